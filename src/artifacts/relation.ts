@@ -1,0 +1,206 @@
+/**
+ * Relation names: the one normalisation used everywhere (dbt side and Tableau side).
+ *
+ * dbt renders relations per adapter (`"db"."schema"."t"`, `` `p`.`d`.`t` ``, `DB.SCHEMA.t`);
+ * Tableau writes `[DB].[SCHEMA].[T]`, `[SCHEMA].[T]`, `DB.SCHEMA.T` or bare names. Parts are
+ * unquoted quote-aware (a `.` or a quote inside a quoted part does not split it) and compared
+ * case-insensitively by default; the original spelling is kept for display.
+ */
+import type { DbtNode } from './types.js';
+
+const CLOSERS: Record<string, string> = { '"': '"', '`': '`', '[': ']' };
+
+/**
+ * Split a qualified name into its unquoted parts: `[DB].[S].[T]` → `['DB','S','T']`,
+ * `"a.b"."c"` → `['a.b','c']`. A doubled closing quote inside a quoted part is one literal
+ * character (`"a""b"` → `a"b`). Returns null for text that is not a plain dotted name, such as
+ * dbt-duckdb's `read_csv('…')` expressions or an empty string.
+ */
+export function splitQualifiedName(text: string): string[] | null {
+  const input = text.trim();
+  if (input === '') return null;
+  const parts: string[] = [];
+  let i = 0;
+  while (i <= input.length) {
+    const ch = input[i];
+    let part = '';
+    if (ch !== undefined && ch in CLOSERS) {
+      const close = CLOSERS[ch]!;
+      i += 1;
+      let closed = false;
+      while (i < input.length) {
+        const c = input[i]!;
+        if (c === close) {
+          if (input[i + 1] === close) {
+            part += close;
+            i += 2;
+            continue;
+          }
+          i += 1;
+          closed = true;
+          break;
+        }
+        part += c;
+        i += 1;
+      }
+      if (!closed) return null;
+    } else {
+      while (i < input.length && input[i] !== '.') {
+        const c = input[i]!;
+        if (c === '(' || c === ')' || c === "'" || c in CLOSERS) return null;
+        part += c;
+        i += 1;
+      }
+      part = part.trim();
+    }
+    if (part === '') return null;
+    parts.push(part);
+    if (i >= input.length) break;
+    if (input[i] !== '.') return null;
+    i += 1;
+    if (i >= input.length) return null;
+  }
+  return parts;
+}
+
+/** Unquote one part if it is wholly quoted, trim it, and fold case unless asked not to. */
+export function normalizeIdentifier(
+  part: string,
+  options: { caseSensitive?: boolean } = {},
+): string {
+  let value = part.trim();
+  const first = value[0];
+  if (first !== undefined && first in CLOSERS && value.length >= 2) {
+    const parsed = splitQualifiedName(value);
+    if (parsed?.length === 1) value = parsed[0]!;
+  }
+  return options.caseSensitive ? value : value.toLowerCase();
+}
+
+const SEP = '\u001f';
+
+/** The lookup key of a relation. Parts are normalised; a null/empty database is kept as empty. */
+export function relationKey(
+  database: string | null,
+  schema: string,
+  identifier: string,
+  options: { caseSensitive?: boolean } = {},
+): string {
+  return [
+    database ? normalizeIdentifier(database, options) : '',
+    normalizeIdentifier(schema, options),
+    normalizeIdentifier(identifier, options),
+  ].join(SEP);
+}
+
+function schemaIdentifierKey(schema: string, identifier: string, caseSensitive: boolean): string {
+  return `${normalizeIdentifier(schema, { caseSensitive })}${SEP}${normalizeIdentifier(identifier, { caseSensitive })}`;
+}
+
+/** `database.schema.identifier` in the original spelling (database omitted when null). */
+export function displayRelation(node: Pick<DbtNode, 'database' | 'schema' | 'identifier'>): string {
+  return [node.database, node.schema, node.identifier]
+    .filter((p) => p !== null && p !== '')
+    .join('.');
+}
+
+export interface RelationCollision {
+  key: string;
+  /** The relation as the first node spells it. */
+  relation: string;
+  uniqueIds: string[];
+}
+
+export type SchemaLookup =
+  | { kind: 'unique'; node: DbtNode }
+  | { kind: 'ambiguous'; nodes: DbtNode[] }
+  | { kind: 'none' };
+
+export interface RelationIndexOptions {
+  /** Compare names case-sensitively (default false: warehouses fold unquoted names). */
+  caseSensitive?: boolean;
+}
+
+/** Look up dbt nodes by warehouse relation. Build it once per manifest with `buildRelationIndex`. */
+export class RelationIndex {
+  readonly caseSensitive: boolean;
+  readonly #byKey = new Map<string, DbtNode[]>();
+  readonly #bySchemaIdentifier = new Map<string, DbtNode[]>();
+  readonly #byIdentifier = new Map<string, DbtNode[]>();
+  #size = 0;
+
+  constructor(nodes: Iterable<DbtNode>, options: RelationIndexOptions = {}) {
+    this.caseSensitive = options.caseSensitive ?? false;
+    const opts = { caseSensitive: this.caseSensitive };
+    for (const node of nodes) {
+      this.#size += 1;
+      push(this.#byKey, relationKey(node.database, node.schema, node.identifier, opts), node);
+      push(
+        this.#bySchemaIdentifier,
+        schemaIdentifierKey(node.schema, node.identifier, this.caseSensitive),
+        node,
+      );
+      push(this.#byIdentifier, normalizeIdentifier(node.identifier, opts), node);
+    }
+  }
+
+  /** Number of nodes indexed. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Nodes whose relation is exactly this one (usually 0 or 1; more is a collision). */
+  get(database: string | null, schema: string, identifier: string): DbtNode[] {
+    const key = relationKey(database, schema, identifier, { caseSensitive: this.caseSensitive });
+    return this.#byKey.get(key) ?? [];
+  }
+
+  /** For when the database is unknown: unique, ambiguous, or none. */
+  getBySchemaIdentifier(schema: string, identifier: string): SchemaLookup {
+    const nodes =
+      this.#bySchemaIdentifier.get(schemaIdentifierKey(schema, identifier, this.caseSensitive)) ??
+      [];
+    if (nodes.length === 0) return { kind: 'none' };
+    if (nodes.length === 1) return { kind: 'unique', node: nodes[0]! };
+    return { kind: 'ambiguous', nodes: [...nodes] };
+  }
+
+  /** Every node whose identifier (alias) is this, whatever its schema and database. */
+  getByIdentifier(identifier: string): DbtNode[] {
+    return (
+      this.#byIdentifier.get(
+        normalizeIdentifier(identifier, { caseSensitive: this.caseSensitive }),
+      ) ?? []
+    );
+  }
+
+  /** Keys shared by more than one node: reported, never silently dropped. */
+  collisions(): RelationCollision[] {
+    const out: RelationCollision[] = [];
+    for (const [key, nodes] of this.#byKey) {
+      if (nodes.length > 1) {
+        out.push({
+          key,
+          relation: displayRelation(nodes[0]!),
+          uniqueIds: nodes.map((n) => n.uniqueId).sort(),
+        });
+      }
+    }
+    return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/** Index the matchable nodes of a manifest (or any node list) by relation. */
+export function buildRelationIndex(
+  nodes: Iterable<DbtNode> | { nodes: ReadonlyMap<string, DbtNode> },
+  options: RelationIndexOptions = {},
+): RelationIndex {
+  const list = Symbol.iterator in nodes ? nodes : nodes.nodes.values();
+  return new RelationIndex(list, options);
+}

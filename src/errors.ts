@@ -1,0 +1,115 @@
+/**
+ * The error family. Every error the library throws on purpose is a `DbtAutoExposuresError` with a
+ * stable string `code` (safe to switch on), an optional `cause`, and structured fields naming what
+ * failed (file, field, variable, URL). Messages never contain secrets: the Tableau layer redacts
+ * before constructing an error, and `toJSON` only exposes the listed fields.
+ */
+
+export type ErrorCode =
+  // dbt artifacts
+  | 'ERR_ARTIFACT_NOT_FOUND'
+  | 'ERR_ARTIFACT_READ'
+  | 'ERR_ARTIFACT_JSON'
+  | 'ERR_ARTIFACT_KIND'
+  | 'ERR_ARTIFACT_VERSION'
+  | 'ERR_ARTIFACT_SCHEMA'
+  // configuration and options
+  | 'ERR_CONFIG'
+  | 'ERR_INVALID_OPTION'
+  // Tableau
+  | 'ERR_TABLEAU_CONFIG'
+  | 'ERR_TABLEAU_API'
+  | 'ERR_TABLEAU_AUTH'
+  | 'ERR_TABLEAU_NETWORK'
+  | 'ERR_TABLEAU_TIMEOUT'
+  | 'ERR_TABLEAU_RESPONSE'
+  | 'ERR_TABLEAU_GRAPHQL'
+  | 'ERR_TABLEAU_UNSUPPORTED'
+  | 'ERR_SNAPSHOT'
+  // lineage and outputs
+  | 'ERR_LINEAGE_READ'
+  | 'ERR_LINEAGE_SCHEMA'
+  | 'ERR_LINEAGE_VERSION'
+  | 'ERR_OUTPUT_WRITE'
+  | 'ERR_OUTPUT_CONFLICT'
+  // active exposures
+  | 'ERR_REFRESH'
+  | 'ERR_ABORTED';
+
+export interface ErrorFields {
+  /** The file the problem is in, as the user gave it. */
+  file?: string | undefined;
+  /** A JSON path (`nodes["model.x.y"].schema`) or option name. */
+  field?: string | undefined;
+  /** What was expected there, in words. */
+  expected?: string | undefined;
+  /** Anything else structured that helps (never a secret). */
+  details?: Record<string, unknown> | undefined;
+  cause?: unknown;
+}
+
+export class DbtAutoExposuresError extends Error {
+  readonly code: ErrorCode;
+  readonly file: string | undefined;
+  readonly field: string | undefined;
+  readonly expected: string | undefined;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, fields: ErrorFields = {}) {
+    super(message, fields.cause === undefined ? undefined : { cause: fields.cause });
+    this.name = 'DbtAutoExposuresError';
+    this.code = code;
+    this.file = fields.file;
+    this.field = fields.field;
+    this.expected = fields.expected;
+    this.details = fields.details;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return {
+      name: this.name,
+      code: this.code,
+      message: this.message,
+      ...(this.file === undefined ? {} : { file: this.file }),
+      ...(this.field === undefined ? {} : { field: this.field }),
+      ...(this.expected === undefined ? {} : { expected: this.expected }),
+      ...(this.details === undefined ? {} : { details: this.details }),
+    };
+  }
+}
+
+/** dbt artifacts: missing, unreadable, not JSON, wrong kind, unknown version, wrong shape. */
+export class ArtifactError extends DbtAutoExposuresError {
+  constructor(code: ErrorCode, message: string, fields: ErrorFields = {}) {
+    super(code, message, fields);
+    this.name = 'ArtifactError';
+  }
+}
+
+/** Bad options, environment variables or config files. Raised before any I/O. */
+export class ConfigError extends DbtAutoExposuresError {
+  constructor(message: string, fields: ErrorFields & { code?: ErrorCode } = {}) {
+    super(fields.code ?? 'ERR_CONFIG', message, fields);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Lineage JSON and output files: unreadable, invalid, or failed to write. */
+export class LineageError extends DbtAutoExposuresError {
+  constructor(code: ErrorCode, message: string, fields: ErrorFields = {}) {
+    super(code, message, fields);
+    this.name = 'LineageError';
+  }
+}
+
+/** Active exposures: a refresh run that cannot proceed (not per-target failures, which are reported). */
+export class RefreshError extends DbtAutoExposuresError {
+  constructor(code: ErrorCode, message: string, fields: ErrorFields = {}) {
+    super(code, message, fields);
+    this.name = 'RefreshError';
+  }
+}
+
+export function isDbtAutoExposuresError(value: unknown): value is DbtAutoExposuresError {
+  return value instanceof DbtAutoExposuresError;
+}

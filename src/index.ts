@@ -1,0 +1,91 @@
+/**
+ * dbt-auto-exposures — the public API. Every export is listed by name; there is no default export.
+ * Each section is owned by one folder of src/.
+ */
+
+// active exposures
+export type {
+  LastRefreshStore,
+  Refresher,
+  RefreshReason,
+  RefreshReport,
+  RefreshResult,
+  RefreshStatus,
+} from './active/types.js';
+
+// dbt artifacts
+export {
+  buildRelationIndex,
+  displayRelation,
+  normalizeIdentifier,
+  type RelationCollision,
+  RelationIndex,
+  type RelationIndexOptions,
+  relationKey,
+  type SchemaLookup,
+  splitQualifiedName,
+} from './artifacts/relation.js';
+export type {
+  ArtifactNote,
+  DbtNode,
+  DbtProjectArtifacts,
+  Manifest,
+  ManifestExposure,
+  MatchableResourceType,
+  ModelAccess,
+  QuotingPolicy,
+  RunResult,
+  RunResults,
+  RunStatus,
+  RunTiming,
+} from './artifacts/types.js';
+// errors
+export {
+  ArtifactError,
+  ConfigError,
+  DbtAutoExposuresError,
+  type ErrorCode,
+  type ErrorFields,
+  isDbtAutoExposuresError,
+  LineageError,
+  RefreshError,
+} from './errors.js';
+// lineage and outputs
+export type {
+  AmbiguousMatch,
+  ExposureLineage,
+  LineageDbtInfo,
+  LineageDependency,
+  LineageExposure,
+  LineageOwner,
+  LineageRefreshTarget,
+  LineageSource,
+  LineageStats,
+  MatchKind,
+  SkippedWorkbook,
+  UnmatchedReason,
+  UnmatchedTable,
+} from './lineage/types.js';
+export { LINEAGE_VERSION } from './lineage/types.js';
+// structured logs
+export type { LogEntry, LogEntryInfo, Logger, LogLevel } from './log/types.js';
+// Tableau
+export type {
+  JobOutcome,
+  ListWorkbooksOptions,
+  ListWorkbooksProgress,
+  RefreshTarget,
+  RefreshTrigger,
+  RequestOptions,
+  TableauClient,
+  TableauCustomSql,
+  TableauEmbeddedDatasource,
+  TableauOwner,
+  TableauPublishedDatasource,
+  TableauTable,
+  TableauWarning,
+  TableauWorkbook,
+  WaitForJobOptions,
+  WorkbookFilter,
+} from './tableau/types.js';
+export { refreshTargetKey } from './tableau/types.js';

@@ -1,0 +1,169 @@
+/**
+ * The normalised Tableau model. Live Metadata API responses, raw payloads fed from files and the
+ * library's own snapshot format all normalise to these shapes through one pure function
+ * (`normalizeWorkbooks`), so matching never sees raw GraphQL.
+ */
+
+/** A warehouse (or file) table upstream of a data source, as Tableau reports it. */
+export interface TableauTable {
+  /** Tableau's `name` (may itself hold `schema.table`). */
+  name: string;
+  /** Tableau's `fullName`: `[DB].[SCHEMA].[T]`, `[SCHEMA].[T]`, `DB.SCHEMA.T`, `T`, … or null. */
+  fullName: string | null;
+  /** Tableau's `schema` (may be "" or disagree with fullName). */
+  schema: string | null;
+  /** `database.name` */
+  databaseName: string | null;
+  /** `connectionType` (snowflake, postgres, bigquery, excel-direct, hyper, webdata-direct:…). */
+  connectionType: string | null;
+}
+
+/** A custom SQL query under a data source. */
+export interface TableauCustomSql {
+  name: string;
+  query: string;
+  connectionType: string | null;
+  databaseName: string | null;
+  /** Tableau flagged it as unsupported by its own parser. */
+  isUnsupported: boolean;
+  /** The tables Tableau's parser found (empty when it could not parse the SQL). */
+  tables: TableauTable[];
+}
+
+export interface TableauPublishedDatasource {
+  luid: string;
+  name: string;
+  projectName: string | null;
+  vizportalUrlId: string | null;
+  hasExtracts: boolean;
+  /** ISO time of the last extract refresh, or null. */
+  extractLastRefreshTime: string | null;
+  tables: TableauTable[];
+  customSql: TableauCustomSql[];
+}
+
+export interface TableauEmbeddedDatasource {
+  name: string;
+  hasExtracts: boolean;
+  extractLastRefreshTime: string | null;
+  /** Tables reached directly (not through a published data source). */
+  tables: TableauTable[];
+  customSql: TableauCustomSql[];
+  /** Published data sources this embedded one connects to. */
+  publishedDatasourceLuids: string[];
+}
+
+export interface TableauOwner {
+  name: string | null;
+  email: string | null;
+  username: string | null;
+}
+
+export interface TableauWorkbook {
+  luid: string;
+  name: string;
+  projectName: string | null;
+  projectLuid: string | null;
+  owner: TableauOwner | null;
+  tags: string[];
+  description: string | null;
+  createdAt: string | null;
+  updatedAt: string | null;
+  vizportalUrlId: string | null;
+  /** Browser URL (`https://host/#/site/<site>/workbooks/<vizportalUrlId>`), when the server is known. */
+  url: string | null;
+  embeddedDatasources: TableauEmbeddedDatasource[];
+  /** Published data sources upstream of this workbook, each once. */
+  publishedDatasources: TableauPublishedDatasource[];
+}
+
+/** Something whose extracts can be refreshed: a workbook (embedded extracts) or a published data source. */
+export interface RefreshTarget {
+  kind: 'workbook' | 'datasource';
+  luid: string;
+  name: string;
+}
+
+/** A stable key for a refresh target (`workbook:<luid>` / `datasource:<luid>`). */
+export function refreshTargetKey(target: Pick<RefreshTarget, 'kind' | 'luid'>): string {
+  return `${target.kind}:${target.luid}`;
+}
+
+export type RefreshTrigger =
+  | { status: 'queued'; jobId: string }
+  /** Tableau 409093: a refresh of this target is already queued or running. */
+  | { status: 'already_queued'; detail?: string }
+  /** Tableau 409090: the target has no extract that can be refreshed. */
+  | { status: 'not_refreshable'; detail?: string };
+
+export interface JobOutcome {
+  jobId: string;
+  status: 'success' | 'failed' | 'cancelled' | 'timeout';
+  /** Tableau finishCode (0 success, 1 failed, 2 cancelled, 3 completed), when finished. */
+  finishCode: number | null;
+  /** Tableau's failure notes, when it failed. */
+  notes: string | null;
+  startedAt: string | null;
+  completedAt: string | null;
+  /** Time spent waiting, in ms. */
+  durationMs: number;
+  /** How many status polls were made. */
+  polls: number;
+}
+
+export interface WaitForJobOptions {
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+/** A GraphQL warning (extensions.severity WARNING) surfaced to the caller instead of thrown. */
+export interface TableauWarning {
+  code: string | null;
+  message: string;
+}
+
+export interface WorkbookFilter {
+  /** Project names, nested paths ("Finance/Reporting") or luids. Default: every project. */
+  projects?: string[];
+  /** Tableau Collection luids or names (REST API 3.28+). */
+  collections?: string[];
+  /** Keep workbooks carrying at least one of these tags. */
+  tags?: string[];
+  /** Workbook name globs to include (default: all). */
+  include?: string[];
+  /** Workbook name globs to exclude. */
+  exclude?: string[];
+  /** Include workbooks in personal spaces (default false). */
+  includePersonalSpace?: boolean;
+}
+
+export interface ListWorkbooksProgress {
+  pagesFetched: number;
+  workbooksFetched: number;
+  totalCount: number | null;
+}
+
+export interface ListWorkbooksOptions extends WorkbookFilter {
+  signal?: AbortSignal;
+  /** Page size for the Metadata API (`first`). */
+  pageSize?: number;
+  onProgress?: (progress: ListWorkbooksProgress) => void;
+  onWarning?: (warning: TableauWarning) => void;
+}
+
+export interface RequestOptions {
+  signal?: AbortSignal;
+}
+
+/** What the library needs from Tableau. `createTableauClient` returns one; tests may fake it. */
+export interface TableauClient {
+  listWorkbooks(options?: ListWorkbooksOptions): Promise<TableauWorkbook[]>;
+  /** Current extract refresh time of each target, by `refreshTargetKey`; null when never refreshed or live. */
+  getLastRefreshTimes(
+    targets: RefreshTarget[],
+    options?: RequestOptions,
+  ): Promise<Map<string, Date | null>>;
+  refresh(target: RefreshTarget, options?: RequestOptions): Promise<RefreshTrigger>;
+  waitForJob(jobId: string, options?: WaitForJobOptions): Promise<JobOutcome>;
+  signOut(options?: RequestOptions): Promise<void>;
+}
