@@ -1,0 +1,67 @@
+/**
+ * Property-based tests for the one relation normalisation everything relies on: idempotent, and
+ * independent of the quoting style a side used (dbt's double quotes/backticks, Tableau's brackets).
+ */
+import fc from 'fast-check';
+import t from 'tap';
+import {
+  normalizeIdentifier,
+  relationKey,
+  splitQualifiedName,
+} from '../../src/artifacts/relation.js';
+
+// Identifier parts as warehouses allow them when quoted: anything printable, including dots,
+// spaces and the quote characters themselves.
+const part = fc.string({ minLength: 1, maxLength: 24 }).filter((s) => s.trim() === s && s !== '');
+
+const quoteWith = (style: '"' | '`' | '[', value: string): string => {
+  const close = style === '[' ? ']' : style;
+  return `${style}${value.split(close).join(close + close)}${close}`;
+};
+
+t.test('splitQualifiedName recovers parts from any quoting style', async (t) => {
+  fc.assert(
+    fc.property(
+      fc.array(part, { minLength: 1, maxLength: 3 }),
+      fc.constantFrom('"', '`', '[') as fc.Arbitrary<'"' | '`' | '['>,
+      (parts, style) => {
+        const text = parts.map((p) => quoteWith(style, p)).join('.');
+        t.same(splitQualifiedName(text), parts);
+      },
+    ),
+    { numRuns: 300 },
+  );
+});
+
+t.test('relationKey is independent of quoting style and case', async (t) => {
+  fc.assert(
+    fc.property(part, part, part, (db, schema, id) => {
+      const plain = relationKey(db, schema, id);
+      t.equal(relationKey(quoteWith('[', db), quoteWith('[', schema), quoteWith('[', id)), plain);
+      t.equal(
+        relationKey(quoteWith('"', db.toUpperCase()), quoteWith('`', schema), id.toUpperCase()),
+        relationKey(db.toUpperCase(), schema, id.toUpperCase()),
+      );
+      t.equal(
+        relationKey(db.toUpperCase(), schema.toUpperCase(), id.toUpperCase()),
+        relationKey(db.toLowerCase(), schema.toLowerCase(), id.toLowerCase()),
+      );
+    }),
+    { numRuns: 300 },
+  );
+});
+
+t.test('normalizeIdentifier is idempotent', async (t) => {
+  fc.assert(
+    fc.property(fc.string({ maxLength: 30 }), (s) => {
+      const once = normalizeIdentifier(s);
+      // a value that still looks quoted after one pass is a name whose real spelling has quotes
+      if (!/^["`[]/.test(once)) t.equal(normalizeIdentifier(once), once);
+      t.equal(
+        normalizeIdentifier(once, { caseSensitive: true }),
+        normalizeIdentifier(once, { caseSensitive: true }),
+      );
+    }),
+    { numRuns: 500 },
+  );
+});
