@@ -67,6 +67,12 @@ export type {
   UnmatchedTable,
 } from './lineage/types.js';
 export { LINEAGE_VERSION } from './lineage/types.js';
+export {
+  type AtomicWriteFs,
+  type AtomicWriteHandle,
+  type WriteFileAtomicOptions,
+  writeFileAtomic,
+} from './output/atomic-write.js';
 // structured logs
 export type { LogEntry, LogEntryInfo, Logger, LogLevel } from './log/types.js';
 // Tableau
