@@ -67,14 +67,15 @@ export type {
   UnmatchedTable,
 } from './lineage/types.js';
 export { LINEAGE_VERSION } from './lineage/types.js';
+// structured logs
+export type { LogEntry, LogEntryInfo, Logger, LogLevel } from './log/types.js';
+// lineage and outputs: rendering and writing (src/output)
 export {
   type AtomicWriteFs,
   type AtomicWriteHandle,
   type WriteFileAtomicOptions,
   writeFileAtomic,
 } from './output/atomic-write.js';
-// structured logs
-export type { LogEntry, LogEntryInfo, Logger, LogLevel } from './log/types.js';
 // Tableau
 export type {
   JobOutcome,

@@ -30,7 +30,13 @@ function failing(op: 'mkdir' | 'open' | 'write' | 'sync' | 'close' | 'rename'): 
       return {
         writeFile: op === 'write' ? boom : (data) => handle.writeFile(data),
         sync: op === 'sync' ? boom : () => handle.sync(),
-        close: op === 'close' ? async () => (await handle.close(), boom()) : () => handle.close(),
+        close:
+          op === 'close'
+            ? async () => {
+                await handle.close();
+                return boom();
+              }
+            : () => handle.close(),
       };
     },
   };
