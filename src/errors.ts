@@ -113,3 +113,62 @@ export class RefreshError extends DbtAutoExposuresError {
 export function isDbtAutoExposuresError(value: unknown): value is DbtAutoExposuresError {
   return value instanceof DbtAutoExposuresError;
 }
+
+/** Structured fields of a Tableau failure (all optional: a network error has no HTTP status). */
+export interface TableauErrorFields extends ErrorFields {
+  /** HTTP status, when a response arrived. */
+  status?: number | undefined;
+  /** Tableau's error code (`401001`, `409093`, …) or a GraphQL error code, when it sent one. */
+  tableauCode?: string | undefined;
+  /** Tableau's `<summary>`. */
+  summary?: string | undefined;
+  /** Tableau's `<detail>`. */
+  detail?: string | undefined;
+  /** HTTP method of the failed request. */
+  method?: string | undefined;
+  /** URL of the failed request, redacted (no token, no query secrets). */
+  url?: string | undefined;
+  /** GraphQL `errors`, redacted. */
+  graphqlErrors?: unknown[] | undefined;
+  /** GraphQL partial `data` that arrived with the errors (time or node limit). */
+  partialData?: unknown;
+}
+
+/**
+ * A failed call to Tableau (REST or Metadata API): `ERR_TABLEAU_API` (an error response),
+ * `ERR_TABLEAU_AUTH` (sign-in refused), `ERR_TABLEAU_NETWORK`, `ERR_TABLEAU_TIMEOUT`,
+ * `ERR_TABLEAU_RESPONSE` (a body that is not what Tableau sends), `ERR_TABLEAU_GRAPHQL`,
+ * `ERR_TABLEAU_UNSUPPORTED`. Never carries request headers or bodies; message and fields are
+ * redacted before construction.
+ */
+export class TableauApiError extends DbtAutoExposuresError {
+  readonly status: number | undefined;
+  readonly tableauCode: string | undefined;
+  readonly summary: string | undefined;
+  readonly detail: string | undefined;
+  readonly method: string | undefined;
+  readonly url: string | undefined;
+  readonly graphqlErrors: unknown[] | undefined;
+  readonly partialData: unknown;
+
+  constructor(code: ErrorCode, message: string, fields: TableauErrorFields = {}) {
+    super(code, message, fields);
+    this.name = 'TableauApiError';
+    this.status = fields.status;
+    this.tableauCode = fields.tableauCode;
+    this.summary = fields.summary;
+    this.detail = fields.detail;
+    this.method = fields.method;
+    this.url = fields.url;
+    this.graphqlErrors = fields.graphqlErrors;
+    this.partialData = fields.partialData;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    const extra: Record<string, unknown> = {};
+    for (const key of ['status', 'tableauCode', 'summary', 'detail', 'method', 'url'] as const) {
+      if (this[key] !== undefined) extra[key] = this[key];
+    }
+    return { ...super.toJSON(), ...extra };
+  }
+}
