@@ -1,0 +1,263 @@
+/**
+ * The Metadata API (GraphQL) documents the client sends, and builders for their variables.
+ *
+ * Decisions (see docs and `notes/tableau-api.md` for the facts):
+ * - Values only ever travel as GraphQL variables; no document is built from user input.
+ * - No `orderBy`: the Metadata API's default order is by id and its cursors encode the last id
+ *   (`{"sortOrderValue":{"lastId":…}}` in the recorded cursors), so cursor pages are already
+ *   stable. Loop on `pageInfo.hasNextPage`; the last page may still carry an `endCursor`.
+ * - `upstreamTables` of a workbook or data source lists DatabaseTables only, never custom SQL, so
+ *   custom SQL is fetched by a second paginated query (`CUSTOM_SQL_QUERY`, as dbt-exposures-crawler
+ *   does) and mapped back through `columnsConnection.referencedByFields.datasource` (the data source
+ *   that uses it: an embedded one by `id` + workbook luid, a published one by luid), with
+ *   `downstreamDatasources` / `downstreamWorkbooks` as fallbacks. Only the first column is asked
+ *   for: every column of one custom SQL table belongs to the same data source, and asking for all
+ *   of them multiplies nodes towards the 20,000 node limit.
+ */
+import { ConfigError } from '../errors.js';
+
+/** Path of the Metadata API endpoint on the server. */
+export const METADATA_GRAPHQL_PATH = '/api/metadata/graphql';
+
+/** Default `first` for `WORKBOOKS_QUERY`: small, because every workbook brings nested lists (node limit). */
+export const DEFAULT_WORKBOOKS_PAGE_SIZE = 50;
+/** Default `first` for `CUSTOM_SQL_QUERY`. */
+export const DEFAULT_CUSTOM_SQL_PAGE_SIZE = 100;
+/** Largest `first` the builders accept (Tableau clamps larger values with MAX_PAGE_SIZE_EXCEEDED). */
+export const MAX_PAGE_SIZE = 1000;
+/** Luids per refresh-time query: long `luidWithin` lists have produced empty HTTP responses. */
+export const MAX_LUIDS_PER_QUERY = 100;
+
+const TABLE_FIELDS = 'id name fullName schema connectionType database { name connectionType }';
+const PAGE_FIELDS = 'totalCount pageInfo { hasNextPage endCursor }';
+
+/**
+ * Workbooks with everything lineage needs, one page. Variables: `WorkbooksQueryVariables`.
+ * Response: `RawGraphQLResponse<RawWorkbooksData>`.
+ */
+export const WORKBOOKS_QUERY = `query DbtAutoExposuresWorkbooks($first: Int!, $after: String, $filter: Workbook_Filter) {
+  workbooksConnection(first: $first, after: $after, filter: $filter) {
+    ${PAGE_FIELDS}
+    nodes {
+      id luid name description createdAt updatedAt uri vizportalUrlId projectName projectLuid
+      owner { name email username }
+      tags { name }
+      embeddedDatasources {
+        id name hasExtracts extractLastRefreshTime
+        upstreamTables { ${TABLE_FIELDS} }
+        upstreamDatasources { id luid name }
+      }
+      upstreamDatasources {
+        id luid name projectName vizportalUrlId hasExtracts extractLastRefreshTime
+        upstreamTables { ${TABLE_FIELDS} }
+      }
+    }
+  }
+}`;
+
+/**
+ * Custom SQL tables of the site, one page, with what uses them. Variables: `PageVariables`.
+ * Response: `RawGraphQLResponse<RawCustomSqlData>`.
+ */
+export const CUSTOM_SQL_QUERY = `query DbtAutoExposuresCustomSql($first: Int!, $after: String) {
+  customSQLTablesConnection(first: $first, after: $after) {
+    ${PAGE_FIELDS}
+    nodes {
+      id name query isUnsupportedCustomSql connectionType
+      database { name connectionType }
+      tables { ${TABLE_FIELDS} }
+      downstreamWorkbooks { luid name }
+      downstreamDatasources { id luid name }
+      columnsConnection(first: 1) {
+        nodes {
+          referencedByFields {
+            datasource {
+              __typename id name
+              ... on PublishedDatasource { luid }
+              ... on EmbeddedDatasource { workbook { luid name } }
+            }
+          }
+        }
+      }
+    }
+  }
+}`;
+
+/**
+ * Current extract refresh times of workbooks (their embedded extracts), by luid.
+ * Variables: `RefreshTimesQueryVariables`. Response: `RawGraphQLResponse<RawWorkbooksData>`.
+ */
+export const WORKBOOK_REFRESH_TIMES_QUERY = `query DbtAutoExposuresWorkbookRefreshTimes($luids: [String!]!, $first: Int!, $after: String) {
+  workbooksConnection(first: $first, after: $after, filter: { luidWithin: $luids }) {
+    ${PAGE_FIELDS}
+    nodes { luid name embeddedDatasources { id name hasExtracts extractLastRefreshTime } }
+  }
+}`;
+
+/**
+ * Current extract refresh times of published data sources, by luid.
+ * Variables: `RefreshTimesQueryVariables`. Response: `RawGraphQLResponse<RawPublishedDatasourcesData>`.
+ */
+export const PUBLISHED_DATASOURCE_REFRESH_TIMES_QUERY = `query DbtAutoExposuresDatasourceRefreshTimes($luids: [String!]!, $first: Int!, $after: String) {
+  publishedDatasourcesConnection(first: $first, after: $after, filter: { luidWithin: $luids }) {
+    ${PAGE_FIELDS}
+    nodes { id luid name hasExtracts extractLastRefreshTime }
+  }
+}`;
+
+/** The top-level connection fields these documents ask for. */
+export type MetadataConnectionField =
+  | 'workbooksConnection'
+  | 'customSQLTablesConnection'
+  | 'publishedDatasourcesConnection';
+
+/** Cursor paging variables. */
+export interface PageVariables {
+  first: number;
+  after: string | null;
+}
+
+/** The subset of Tableau's `Workbook_Filter` the library uses. */
+export interface WorkbooksQueryFilter {
+  luidWithin?: string[];
+  projectLuidWithin?: string[];
+  /** Note: filtering on project names makes Tableau switch permission mode (PERMISSIONS_MODE_SWITCHED warning). */
+  projectNameWithin?: string[];
+  nameWithin?: string[];
+}
+
+/** Variables of `WORKBOOKS_QUERY`. */
+export interface WorkbooksQueryVariables extends PageVariables {
+  filter: WorkbooksQueryFilter | null;
+}
+
+/** Variables of the two refresh-time queries. */
+export interface RefreshTimesQueryVariables extends PageVariables {
+  luids: string[];
+}
+
+/** Options of the variable builders. */
+export interface PageOptions {
+  /** Page size; default depends on the query. Integer in 1..`MAX_PAGE_SIZE`. */
+  first?: number;
+  /** Cursor from the previous page's `pageInfo.endCursor`; default null (first page). */
+  after?: string | null;
+}
+
+function pageSize(first: number | undefined, fallback: number): number {
+  const value = first ?? fallback;
+  if (!Number.isInteger(value) || value < 1 || value > MAX_PAGE_SIZE) {
+    throw new ConfigError(
+      `Page size must be a whole number from 1 to ${MAX_PAGE_SIZE}, got ${value}`,
+      {
+        code: 'ERR_INVALID_OPTION',
+        field: 'first',
+        expected: `integer 1..${MAX_PAGE_SIZE}`,
+      },
+    );
+  }
+  return value;
+}
+
+function uniqueStrings(values: readonly string[]): string[] {
+  return [...new Set(values)];
+}
+
+/** Variables for `WORKBOOKS_QUERY` (default `first` = `DEFAULT_WORKBOOKS_PAGE_SIZE`; empty lists dropped). */
+export function workbooksQueryVariables(
+  options: PageOptions & { filter?: WorkbooksQueryFilter } = {},
+): WorkbooksQueryVariables {
+  const filter: WorkbooksQueryFilter = {};
+  for (const key of [
+    'luidWithin',
+    'projectLuidWithin',
+    'projectNameWithin',
+    'nameWithin',
+  ] as const) {
+    const list = options.filter?.[key];
+    if (list !== undefined && list.length > 0) filter[key] = uniqueStrings(list);
+  }
+  return {
+    first: pageSize(options.first, DEFAULT_WORKBOOKS_PAGE_SIZE),
+    after: options.after ?? null,
+    filter: Object.keys(filter).length > 0 ? filter : null,
+  };
+}
+
+/** Variables for `CUSTOM_SQL_QUERY` (default `first` = `DEFAULT_CUSTOM_SQL_PAGE_SIZE`). */
+export function customSqlQueryVariables(options: PageOptions = {}): PageVariables {
+  return {
+    first: pageSize(options.first, DEFAULT_CUSTOM_SQL_PAGE_SIZE),
+    after: options.after ?? null,
+  };
+}
+
+/**
+ * Variables for a refresh-time query over some luids (at most `MAX_LUIDS_PER_QUERY`, duplicates
+ * removed; split longer lists with `chunkLuids`). Default `first` = number of luids, so one page.
+ */
+export function refreshTimesQueryVariables(
+  luids: readonly string[],
+  options: PageOptions = {},
+): RefreshTimesQueryVariables {
+  const unique = uniqueStrings(luids);
+  if (unique.length === 0 || unique.length > MAX_LUIDS_PER_QUERY) {
+    throw new ConfigError(
+      `A refresh-time query takes 1 to ${MAX_LUIDS_PER_QUERY} luids, got ${unique.length}`,
+      { code: 'ERR_INVALID_OPTION', field: 'luids', expected: `1..${MAX_LUIDS_PER_QUERY} luids` },
+    );
+  }
+  return {
+    luids: unique,
+    first: pageSize(options.first, unique.length),
+    after: options.after ?? null,
+  };
+}
+
+/** Split luids (deduplicated, order kept) into lists of at most `size` (default `MAX_LUIDS_PER_QUERY`). */
+export function chunkLuids(luids: readonly string[], size = MAX_LUIDS_PER_QUERY): string[][] {
+  if (!Number.isInteger(size) || size < 1) {
+    throw new ConfigError(`Chunk size must be a positive whole number, got ${size}`, {
+      code: 'ERR_INVALID_OPTION',
+      field: 'size',
+      expected: 'positive integer',
+    });
+  }
+  const unique = uniqueStrings(luids);
+  const chunks: string[][] = [];
+  for (let i = 0; i < unique.length; i += size) chunks.push(unique.slice(i, i + size));
+  return chunks;
+}
+
+/**
+ * The top-level connection field a GraphQL document asks for (the first of the known ones that
+ * appears as a field), or null. The mock server uses it to recognise queries.
+ */
+export function connectionFieldOf(query: string): MetadataConnectionField | null {
+  const match =
+    /\b(workbooksConnection|customSQLTablesConnection|publishedDatasourcesConnection)\s*\(/.exec(
+      query,
+    );
+  return (match?.[1] as MetadataConnectionField | undefined) ?? null;
+}
+
+export type {
+  RawConnection,
+  RawCustomSqlColumn,
+  RawCustomSqlData,
+  RawCustomSqlTable,
+  RawDatabase,
+  RawDatasourceRef,
+  RawEmbeddedDatasource,
+  RawFieldDatasource,
+  RawGraphQLError,
+  RawGraphQLResponse,
+  RawOwner,
+  RawPageInfo,
+  RawPublishedDatasource,
+  RawPublishedDatasourcesData,
+  RawTable,
+  RawTag,
+  RawWorkbook,
+  RawWorkbooksData,
+} from './raw-types.js';
