@@ -1,0 +1,187 @@
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { LineageError } from '../../src/errors.js';
+import {
+  parseLineage,
+  readLineage,
+  serializeLineage,
+  writeLineage,
+} from '../../src/output/lineage-io.js';
+import { exposure, lineage, sampleLineage } from './sample-lineage.js';
+
+async function tempDir(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'dae-lineage-'));
+}
+
+function errorOf(fn: () => unknown): LineageError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof LineageError) return error;
+    throw error;
+  }
+  throw new Error('expected a LineageError');
+}
+
+t.test('write then read round-trips the lineage', async (t) => {
+  const dir = await tempDir();
+  const path = join(dir, 'nested', 'lineage.json');
+  const original = sampleLineage();
+  await writeLineage(path, original);
+  const back = await readLineage(path);
+  t.same(
+    back.exposures.map((e) => e.name),
+    ['customer_churn', 'sales_overview'],
+  );
+  const byName = new Map(original.exposures.map((e) => [e.name, e]));
+  for (const e of back.exposures) t.same(e, byName.get(e.name));
+  t.same(back.dbt, original.dbt);
+  t.same(back.source, original.source);
+  t.same(await readdir(join(dir, 'nested')), ['lineage.json']);
+});
+
+t.test('the file is canonical: key order, sorted arrays, indent, trailing newline', async (t) => {
+  const dir = await tempDir();
+  const path = join(dir, 'lineage.json');
+  const l = lineage([
+    exposure('b_dash', {
+      tags: ['z', 'a'],
+      dependsOn: [
+        { uniqueId: 'model.p.z', ref: "ref('z')", tables: ['T2', 'T1'], match: 'exact' },
+        { uniqueId: 'model.p.a', ref: "ref('a')", tables: ['A'], match: 'exact' },
+      ],
+    }),
+    exposure('a_dash'),
+  ]);
+  await writeLineage(path, l);
+  const text = await readFile(path, 'utf8');
+  t.ok(text.endsWith('}\n'), 'trailing newline');
+  t.match(text, /^\{\n {2}"version": 1,\n {2}"source": \{/, 'version first, 2-space indent');
+  const parsed = JSON.parse(text);
+  t.same(Object.keys(parsed), [
+    'version',
+    'source',
+    'dbt',
+    'exposures',
+    'ambiguous',
+    'skippedWorkbooks',
+    'stats',
+  ]);
+  t.same(
+    parsed.exposures.map((e: { name: string }) => e.name),
+    ['a_dash', 'b_dash'],
+  );
+  t.same(parsed.exposures[1].tags, ['a', 'z']);
+  t.same(
+    parsed.exposures[1].dependsOn.map((d: { uniqueId: string }) => d.uniqueId),
+    ['model.p.a', 'model.p.z'],
+  );
+  t.same(parsed.exposures[1].dependsOn[1].tables, ['T1', 'T2']);
+  t.same(Object.keys(parsed.exposures[0]).slice(0, 4), ['name', 'uniqueId', 'label', 'type']);
+  // Same content in another order writes the same bytes.
+  const shuffled = { ...l, exposures: [...l.exposures].reverse() };
+  t.equal(serializeLineage(shuffled), text);
+  t.notMatch(text, /generatedAt/, 'no timestamp unless the caller gave one');
+});
+
+t.test('generatedAt and unknown additive fields are kept', async (t) => {
+  const l = { ...sampleLineage(), generatedAt: '2024-06-01T00:00:00Z', extra: { b: 1, a: 2 } };
+  const back = parseLineage(JSON.parse(serializeLineage(l as never)));
+  t.equal(back.generatedAt, '2024-06-01T00:00:00Z');
+  t.same((back as unknown as { extra: unknown }).extra, { a: 2, b: 1 });
+});
+
+t.test('parseLineage accepts JSON text', async (t) => {
+  const back = parseLineage(serializeLineage(sampleLineage()));
+  t.equal(back.exposures.length, 2);
+});
+
+t.test('a missing file: ERR_LINEAGE_READ naming it', async (t) => {
+  const path = join(await tempDir(), 'nope.json');
+  const error = await readLineage(path).catch((e: unknown) => e);
+  t.ok(error instanceof LineageError);
+  t.equal((error as LineageError).code, 'ERR_LINEAGE_READ');
+  t.equal((error as LineageError).file, path);
+  t.match((error as LineageError).message, 'does not exist');
+});
+
+t.test('an unreadable path (a directory): ERR_LINEAGE_READ', async (t) => {
+  const dir = await tempDir();
+  const error = await readLineage(dir).catch((e: unknown) => e);
+  t.equal((error as LineageError).code, 'ERR_LINEAGE_READ');
+  t.match((error as LineageError).message, 'EISDIR');
+});
+
+t.test('an aborted read: ERR_ABORTED', async (t) => {
+  const path = join(await tempDir(), 'l.json');
+  await writeFile(path, serializeLineage(sampleLineage()));
+  const error = await readLineage(path, { signal: AbortSignal.abort() }).catch((e: unknown) => e);
+  t.equal((error as LineageError).code, 'ERR_ABORTED');
+});
+
+t.test('not JSON: ERR_LINEAGE_READ with line and column', async (t) => {
+  const path = join(await tempDir(), 'broken.json');
+  await writeFile(path, '{\n  "version": 1,\n  oops\n}\n');
+  const error = await readLineage(path).catch((e: unknown) => e);
+  t.equal((error as LineageError).code, 'ERR_LINEAGE_READ');
+  t.equal((error as LineageError).file, path);
+  t.same((error as LineageError).details, { line: 3, column: 3 });
+  t.match((error as LineageError).message, 'line 3, column 3');
+});
+
+t.test('a BOM is tolerated', async (t) => {
+  const path = join(await tempDir(), 'bom.json');
+  await writeFile(path, `\ufeff${serializeLineage(sampleLineage())}`);
+  t.equal((await readLineage(path)).exposures.length, 2);
+});
+
+t.test('a future version: ERR_LINEAGE_VERSION', async (t) => {
+  const error = errorOf(() => parseLineage({ ...sampleLineage(), version: 2 }, { path: 'l.json' }));
+  t.equal(error.code, 'ERR_LINEAGE_VERSION');
+  t.equal(error.field, 'version');
+  t.equal(error.file, 'l.json');
+  t.match(error.message, 'Upgrade');
+});
+
+t.test('schema errors name the JSON path and what was expected', async (t) => {
+  const bad = JSON.parse(serializeLineage(sampleLineage()));
+  bad.exposures[1].dependsOn[0].match = 'fuzzy';
+  const error = errorOf(() => parseLineage(bad, { path: 'lineage.json' }));
+  t.equal(error.code, 'ERR_LINEAGE_SCHEMA');
+  t.equal(error.file, 'lineage.json');
+  t.equal(error.field, 'exposures[1].dependsOn[0].match');
+  t.match(error.expected, /exact/);
+  t.match(error.message, 'exposures[1].dependsOn[0].match');
+
+  const missing = JSON.parse(serializeLineage(sampleLineage()));
+  delete missing.exposures[0].owner;
+  const e2 = errorOf(() => parseLineage(missing));
+  t.equal(e2.field, 'exposures[0].owner');
+  t.match(e2.message, 'missing');
+
+  for (const [value, field] of [
+    [null, '(the top level)'],
+    [[], '(the top level)'],
+    [{ ...sampleLineage(), version: 0 }, 'version'],
+    [{ ...sampleLineage(), version: '1' }, 'version'],
+    [
+      { ...sampleLineage(), stats: { workbooks: -1, tables: 0, matched: 0, unmatched: 0 } },
+      'stats.workbooks',
+    ],
+  ] as const) {
+    const e = errorOf(() => parseLineage(value));
+    t.equal(e.code, 'ERR_LINEAGE_SCHEMA', `${JSON.stringify(value)?.slice(0, 30)}`);
+    t.equal(e.field, field);
+  }
+});
+
+t.test('writeLineage refuses an invalid lineage and writes nothing', async (t) => {
+  const dir = await tempDir();
+  const path = join(dir, 'l.json');
+  const bad = { ...sampleLineage(), exposures: [{ name: 'x' }] };
+  const error = await writeLineage(path, bad as never).catch((e: unknown) => e);
+  t.equal((error as LineageError).code, 'ERR_LINEAGE_SCHEMA');
+  t.same(await readdir(dir), []);
+});
