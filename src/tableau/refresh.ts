@@ -1,0 +1,294 @@
+/**
+ * Extract refreshes: trigger (Update Workbook Now / Update Data Source Now), follow the job, and
+ * read the current extract refresh times from the Metadata API in few calls.
+ *
+ * Decisions:
+ * - 409093 (already queued or running) and 409090 (extract operation not allowed) are answers,
+ *   not failures; every other failure throws. A trigger retried after a lost response may answer
+ *   409093 for its own first attempt: still correct, the refresh is queued.
+ * - `waitForJob` never cancels the job on timeout: the refresh keeps running in Tableau and the
+ *   outcome says `timeout`.
+ * - A workbook's last refresh time is the OLDEST of its embedded extracts (null when one of them
+ *   was never refreshed, or when it has none): it is only as fresh as its stalest extract.
+ */
+import { TableauApiError } from '../errors.js';
+import type { Logger } from '../log/types.js';
+import { sleep } from './http.js';
+import type { MetadataApi } from './metadata.js';
+import {
+  chunkLuids,
+  PUBLISHED_DATASOURCE_REFRESH_TIMES_QUERY,
+  refreshTimesQueryVariables,
+  WORKBOOK_REFRESH_TIMES_QUERY,
+} from './queries.js';
+import type { RawPublishedDatasource, RawWorkbook } from './raw-types.js';
+import type { Session } from './session.js';
+import {
+  type JobOutcome,
+  type RefreshTarget,
+  type RefreshTrigger,
+  type RequestOptions,
+  refreshTargetKey,
+  type WaitForJobOptions,
+} from './types.js';
+
+/** `waitForJob` options, with the polling cadence (exposed mainly for tests). */
+export interface JobPollOptions extends WaitForJobOptions {
+  /** First delay between polls, ms. Default 500. */
+  pollIntervalMs?: number;
+  /** Growth of the delay per poll. Default 1.4. */
+  pollFactor?: number;
+  /** Longest delay between polls, ms. Default 30000. */
+  maxPollIntervalMs?: number;
+}
+
+/** Defaults of `waitForJob`. */
+export const JOB_POLL_DEFAULTS = {
+  timeoutMs: 3_600_000,
+  pollIntervalMs: 500,
+  pollFactor: 1.4,
+  maxPollIntervalMs: 30_000,
+} as const;
+
+/** Refresh operations of one client. */
+export interface RefreshApi {
+  refresh(target: RefreshTarget, options?: RequestOptions): Promise<RefreshTrigger>;
+  waitForJob(jobId: string, options?: JobPollOptions): Promise<JobOutcome>;
+  getLastRefreshTimes(
+    targets: RefreshTarget[],
+    options?: RequestOptions,
+  ): Promise<Map<string, Date | null>>;
+}
+
+/** Dependencies of the refresh operations. */
+export interface RefreshDeps {
+  session: Session;
+  metadata: MetadataApi;
+  logger?: Logger | undefined;
+  /** Client-wide abort signal. */
+  signal?: AbortSignal | undefined;
+  /** Monotonic clock in ms (default `performance.now`). */
+  now?: () => number;
+}
+
+function record(value: unknown): Record<string, unknown> | null {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : null;
+}
+
+function str(value: unknown): string | null {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return String(value);
+  const inner = record(value)?.value;
+  return typeof inner === 'string' ? inner : null;
+}
+
+/** The `job` of a REST answer (`{job}` in JSON, `<tsResponse><job>` in XML). */
+function jobOf(body: unknown): Record<string, unknown> | null {
+  return record(record(body)?.job);
+}
+
+/** Tableau's failure notes: `<extractRefreshJob><notes>` (or any `…Job` child, or the job itself). */
+function notesOf(job: Record<string, unknown>): string | null {
+  const direct = str(job.notes);
+  if (direct !== null) return direct;
+  for (const value of Object.values(job)) {
+    const notes = str(record(value)?.notes);
+    if (notes !== null) return notes;
+  }
+  return null;
+}
+
+function isoOrNull(value: unknown): Date | null {
+  if (typeof value !== 'string' || value === '') return null;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+/** A workbook's refresh time: the oldest of its extracts; null if any extract never refreshed. */
+export function workbookRefreshTime(workbook: RawWorkbook): Date | null {
+  const extracts = (workbook.embeddedDatasources ?? []).filter((d) => d?.hasExtracts === true);
+  if (extracts.length === 0) return null;
+  let oldest: Date | null = null;
+  for (const extract of extracts) {
+    const time = isoOrNull(extract?.extractLastRefreshTime);
+    if (time === null) return null;
+    if (oldest === null || time < oldest) oldest = time;
+  }
+  return oldest;
+}
+
+/** Create the refresh operations. */
+export function createRefreshApi(deps: RefreshDeps): RefreshApi {
+  const { session, metadata, logger } = deps;
+  const now = deps.now ?? (() => performance.now());
+
+  async function refresh(
+    target: RefreshTarget,
+    options: RequestOptions = {},
+  ): Promise<RefreshTrigger> {
+    const collection = target.kind === 'workbook' ? 'workbooks' : 'datasources';
+    const operation = `refresh ${target.kind} ${JSON.stringify(target.name)} (${target.luid})`;
+    try {
+      const response = await session.request({
+        method: 'POST',
+        path: (s) =>
+          `/api/${s.apiVersion}/sites/${s.siteLuid}/${collection}/${encodeURIComponent(target.luid)}/refresh`,
+        body: {},
+        signal: options.signal,
+        operation,
+      });
+      const jobId = str(jobOf(response.body)?.id);
+      if (jobId === null || jobId === '') {
+        throw new TableauApiError(
+          'ERR_TABLEAU_RESPONSE',
+          `${operation}: the answer has no job id`,
+          {
+            method: 'POST',
+            status: response.status,
+          },
+        );
+      }
+      logger?.debug?.(`${operation}: queued job ${jobId}`, {
+        jobId,
+        target: refreshTargetKey(target),
+      });
+      return { status: 'queued', jobId };
+    } catch (error) {
+      if (error instanceof TableauApiError && error.code === 'ERR_TABLEAU_API') {
+        const detail = error.detail ?? error.summary;
+        if (error.tableauCode === '409093') {
+          return { status: 'already_queued', ...(detail ? { detail } : {}) };
+        }
+        if (error.tableauCode === '409090') {
+          return { status: 'not_refreshable', ...(detail ? { detail } : {}) };
+        }
+      }
+      throw error;
+    }
+  }
+
+  async function waitForJob(jobId: string, options: JobPollOptions = {}): Promise<JobOutcome> {
+    const timeoutMs = options.timeoutMs ?? JOB_POLL_DEFAULTS.timeoutMs;
+    const factor = options.pollFactor ?? JOB_POLL_DEFAULTS.pollFactor;
+    const maxInterval = options.maxPollIntervalMs ?? JOB_POLL_DEFAULTS.maxPollIntervalMs;
+    let interval = options.pollIntervalMs ?? JOB_POLL_DEFAULTS.pollIntervalMs;
+    const operation = `wait for job ${jobId}`;
+    const started = now();
+    const elapsed = (): number => Math.round(now() - started);
+    let polls = 0;
+    let startedAt: string | null = null;
+    for (;;) {
+      const response = await session.request({
+        method: 'GET',
+        path: (s) => `/api/${s.apiVersion}/sites/${s.siteLuid}/jobs/${encodeURIComponent(jobId)}`,
+        signal: options.signal,
+        operation,
+      });
+      polls++;
+      const job = jobOf(response.body);
+      if (job === null) {
+        throw new TableauApiError('ERR_TABLEAU_RESPONSE', `${operation}: the answer has no job`, {
+          method: 'GET',
+          status: response.status,
+        });
+      }
+      startedAt = str(job.startedAt);
+      const completedAt = str(job.completedAt);
+      const finishCodeText = str(job.finishCode);
+      const finishCode = finishCodeText === null ? null : Number(finishCodeText);
+      const finished = completedAt !== null || (finishCode !== null && finishCode >= 0);
+      logger?.debug?.(`${operation}: poll ${polls}`, {
+        jobId,
+        progress: str(job.progress),
+        finishCode,
+        ms: elapsed(),
+      });
+      if (finished) {
+        const status =
+          finishCode === 0 || finishCode === 3
+            ? 'success'
+            : finishCode === 2
+              ? 'cancelled'
+              : 'failed';
+        return {
+          jobId,
+          status,
+          finishCode: finishCode !== null && Number.isFinite(finishCode) ? finishCode : null,
+          notes: status === 'success' ? null : notesOf(job),
+          startedAt,
+          completedAt,
+          durationMs: elapsed(),
+          polls,
+        };
+      }
+      const remaining = timeoutMs - (now() - started);
+      if (remaining <= 0) {
+        return {
+          jobId,
+          status: 'timeout',
+          finishCode: null,
+          notes: null,
+          startedAt,
+          completedAt: null,
+          durationMs: elapsed(),
+          polls,
+        };
+      }
+      await sleep(Math.min(interval, remaining), [options.signal, deps.signal], operation);
+      interval = Math.min(interval * factor, maxInterval);
+    }
+  }
+
+  async function getLastRefreshTimes(
+    targets: RefreshTarget[],
+    options: RequestOptions = {},
+  ): Promise<Map<string, Date | null>> {
+    const found = new Map<string, Date | null>();
+    const byKind = (kind: RefreshTarget['kind']): string[] =>
+      targets.filter((t) => t.kind === kind).map((t) => t.luid);
+    for (const luids of chunkLuids(byKind('workbook'))) {
+      for await (const page of metadata.paginate<RawWorkbook>({
+        document: WORKBOOK_REFRESH_TIMES_QUERY,
+        connection: 'workbooksConnection',
+        variables: ({ first, after }) => refreshTimesQueryVariables(luids, { first, after }),
+        pageSize: luids.length,
+        signal: options.signal,
+        operation: `read refresh times of ${luids.length} workbooks`,
+      })) {
+        for (const node of page.nodes) {
+          if (typeof node.luid === 'string')
+            found.set(`workbook:${node.luid}`, workbookRefreshTime(node));
+        }
+      }
+    }
+    for (const luids of chunkLuids(byKind('datasource'))) {
+      for await (const page of metadata.paginate<RawPublishedDatasource>({
+        document: PUBLISHED_DATASOURCE_REFRESH_TIMES_QUERY,
+        connection: 'publishedDatasourcesConnection',
+        variables: ({ first, after }) => refreshTimesQueryVariables(luids, { first, after }),
+        pageSize: luids.length,
+        signal: options.signal,
+        operation: `read refresh times of ${luids.length} published data sources`,
+      })) {
+        for (const node of page.nodes) {
+          if (typeof node.luid !== 'string') continue;
+          const time = node.hasExtracts === true ? isoOrNull(node.extractLastRefreshTime) : null;
+          found.set(`datasource:${node.luid}`, time);
+        }
+      }
+    }
+    const result = new Map<string, Date | null>();
+    const keys = [...new Set(targets.map(refreshTargetKey))].sort();
+    for (const key of keys) {
+      if (!found.has(key)) {
+        logger?.debug?.(`refresh time of ${key}: not found in the Metadata API`, { target: key });
+      }
+      result.set(key, found.get(key) ?? null);
+    }
+    return result;
+  }
+
+  return { refresh, waitForJob, getLastRefreshTimes };
+}

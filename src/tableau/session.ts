@@ -1,0 +1,273 @@
+/**
+ * One authenticated session per client. A personal access token can hold one session only:
+ * signing in again ends the previous session. So concurrent calls share ONE sign-in promise, an
+ * expired session (HTTP 401, code 401000) is renewed once by whichever call notices first (the
+ * others reuse the renewal) and the request replayed once, and nothing ever signs in per request.
+ *
+ * The REST API version is the server's own (`GET /api/{MIN}/serverinfo`, no auth needed) unless
+ * pinned. A caller's abort signal stops that caller's wait, never the shared sign-in others use.
+ */
+import { TableauApiError } from '../errors.js';
+import type { Logger } from '../log/types.js';
+import { abortError, type HttpClient, type HttpRequest, type HttpResponse } from './http.js';
+import type { Redactor } from './redact.js';
+import { apiVersionAtLeast, MIN_API_VERSION, type TableauSettings } from './settings.js';
+
+/** What an authenticated request needs to build its path. */
+export interface SessionInfo {
+  apiVersion: string;
+  siteLuid: string;
+  userLuid: string | null;
+}
+
+interface SignedIn extends SessionInfo {
+  token: string;
+}
+
+/** An authenticated request: the path may depend on the API version and site luid. */
+export interface AuthedRequest extends Omit<HttpRequest, 'path'> {
+  path: string | ((session: SessionInfo) => string);
+}
+
+/** The session of one client. */
+export interface Session {
+  /** REST API version in use (negotiated once, or pinned). */
+  apiVersion(signal?: AbortSignal): Promise<string>;
+  /** Sign in if needed; the site and user of the session. */
+  info(signal?: AbortSignal): Promise<SessionInfo>;
+  /** Send a request with the session token; renews an expired session once and replays. */
+  request(request: AuthedRequest): Promise<HttpResponse>;
+  /** End the session (no-op when not signed in). The next call signs in again. */
+  signOut(signal?: AbortSignal): Promise<void>;
+}
+
+/** Dependencies of the session. */
+export interface SessionDeps {
+  http: HttpClient;
+  settings: TableauSettings;
+  redactor: Redactor;
+  logger?: Logger | undefined;
+}
+
+/** Wait for a shared promise, but let this caller's signal stop this caller's wait. */
+export function raceSignal<T>(
+  promise: Promise<T>,
+  signal: AbortSignal | undefined,
+  operation: string,
+): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(abortError(operation, signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(abortError(operation, signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+function stringAt(value: unknown, ...path: string[]): string | null {
+  let current: unknown = value;
+  for (const key of path) {
+    if (current === null || typeof current !== 'object') return null;
+    current = (current as Record<string, unknown>)[key];
+  }
+  if (typeof current === 'string') return current;
+  if (current && typeof current === 'object') {
+    const inner = (current as { value?: unknown }).value;
+    if (typeof inner === 'string') return inner;
+  }
+  return null;
+}
+
+/** An expired or missing session: 401 with 401000, or a bare 401 (the Metadata API sends no code). */
+export function isSessionExpired(error: unknown): boolean {
+  return (
+    error instanceof TableauApiError &&
+    error.code === 'ERR_TABLEAU_API' &&
+    error.status === 401 &&
+    (error.tableauCode === undefined || error.tableauCode === '401000')
+  );
+}
+
+/** Create the session of one client (nothing is sent until the first call). */
+export function createSession(deps: SessionDeps): Session {
+  const { http, settings, redactor, logger } = deps;
+  let versionPromise: Promise<string> | undefined;
+  let current: Promise<SignedIn> | undefined;
+
+  function negotiateVersion(): Promise<string> {
+    if (settings.apiVersion !== undefined) return Promise.resolve(settings.apiVersion);
+    versionPromise ??= (async () => {
+      const response = await http.request({
+        method: 'GET',
+        path: `/api/${MIN_API_VERSION}/serverinfo`,
+        operation: 'read server info',
+      });
+      const version = stringAt(response.body, 'serverInfo', 'restApiVersion');
+      if (version === null || !/^\d+\.\d+$/.test(version)) {
+        throw new TableauApiError(
+          'ERR_TABLEAU_RESPONSE',
+          'read server info: the serverinfo answer has no serverInfo.restApiVersion',
+          { method: 'GET', url: `/api/${MIN_API_VERSION}/serverinfo` },
+        );
+      }
+      if (!apiVersionAtLeast(version, MIN_API_VERSION)) {
+        throw new TableauApiError(
+          'ERR_TABLEAU_UNSUPPORTED',
+          `Tableau REST API ${version} is older than ${MIN_API_VERSION}, the first version with ` +
+            'personal access tokens',
+          { details: { apiVersion: version } },
+        );
+      }
+      logger?.debug?.(`Tableau REST API version ${version}`, { apiVersion: version });
+      return version;
+    })();
+    // A failed negotiation is not cached: the next call tries again.
+    versionPromise.catch(() => {
+      versionPromise = undefined;
+    });
+    return versionPromise;
+  }
+
+  async function signIn(): Promise<SignedIn> {
+    const apiVersion = await negotiateVersion();
+    let response: HttpResponse;
+    try {
+      response = await http.request({
+        method: 'POST',
+        path: `/api/${apiVersion}/auth/signin`,
+        operation: 'sign in',
+        body: {
+          credentials: {
+            site: { contentUrl: settings.siteName },
+            personalAccessTokenName: settings.tokenName,
+            personalAccessTokenSecret: settings.tokenSecret,
+          },
+        },
+      });
+    } catch (error) {
+      if (error instanceof TableauApiError && error.status === 401) {
+        throw new TableauApiError(
+          'ERR_TABLEAU_AUTH',
+          `Tableau refused the sign-in with personal access token ${JSON.stringify(settings.tokenName)} ` +
+            `on site ${JSON.stringify(settings.siteName)}${error.tableauCode ? ` (${error.tableauCode}${error.summary ? ` ${error.summary}` : ''})` : ''}. ` +
+            'Check that the token name and secret are exact (both case-sensitive), that the token ' +
+            'is not expired or revoked (unused tokens expire after 15 days), and that siteName is ' +
+            'the site\'s contentUrl (the part after /site/ in the browser URL; "" for the default site).',
+          {
+            status: error.status,
+            tableauCode: error.tableauCode,
+            summary: error.summary,
+            detail: error.detail,
+            method: error.method,
+            url: error.url,
+            field: 'tokenName',
+          },
+        );
+      }
+      throw error;
+    }
+    const token = stringAt(response.body, 'credentials', 'token');
+    const siteLuid = stringAt(response.body, 'credentials', 'site', 'id');
+    if (token === null || token === '' || siteLuid === null) {
+      throw new TableauApiError(
+        'ERR_TABLEAU_RESPONSE',
+        'sign in: the answer has no credentials.token or credentials.site.id',
+        { method: 'POST', url: `/api/${apiVersion}/auth/signin` },
+      );
+    }
+    redactor.add(token);
+    const userLuid = stringAt(response.body, 'credentials', 'user', 'id');
+    logger?.debug?.(`signed in to Tableau site ${JSON.stringify(settings.siteName)}`, {
+      siteLuid,
+      apiVersion,
+    });
+    return { token, siteLuid, userLuid, apiVersion };
+  }
+
+  function ensure(): Promise<SignedIn> {
+    if (current) return current;
+    const attempt = signIn();
+    current = attempt;
+    attempt.catch(() => {
+      if (current === attempt) current = undefined;
+    });
+    return attempt;
+  }
+
+  /** Renew after `stale` expired, unless another call already did (then reuse its sign-in). */
+  function renew(stale: Promise<SignedIn>): Promise<SignedIn> {
+    if (current === stale) current = undefined;
+    return ensure();
+  }
+
+  async function send(request: AuthedRequest, session: SignedIn): Promise<HttpResponse> {
+    const path = typeof request.path === 'function' ? request.path(session) : request.path;
+    return http.request({
+      ...request,
+      path,
+      headers: { ...request.headers, 'x-tableau-auth': session.token },
+    });
+  }
+
+  return {
+    apiVersion(signal) {
+      return raceSignal(negotiateVersion(), signal, 'read server info');
+    },
+
+    async info(signal) {
+      const { apiVersion, siteLuid, userLuid } = await raceSignal(ensure(), signal, 'sign in');
+      return { apiVersion, siteLuid, userLuid };
+    },
+
+    async request(request) {
+      const used = ensure();
+      const session = await raceSignal(used, request.signal, request.operation);
+      try {
+        return await send(request, session);
+      } catch (error) {
+        if (!isSessionExpired(error)) throw error;
+        logger?.debug?.(`${request.operation}: session expired, signing in again`, {
+          operation: request.operation,
+        });
+        const renewed = await raceSignal(renew(used), request.signal, request.operation);
+        return send(request, renewed);
+      }
+    },
+
+    async signOut(signal) {
+      const pending = current;
+      if (!pending) return;
+      let session: SignedIn;
+      try {
+        session = await raceSignal(pending, signal, 'sign out');
+      } catch (error) {
+        if (error instanceof TableauApiError) return; // the sign-in failed: nothing to end
+        throw error;
+      }
+      if (current === pending) current = undefined;
+      try {
+        await http.request({
+          method: 'POST',
+          path: `/api/${session.apiVersion}/auth/signout`,
+          headers: { 'x-tableau-auth': session.token },
+          operation: 'sign out',
+          signal,
+        });
+      } catch (error) {
+        // An already-ended session is signed out as far as anyone can tell.
+        if (error instanceof TableauApiError && error.status === 401) return;
+        throw error;
+      }
+      logger?.debug?.('signed out of Tableau', { siteLuid: session.siteLuid });
+    },
+  };
+}

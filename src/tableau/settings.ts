@@ -1,0 +1,245 @@
+/**
+ * Connection settings: validated up front, before any network call, with errors that name the
+ * option and say what was expected. Values are case-sensitive and never trimmed: a stray space in
+ * a copied token name is an error, not something silently "fixed".
+ */
+import { ConfigError } from '../errors.js';
+import type { Logger } from '../log/types.js';
+import type { FetchLike } from './http.js';
+
+/** Options of `createTableauClient`. Defaults are listed on each field and in docs/tableau.md. */
+export interface TableauClientOptions {
+  /**
+   * Tableau host, as dbt Cloud asks for it: a bare host (`10az.online.tableau.com`, https is
+   * implied) or a URL (`https://tableau.example.com`, optionally with a path prefix when Tableau
+   * Server sits behind a reverse proxy). `http://` is refused unless the host is loopback or
+   * `allowInsecureHttp` is set.
+   */
+  serverUrl: string;
+  /** The site's contentUrl (the part after `/site/` in the browser URL); `""` = default site on Server. */
+  siteName: string;
+  /** Personal access token name. */
+  tokenName: string;
+  /** Personal access token secret. Never logged, never put in an error. */
+  tokenSecret: string;
+  /** Pin the REST API version (`"3.22"`); default: the server's own, from `serverinfo`. Minimum 3.6. */
+  apiVersion?: string;
+  /** A WHATWG-compatible fetch; default: node-fetch (loaded on first use). */
+  fetch?: FetchLike;
+  /** Per-request timeout in ms (response headers and body). Default 30000. */
+  timeoutMs?: number;
+  /** Retries after a failed attempt (network, timeout, 408, 429, 5xx). Default 4 (5 attempts). */
+  retries?: number;
+  /** First retry delay in ms, doubled each retry. Default 500. */
+  retryMinDelayMs?: number;
+  /** Longest retry delay in ms. Default 30000. */
+  retryMaxDelayMs?: number;
+  /** Cap on a server's `Retry-After`, in ms. Default 60000. */
+  maxRetryAfterMs?: number;
+  /** Aborts every call made by this client. Default: none. */
+  signal?: AbortSignal;
+  /** Receives debug lines (method, redacted path, status, attempt, ms) and warnings. Default: silent. */
+  logger?: Logger;
+  /** Allow `http://` to a non-loopback host (sends the token in clear text). Default false. */
+  allowInsecureHttp?: boolean;
+  /** Metadata API page size (`first`). Default 100; halved automatically on time/node limits. */
+  pageSize?: number;
+}
+
+/** Validated settings (defaults applied). */
+export interface TableauSettings {
+  /** `https://host[:port][/prefix]`, no trailing slash. */
+  baseUrl: string;
+  /** Host as given, for browser URLs and messages. */
+  host: string;
+  siteName: string;
+  tokenName: string;
+  tokenSecret: string;
+  apiVersion: string | undefined;
+  timeoutMs: number;
+  retries: number;
+  retryMinDelayMs: number;
+  retryMaxDelayMs: number;
+  maxRetryAfterMs: number;
+  pageSize: number;
+}
+
+/** Defaults of the numeric options. */
+export const TABLEAU_DEFAULTS = {
+  timeoutMs: 30_000,
+  retries: 4,
+  retryMinDelayMs: 500,
+  retryMaxDelayMs: 30_000,
+  maxRetryAfterMs: 60_000,
+  pageSize: 100,
+} as const;
+
+/** Lowest REST API version that supports personal access tokens. */
+export const MIN_API_VERSION = '3.6';
+
+function fail(field: string, message: string, expected: string): never {
+  throw new ConfigError(`Tableau setting ${field}: ${message}`, {
+    code: 'ERR_TABLEAU_CONFIG',
+    field,
+    expected,
+  });
+}
+
+function requireString(field: string, value: unknown, allowEmpty: boolean, echo: boolean): string {
+  if (typeof value !== 'string') fail(field, `expected a string, got ${typeof value}`, 'a string');
+  if (!allowEmpty && value.length === 0) fail(field, 'must not be empty', 'a non-empty string');
+  if (value !== value.trim()) {
+    const shown = echo ? ` (${JSON.stringify(value)})` : '';
+    fail(
+      field,
+      `has leading or trailing whitespace${shown}; values are case-sensitive and used exactly as given`,
+      'the value without surrounding whitespace',
+    );
+  }
+  return value;
+}
+
+/** Loopback hosts, where plain http does not expose the token on a network. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase();
+  return (
+    host === 'localhost' ||
+    host.endsWith('.localhost') ||
+    host === '[::1]' ||
+    host === '::1' ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
+  );
+}
+
+function parseServerUrl(
+  raw: string,
+  allowInsecureHttp: boolean,
+): { baseUrl: string; host: string } {
+  const expected = 'a host like 10az.online.tableau.com or an https:// URL';
+  const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw);
+  let url: URL;
+  try {
+    url = new URL(hasScheme ? raw : `https://${raw}`);
+  } catch {
+    fail('serverUrl', `${JSON.stringify(raw)} is not a valid host or URL`, expected);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    fail('serverUrl', `scheme ${url.protocol} is not supported`, expected);
+  }
+  if (url.username !== '' || url.password !== '') {
+    fail('serverUrl', 'must not contain credentials', expected);
+  }
+  if (url.search !== '' || url.hash !== '') {
+    fail(
+      'serverUrl',
+      `${JSON.stringify(raw)} has a query or #fragment; give only the host (the browser address ` +
+        'of a site page is not the server URL)',
+      expected,
+    );
+  }
+  if (url.protocol === 'http:' && !allowInsecureHttp && !isLoopbackHost(url.hostname)) {
+    fail(
+      'serverUrl',
+      `http:// to ${url.hostname} would send the token in clear text; use https:// or set ` +
+        'allowInsecureHttp: true',
+      'an https:// URL',
+    );
+  }
+  const prefix = url.pathname.replace(/\/+$/, '');
+  return { baseUrl: `${url.protocol}//${url.host}${prefix}`, host: url.host };
+}
+
+function positiveInteger(field: string, value: unknown, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    fail(field, `expected an integer >= ${min}, got ${String(value)}`, `an integer >= ${min}`);
+  }
+  return value;
+}
+
+function compareVersions(a: string, b: string): number {
+  const [aMajor = 0, aMinor = 0] = a.split('.').map(Number);
+  const [bMajor = 0, bMinor = 0] = b.split('.').map(Number);
+  return aMajor === bMajor ? aMinor - bMinor : aMajor - bMajor;
+}
+
+/** Whether REST API version `version` is at least `minimum` (`"3.28" >= "3.6"`). */
+export function apiVersionAtLeast(version: string, minimum: string): boolean {
+  return compareVersions(version, minimum) >= 0;
+}
+
+/** Validate `createTableauClient` options. Throws `ConfigError` (`ERR_TABLEAU_CONFIG`). */
+export function resolveTableauSettings(options: TableauClientOptions): TableauSettings {
+  if (options === null || typeof options !== 'object') {
+    fail('options', 'expected an object', 'an options object');
+  }
+  const allowInsecureHttp = options.allowInsecureHttp ?? false;
+  if (typeof allowInsecureHttp !== 'boolean') {
+    fail('allowInsecureHttp', 'expected a boolean', 'true or false');
+  }
+  const serverUrl = requireString('serverUrl', options.serverUrl, false, true);
+  const { baseUrl, host } = parseServerUrl(serverUrl, allowInsecureHttp);
+  const siteName = requireString('siteName', options.siteName, true, true);
+  if (/[\s/#?]/.test(siteName)) {
+    fail(
+      'siteName',
+      `${JSON.stringify(siteName)} is not a site contentUrl; give the part after /site/ in the ` +
+        'browser URL, not the display name',
+      'the site contentUrl',
+    );
+  }
+  if (siteName === '' && /\.online\.tableau\.com$/i.test(new URL(baseUrl).hostname)) {
+    fail(
+      'siteName',
+      'Tableau Cloud has no default site; give the site contentUrl (the part after /site/)',
+      'the site contentUrl',
+    );
+  }
+  const tokenName = requireString('tokenName', options.tokenName, false, true);
+  const tokenSecret = requireString('tokenSecret', options.tokenSecret, false, false);
+  let apiVersion: string | undefined;
+  if (options.apiVersion !== undefined) {
+    apiVersion = requireString('apiVersion', options.apiVersion, false, true);
+    if (!/^\d+\.\d+$/.test(apiVersion) || !apiVersionAtLeast(apiVersion, MIN_API_VERSION)) {
+      fail(
+        'apiVersion',
+        `${JSON.stringify(apiVersion)} is not a REST API version >= ${MIN_API_VERSION}`,
+        `a version like "3.22" (>= ${MIN_API_VERSION}, needed for personal access tokens)`,
+      );
+    }
+  }
+  if (options.fetch !== undefined && typeof options.fetch !== 'function') {
+    fail('fetch', 'expected a function', 'a fetch-compatible function');
+  }
+  const retryMinDelayMs = positiveInteger(
+    'retryMinDelayMs',
+    options.retryMinDelayMs,
+    TABLEAU_DEFAULTS.retryMinDelayMs,
+    0,
+  );
+  const retryMaxDelayMs = positiveInteger(
+    'retryMaxDelayMs',
+    options.retryMaxDelayMs,
+    Math.max(TABLEAU_DEFAULTS.retryMaxDelayMs, retryMinDelayMs),
+    retryMinDelayMs,
+  );
+  return {
+    baseUrl,
+    host,
+    siteName,
+    tokenName,
+    tokenSecret,
+    apiVersion,
+    timeoutMs: positiveInteger('timeoutMs', options.timeoutMs, TABLEAU_DEFAULTS.timeoutMs, 1),
+    retries: positiveInteger('retries', options.retries, TABLEAU_DEFAULTS.retries, 0),
+    retryMinDelayMs,
+    retryMaxDelayMs,
+    maxRetryAfterMs: positiveInteger(
+      'maxRetryAfterMs',
+      options.maxRetryAfterMs,
+      TABLEAU_DEFAULTS.maxRetryAfterMs,
+      0,
+    ),
+    pageSize: positiveInteger('pageSize', options.pageSize, TABLEAU_DEFAULTS.pageSize, 1),
+  };
+}
