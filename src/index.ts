@@ -15,6 +15,17 @@ export type {
 
 // dbt artifacts
 export {
+  type FindDbtProjectsOptions,
+  findDbtProjects,
+  SKIPPED_DIRECTORIES,
+} from './artifacts/find-projects.js';
+export {
+  type LoadArtifactOptions,
+  loadManifest,
+  loadRunResults,
+} from './artifacts/load.js';
+export { isFusionVersion, type ParseArtifactOptions, parseManifest } from './artifacts/manifest.js';
+export {
   buildRelationIndex,
   displayRelation,
   normalizeIdentifier,
@@ -25,6 +36,7 @@ export {
   type SchemaLookup,
   splitQualifiedName,
 } from './artifacts/relation.js';
+export { KNOWN_RUN_STATUSES, parseRunResults } from './artifacts/run-results.js';
 export type {
   ArtifactNote,
   DbtNode,
