@@ -62,6 +62,43 @@ export {
   LineageError,
   RefreshError,
 } from './errors.js';
+export {
+  type BuildLineageInput,
+  type BuildLineageOptions,
+  buildExposureLineage,
+} from './lineage/build.js';
+export {
+  type CurationOptions,
+  EXPOSURE_MATURITIES,
+  EXPOSURE_TYPES,
+  type ExposureMaturity,
+  type ExposureOverride,
+  type ExposureType,
+} from './lineage/curation.js';
+export {
+  cleanCustomSql,
+  dialectForConnection,
+  type ParsedCustomSql,
+  parseCustomSqlTables,
+} from './lineage/custom-sql.js';
+export type { MatchOptions, NameAliases } from './lineage/match.js';
+export {
+  type AssignNamesOptions,
+  assignExposureNames,
+  EXPOSURE_NAME_PATTERN,
+  isValidExposureName,
+  MAX_EXPOSURE_NAME_LENGTH,
+  type NameRequest,
+  slugifyExposureName,
+} from './lineage/naming.js';
+export { jinjaString, type RenderRefOptions, renderRef } from './lineage/refs.js';
+export {
+  isWarehouseConnection,
+  type ResolvedTableauTable,
+  resolveTableauTable,
+  type TableauRelation,
+  tableauTableLabel,
+} from './lineage/tableau-relation.js';
 // lineage and outputs
 export type {
   AmbiguousMatch,

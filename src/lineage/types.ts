@@ -20,7 +20,9 @@ export type UnmatchedReason =
   | 'database_mismatch'
   | 'ambiguous'
   | 'not_a_warehouse'
-  | 'unsupported_custom_sql';
+  | 'unsupported_custom_sql'
+  /** The relation belongs to an `access: private` model, which exposures cannot `ref` (dbt raises DbtReferenceError). */
+  | 'private_model';
 
 export interface LineageDependency {
   uniqueId: string;

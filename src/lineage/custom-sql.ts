@@ -1,0 +1,223 @@
+/**
+ * Custom SQL: the tables a Tableau custom SQL query reads, found by parsing its text (opt-in).
+ *
+ * Tableau's own parser result (`CustomSQLTable.tables`) is preferred by the caller; this file is
+ * the fallback for queries Tableau could not parse. The text is cleaned first (HTML entities,
+ * Tableau parameters, Tableau's doubled angle brackets), then parsed with node-sql-parser in the
+ * dialect of the connection. CTE names are not tables. node-sql-parser is loaded on first use
+ * only, so importing the library stays cheap for users who never parse SQL.
+ */
+import { createRequire } from 'node:module';
+import { splitQualifiedName } from '../artifacts/relation.js';
+import type { TableauRelation } from './tableau-relation.js';
+
+type SqlParserModule = typeof import('node-sql-parser');
+type SqlParser = InstanceType<SqlParserModule['Parser']>;
+
+let parser: SqlParser | undefined;
+
+function getParser(): SqlParser {
+  if (parser === undefined) {
+    const require = createRequire(import.meta.url);
+    const { Parser } = require('node-sql-parser') as SqlParserModule;
+    parser = new Parser();
+  }
+  return parser;
+}
+
+const ENTITIES: Record<string, string> = {
+  lt: '<',
+  gt: '>',
+  amp: '&',
+  quot: '"',
+  apos: "'",
+  nbsp: ' ',
+};
+
+/** Decode HTML entities in one pass (so `&amp;lt;` becomes `&lt;`, not `<`). */
+export function decodeHtmlEntities(text: string): string {
+  return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, body: string) => {
+    if (body[0] === '#') {
+      const code =
+        body[1] === 'x' || body[1] === 'X'
+          ? Number.parseInt(body.slice(2), 16)
+          : Number.parseInt(body.slice(1), 10);
+      return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+    }
+    return ENTITIES[body.toLowerCase()] ?? whole;
+  });
+}
+
+/** A Tableau parameter reference: `<[Parameters].[Parameter 1]>`. */
+const PARAMETER = /<\[Parameters\]\.\[(?:[^\]]|\]\])*\]>/gi;
+
+/**
+ * Clean Tableau custom SQL for a SQL parser: decode HTML entities, replace parameter references
+ * by the literal `0` (valid wherever a value is: comparisons, IN lists, LIMIT), then undo
+ * Tableau's escaping of `<` and `>` as `<<` and `>>`.
+ */
+export function cleanCustomSql(query: string): string {
+  return decodeHtmlEntities(query)
+    .replace(PARAMETER, '0')
+    .replace(/<</g, '<')
+    .replace(/>>/g, '>')
+    .trim()
+    .replace(/;\s*$/, '');
+}
+
+/** Tableau connection type (lower-cased, `-jdbc`/`_jdbc` stripped) → node-sql-parser dialect. */
+const DIALECTS: Record<string, string> = {
+  snowflake: 'Snowflake',
+  postgres: 'PostgresQL',
+  postgresql: 'PostgresQL',
+  greenplum: 'PostgresQL',
+  redshift: 'Redshift',
+  bigquery: 'BigQuery',
+  googlebigquery: 'BigQuery',
+  mysql: 'MySQL',
+  mariadb: 'MariaDB',
+  sqlserver: 'TransactSQL',
+  azure_sql_dw: 'TransactSQL',
+  azuresqldw: 'TransactSQL',
+  synapse: 'TransactSQL',
+  databricks: 'Hive',
+  spark: 'Hive',
+  hive: 'Hive',
+  awshadoophive: 'Hive',
+  athena: 'Athena',
+  trino: 'Trino',
+  presto: 'Trino',
+  db2: 'Db2',
+  sqlite: 'Sqlite',
+};
+
+/** Tried in order when the connection type has no known dialect (ANSI quoting first). */
+const FALLBACK_DIALECTS = ['PostgresQL', 'MySQL'];
+
+/** The node-sql-parser dialect for a Tableau connection type, or null when unknown. */
+export function dialectForConnection(connectionType: string | null): string | null {
+  if (connectionType === null) return null;
+  const type = connectionType
+    .trim()
+    .toLowerCase()
+    .replace(/[-_]jdbc$/, '');
+  return DIALECTS[type] ?? null;
+}
+
+export type ParsedCustomSql =
+  | { ok: true; dialect: string; tables: TableauRelation[] }
+  | { ok: false; dialect: string | null; message: string };
+
+interface FromItem {
+  db?: unknown;
+  schema?: unknown;
+  table?: unknown;
+  surround?: { table?: unknown } | null;
+}
+
+function asName(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+/** Collect table references and CTE names anywhere in a node-sql-parser AST. */
+function walk(node: unknown, tables: FromItem[], ctes: Set<string>): void {
+  if (Array.isArray(node)) {
+    for (const item of node) walk(item, tables, ctes);
+    return;
+  }
+  if (node === null || typeof node !== 'object') return;
+  const record = node as Record<string, unknown>;
+  if (Array.isArray(record.with)) {
+    for (const cte of record.with as Array<{ name?: { value?: unknown } | string }>) {
+      const name = typeof cte.name === 'string' ? cte.name : asName(cte.name?.value);
+      if (name !== null) ctes.add(name.toLowerCase());
+    }
+  }
+  if (Array.isArray(record.from)) {
+    for (const item of record.from as FromItem[]) {
+      if (item !== null && typeof item === 'object' && typeof item.table === 'string') {
+        tables.push(item);
+      }
+    }
+  }
+  for (const value of Object.values(record)) {
+    if (value !== null && typeof value === 'object') walk(value, tables, ctes);
+  }
+}
+
+function toRelation(item: FromItem, dialect: string): TableauRelation | null {
+  const table = asName(item.table);
+  if (table === null) return null;
+  const db = asName(item.db);
+  const schema = asName(item.schema);
+  // node-sql-parser puts a two-part name's schema in `db`, a three-part name's database in `db`.
+  if (schema !== null) return { database: db, schema, identifier: table };
+  if (db !== null) return { database: null, schema: db, identifier: table };
+  // BigQuery: `project.dataset.table` in one pair of backticks arrives as one table name.
+  if (dialect === 'BigQuery' && table.includes('.')) {
+    const parts = splitQualifiedName(table);
+    if (parts !== null && parts.length <= 3) {
+      const identifier = parts[parts.length - 1]!;
+      return {
+        database: parts.length === 3 ? parts[0]! : null,
+        schema: parts.length >= 2 ? parts[parts.length - 2]! : null,
+        identifier,
+      };
+    }
+  }
+  return { database: null, schema: null, identifier: table };
+}
+
+function relationKeyOf(r: TableauRelation): string {
+  return `${r.database ?? ''}\u001f${r.schema ?? ''}\u001f${r.identifier}`.toLowerCase();
+}
+
+function parseWith(sql: string, dialect: string): ParsedCustomSql {
+  let ast: unknown;
+  try {
+    ast = getParser().astify(sql, { database: dialect });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { ok: false, dialect, message: message.split('\n')[0]!.slice(0, 300) };
+  }
+  const items: FromItem[] = [];
+  const ctes = new Set<string>();
+  walk(ast, items, ctes);
+  const byKey = new Map<string, TableauRelation>();
+  for (const item of items) {
+    const relation = toRelation(item, dialect);
+    if (relation === null) continue;
+    const isCte =
+      relation.database === null &&
+      relation.schema === null &&
+      ctes.has(relation.identifier.toLowerCase());
+    if (!isCte) byKey.set(relationKeyOf(relation), relation);
+  }
+  const tables = [...byKey.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, r]) => r);
+  return { ok: true, dialect, tables };
+}
+
+/**
+ * Parse a Tableau custom SQL query and list the tables it reads (CTE names excluded, duplicates
+ * removed, sorted). Unqualified parts are null; the caller fills the database from the
+ * connection. The dialect comes from the connection type; when unknown, PostgreSQL then MySQL
+ * are tried. Failure returns the parser's first message line instead of throwing.
+ */
+export function parseCustomSqlTables(
+  query: string,
+  connectionType: string | null,
+): ParsedCustomSql {
+  const sql = cleanCustomSql(query);
+  if (sql === '') return { ok: false, dialect: null, message: 'the query is empty' };
+  const dialect = dialectForConnection(connectionType);
+  if (dialect !== null) return parseWith(sql, dialect);
+  let first: ParsedCustomSql | undefined;
+  for (const candidate of FALLBACK_DIALECTS) {
+    const result = parseWith(sql, candidate);
+    if (result.ok) return result;
+    first ??= result;
+  }
+  return first!;
+}

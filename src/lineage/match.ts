@@ -1,0 +1,169 @@
+/**
+ * Matching one resolved Tableau relation onto dbt nodes through the shared `RelationIndex`.
+ *
+ * Never guesses: a relation either resolves to exactly one dbt node, or it is reported with a
+ * reason code, a sentence saying what to do, and the candidates that came close.
+ */
+import { displayRelation, normalizeIdentifier, type RelationIndex } from '../artifacts/relation.js';
+import type { DbtNode } from '../artifacts/types.js';
+import type { TableauRelation } from './tableau-relation.js';
+import type { MatchKind, UnmatchedReason } from './types.js';
+
+/** Tableau-side name → dbt-side name; keys compare case-insensitively. */
+export type NameAliases = Readonly<Record<string, string>>;
+
+export interface MatchOptions {
+  /** Map Tableau database names onto dbt ones (`{ PROD_ANALYTICS: 'analytics' }`). */
+  databaseAliases?: NameAliases;
+  /** Map Tableau schema names onto dbt ones (`{ REPORTING: 'marts' }`). */
+  schemaAliases?: NameAliases;
+}
+
+export type RelationMatch =
+  | { kind: 'matched'; node: DbtNode; match: MatchKind }
+  | {
+      kind: 'unmatched';
+      reason: UnmatchedReason;
+      detail: string;
+      /** Sorted unique ids (ambiguous) or relations (database mismatch, no schema). */
+      candidates?: string[];
+    };
+
+/** At most this many candidates are listed in a detail sentence (all are in `candidates`). */
+const DETAIL_CANDIDATES = 5;
+
+function aliasMap(aliases: NameAliases | undefined): Map<string, string> {
+  const map = new Map<string, string>();
+  if (aliases === undefined) return map;
+  for (const [from, to] of Object.entries(aliases)) map.set(normalizeIdentifier(from), to);
+  return map;
+}
+
+function listed(values: string[]): string {
+  const shown = values.slice(0, DETAIL_CANDIDATES).join(', ');
+  return values.length > DETAIL_CANDIDATES
+    ? `${shown} and ${values.length - DETAIL_CANDIDATES} more`
+    : shown;
+}
+
+function sortedIds(nodes: readonly DbtNode[]): string[] {
+  return nodes.map((n) => n.uniqueId).sort();
+}
+
+function sortedRelations(nodes: readonly DbtNode[]): string[] {
+  return [...new Set(nodes.map((n) => displayRelation(n)))].sort();
+}
+
+/**
+ * Matches relations against one manifest's index. Build once per manifest and reuse: aliases are
+ * normalised once, and lookups allocate nothing beyond the result.
+ */
+export class RelationMatcher {
+  readonly #index: RelationIndex;
+  readonly #databaseAliases: Map<string, string>;
+  readonly #schemaAliases: Map<string, string>;
+
+  constructor(index: RelationIndex, options: MatchOptions = {}) {
+    this.#index = index;
+    this.#databaseAliases = aliasMap(options.databaseAliases);
+    this.#schemaAliases = aliasMap(options.schemaAliases);
+  }
+
+  /** Apply `databaseAliases` / `schemaAliases` to a Tableau-side relation. */
+  applyAliases(relation: TableauRelation): TableauRelation {
+    const database =
+      relation.database === null
+        ? null
+        : (this.#databaseAliases.get(normalizeIdentifier(relation.database)) ?? relation.database);
+    const schema =
+      relation.schema === null
+        ? null
+        : (this.#schemaAliases.get(normalizeIdentifier(relation.schema)) ?? relation.schema);
+    return { database, schema, identifier: relation.identifier };
+  }
+
+  /**
+   * Match a relation (aliases applied here):
+   * - database known: exact `database.schema.identifier`; several nodes on one relation →
+   *   `ambiguous`; none, but the same schema.identifier in another database → `database_mismatch`
+   *   naming it (or a match when that node has no database at all);
+   * - database unknown: schema.identifier when unique (`schema_identifier`), else `ambiguous`;
+   * - schema unknown: never matched on the identifier alone (`no_relation`, candidates listed).
+   * Private models are reported as `private_model`: exposures cannot ref them.
+   */
+  match(tableauRelation: TableauRelation): RelationMatch {
+    const relation = this.applyAliases(tableauRelation);
+    const shown = [relation.database, relation.schema, relation.identifier]
+      .filter((p) => p !== null)
+      .join('.');
+    if (relation.schema === null) {
+      const candidates = this.#index.getByIdentifier(relation.identifier);
+      return {
+        kind: 'unmatched',
+        reason: 'no_relation',
+        detail:
+          candidates.length === 0
+            ? `Tableau gives no schema for ${shown} and no dbt relation has that name`
+            : `Tableau gives no schema for ${shown}; not matched on the name alone (dbt has ${listed(sortedRelations(candidates))})`,
+        ...(candidates.length === 0 ? {} : { candidates: sortedRelations(candidates) }),
+      };
+    }
+    if (relation.database !== null) {
+      const exact = this.#index.get(relation.database, relation.schema, relation.identifier);
+      if (exact.length === 1) return this.#accept(exact[0]!, 'exact');
+      if (exact.length > 1) return this.#ambiguous(shown, exact, 'several dbt nodes build');
+    }
+    const lookup = this.#index.getBySchemaIdentifier(relation.schema, relation.identifier);
+    if (lookup.kind === 'none') {
+      return {
+        kind: 'unmatched',
+        reason: 'no_relation',
+        detail: `no dbt model, seed, snapshot or source builds ${shown}`,
+      };
+    }
+    if (relation.database === null) {
+      return lookup.kind === 'unique'
+        ? this.#accept(lookup.node, 'schema_identifier')
+        : this.#ambiguous(
+            shown,
+            lookup.nodes,
+            'Tableau gives no database and several dbt nodes match',
+          );
+    }
+    const nodes = lookup.kind === 'unique' ? [lookup.node] : lookup.nodes;
+    const withoutDatabase = nodes.filter((n) => n.database === null || n.database === '');
+    if (withoutDatabase.length === 1 && nodes.length === 1) {
+      return this.#accept(withoutDatabase[0]!, 'schema_identifier');
+    }
+    const candidates = sortedRelations(nodes);
+    const first = nodes.find((n) => n.database)?.database ?? '';
+    return {
+      kind: 'unmatched',
+      reason: 'database_mismatch',
+      detail: `Tableau reads ${shown} but dbt builds ${listed(candidates)}; if they are the same table, add databaseAliases: { "${tableauRelation.database ?? ''}": "${first}" }`,
+      candidates,
+    };
+  }
+
+  #accept(node: DbtNode, match: MatchKind): RelationMatch {
+    if (node.resourceType === 'model' && node.access === 'private') {
+      return {
+        kind: 'unmatched',
+        reason: 'private_model',
+        detail: `${node.uniqueId} is a private model; exposures cannot ref it (dbt raises DbtReferenceError): make it protected or public`,
+        candidates: [node.uniqueId],
+      };
+    }
+    return { kind: 'matched', node, match };
+  }
+
+  #ambiguous(shown: string, nodes: readonly DbtNode[], why: string): RelationMatch {
+    const candidates = sortedIds(nodes);
+    return {
+      kind: 'unmatched',
+      reason: 'ambiguous',
+      detail: `${why} ${shown}: ${listed(candidates)}; not guessing`,
+      candidates,
+    };
+  }
+}
