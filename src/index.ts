@@ -4,6 +4,26 @@
  */
 
 // active exposures
+export {
+  DEFAULT_REFRESH_CONCURRENCY,
+  type MaybeRefreshOptions,
+  maybeRefresh,
+} from './active/maybe-refresh.js';
+export {
+  DEFAULT_REPORT_FILE,
+  defaultReportPath,
+  serializeRefreshReport,
+  writeRefreshReport,
+} from './active/report-file.js';
+export {
+  type ActiveExposureOverrides,
+  type ActiveExposureSettings,
+  DEFAULT_BUILD_AFTER_MINUTES,
+  ENV_ACTIVE_EXPOSURES,
+  ENV_BUILD_AFTER,
+  resolveActiveExposureSettings,
+  type SettingSource,
+} from './active/settings.js';
 export type {
   LastRefreshStore,
   Refresher,
@@ -12,6 +32,7 @@ export type {
   RefreshResult,
   RefreshStatus,
 } from './active/types.js';
+export { BUILD_COMMANDS, isBuildCommand } from './active/upstream.js';
 
 // dbt artifacts
 export {
@@ -117,6 +138,8 @@ export type {
 } from './lineage/types.js';
 export { LINEAGE_VERSION } from './lineage/types.js';
 // structured logs
+export { ACTIVE_EXPOSURE_EVENTS, type ActiveExposureEvent } from './log/entries.js';
+export { formatLogEntry, type LogFormat } from './log/format.js';
 export type { LogEntry, LogEntryInfo, Logger, LogLevel } from './log/types.js';
 // lineage and outputs: rendering and writing (src/output)
 export {

@@ -41,6 +41,8 @@ export type RefreshReason =
   | 'no_refresh_target'
   | 'no_extract'
   | 'build_after_not_elapsed'
+  /** The last refresh time could not be read (refresher or store failed): not refreshed. */
+  | 'lookup_failed'
   | 'already_queued'
   | 'not_refreshable'
   | 'dry_run'

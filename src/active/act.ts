@@ -1,0 +1,328 @@
+/**
+ * The I/O side of maybeRefresh: ask for last refresh times, trigger refreshes, wait for jobs —
+ * all through the `Refresher` interface (and the optional `LastRefreshStore`). Every outcome,
+ * including failures and aborts, becomes data; nothing here throws.
+ */
+import { isDbtAutoExposuresError } from '../errors.js';
+import {
+  callFailedEntry,
+  type EntryContext,
+  jobOutcomeEntry,
+  refreshCallEntry,
+} from '../log/entries.js';
+import type { LogEntry } from '../log/types.js';
+import type { RefreshTarget } from '../tableau/types.js';
+import type { LastRefresh, PlannedTarget, TargetPlan } from './decide.js';
+import type { LastRefreshStore, Refresher, RefreshReason, RefreshStatus } from './types.js';
+
+/** What act needs from the run. */
+export interface ActContext {
+  refresher: Refresher;
+  store: LastRefreshStore | undefined;
+  signal: AbortSignal | undefined;
+  now: Date;
+  /** Monotonic milliseconds (for elapsed times). */
+  clock: () => number;
+  /** Entry context for "now" (timestamp from the injected clock). */
+  entryContext: () => EntryContext;
+  wait: { timeoutMs: number } | undefined;
+}
+
+/** The last refresh lookup for all targets needing one. */
+export interface LookupOutcome {
+  times: Map<string, LastRefresh>;
+  /** Targets whose time could not be read (the refresher or store failed): message per key. */
+  failed: Map<string, string>;
+  aborted: boolean;
+  evidence: LogEntry[];
+}
+
+/** A refresher call's failure, as data (the message is the refresher's, already redacted). */
+export function describeFailure(error: unknown): { code: string | null; message: string } {
+  if (isDbtAutoExposuresError(error)) return { code: error.code, message: error.message };
+  if (error instanceof Error) return { code: null, message: error.message };
+  return { code: null, message: String(error) };
+}
+
+function toTarget(target: PlannedTarget): RefreshTarget {
+  return { kind: target.kind, luid: target.luid, name: target.name };
+}
+
+function signalOption(signal: AbortSignal | undefined): { signal?: AbortSignal } {
+  return signal === undefined ? {} : { signal };
+}
+
+/**
+ * Last refresh times: from `refresher.getLastRefreshTimes` in one call when it exists (a target
+ * it does not answer for falls back to the store), else from the store, else unknown.
+ */
+export async function lookupLastRefreshTimes(
+  plans: readonly TargetPlan[],
+  context: ActContext,
+): Promise<LookupOutcome> {
+  const outcome: LookupOutcome = {
+    times: new Map(),
+    failed: new Map(),
+    aborted: false,
+    evidence: [],
+  };
+  if (plans.length === 0) return outcome;
+  if (context.signal?.aborted) return { ...outcome, aborted: true };
+  const { refresher, store } = context;
+  let fromRefresher: Map<string, Date | null> | undefined;
+  if (refresher.getLastRefreshTimes !== undefined) {
+    const started = context.clock();
+    try {
+      fromRefresher = await refresher.getLastRefreshTimes(
+        plans.map((plan) => toTarget(plan.target)),
+        signalOption(context.signal),
+      );
+    } catch (error) {
+      if (context.signal?.aborted) return { ...outcome, aborted: true };
+      const { code, message } = describeFailure(error);
+      outcome.evidence.push(
+        callFailedEntry(context.entryContext(), {
+          operation: 'getLastRefreshTimes',
+          target: null,
+          errorCode: code,
+          message,
+          elapsedMs: elapsed(context, started),
+        }),
+      );
+      if (store === undefined) {
+        for (const plan of plans) outcome.failed.set(plan.target.key, message);
+        return outcome;
+      }
+    }
+  }
+  for (const plan of plans) {
+    const { key } = plan.target;
+    if (fromRefresher?.has(key)) {
+      outcome.times.set(key, { at: fromRefresher.get(key) ?? null, source: 'refresher' });
+      continue;
+    }
+    if (store === undefined) {
+      outcome.times.set(key, { at: null, source: 'unknown' });
+      continue;
+    }
+    if (context.signal?.aborted) return { ...outcome, aborted: true };
+    const started = context.clock();
+    try {
+      outcome.times.set(key, { at: await store.get(key), source: 'store' });
+    } catch (error) {
+      const { code, message } = describeFailure(error);
+      outcome.failed.set(key, message);
+      outcome.evidence.push(
+        callFailedEntry(context.entryContext(), {
+          operation: 'lastRefreshStore.get',
+          target: plan.target,
+          errorCode: code,
+          message,
+          elapsedMs: elapsed(context, started),
+        }),
+      );
+    }
+  }
+  return outcome;
+}
+
+/** How acting on one target ended. */
+export interface TargetOutcome {
+  status: RefreshStatus;
+  reason?: RefreshReason;
+  detail?: string;
+  jobId?: string;
+  durationMs?: number;
+  /** ISO time the outcome was known. */
+  ts: string;
+  /** Whether a refresh call was sent (it may have reached Tableau even if it failed). */
+  called: boolean;
+  evidence: LogEntry[];
+}
+
+/** Trigger one refresh (and wait for it when asked). Never throws. */
+export async function refreshTarget(
+  target: PlannedTarget,
+  context: ActContext,
+): Promise<TargetOutcome> {
+  const evidence: LogEntry[] = [];
+  const done = (
+    fields: Omit<TargetOutcome, 'ts' | 'evidence' | 'called'>,
+    called = true,
+  ): TargetOutcome => ({
+    ...fields,
+    ts: context.entryContext().ts,
+    called,
+    evidence,
+  });
+  if (context.signal?.aborted) {
+    return done(
+      { status: 'skipped', reason: 'aborted', detail: 'aborted before the refresh was triggered' },
+      false,
+    );
+  }
+  const started = context.clock();
+  let trigger: Awaited<ReturnType<Refresher['refresh']>>;
+  try {
+    trigger = await context.refresher.refresh(toTarget(target), signalOption(context.signal));
+  } catch (error) {
+    const { code, message } = describeFailure(error);
+    evidence.push(
+      callFailedEntry(context.entryContext(), {
+        operation: 'refresh',
+        target,
+        errorCode: code,
+        message,
+        elapsedMs: elapsed(context, started),
+      }),
+    );
+    if (context.signal?.aborted) {
+      return done({
+        status: 'skipped',
+        reason: 'aborted',
+        detail: 'aborted while the refresh call was in flight; Tableau may have queued it',
+      });
+    }
+    return done({ status: 'error', reason: 'trigger_failed', detail: message });
+  }
+  evidence.push(
+    refreshCallEntry(context.entryContext(), {
+      target,
+      outcome: trigger.status,
+      jobId: trigger.status === 'queued' ? trigger.jobId : null,
+      elapsedMs: elapsed(context, started),
+    }),
+  );
+  if (trigger.status === 'already_queued') {
+    return done({
+      status: 'skipped',
+      reason: 'already_queued',
+      detail: `already queued: ${trigger.detail ?? 'a refresh of this target is already queued or running'}`,
+    });
+  }
+  if (trigger.status === 'not_refreshable') {
+    return done({
+      status: 'skipped',
+      reason: 'not_refreshable',
+      detail: `not refreshable: ${trigger.detail ?? 'Tableau does not allow an extract refresh of this target'}`,
+    });
+  }
+  const { jobId } = trigger;
+  await remember(target, context, evidence);
+  const { wait } = context;
+  const waitForJob = context.refresher.waitForJob?.bind(context.refresher);
+  if (wait === undefined || waitForJob === undefined) return done({ status: 'success', jobId });
+  return waitFor({ target, jobId, wait, waitForJob }, context, evidence, done);
+}
+
+interface WaitInput {
+  target: PlannedTarget;
+  jobId: string;
+  wait: { timeoutMs: number };
+  waitForJob: NonNullable<Refresher['waitForJob']>;
+}
+
+async function waitFor(
+  { target, jobId, wait, waitForJob }: WaitInput,
+  context: ActContext,
+  evidence: LogEntry[],
+  done: (fields: Omit<TargetOutcome, 'ts' | 'evidence' | 'called'>) => TargetOutcome,
+): Promise<TargetOutcome> {
+  const started = context.clock();
+  try {
+    const job = await waitForJob(jobId, {
+      timeoutMs: wait.timeoutMs,
+      ...signalOption(context.signal),
+    });
+    evidence.push(
+      jobOutcomeEntry(context.entryContext(), {
+        target,
+        jobId,
+        status: job.status,
+        finishCode: job.finishCode,
+        notes: job.notes,
+        durationMs: job.durationMs,
+        polls: job.polls,
+      }),
+    );
+    const durationMs = job.durationMs;
+    if (job.status === 'success') return done({ status: 'success', jobId, durationMs });
+    if (job.status === 'failed') {
+      return done({
+        status: 'error',
+        reason: 'job_failed',
+        detail: `job failed: ${job.notes ?? `finishCode ${String(job.finishCode)}`}`,
+        jobId,
+        durationMs,
+      });
+    }
+    if (job.status === 'cancelled') {
+      return done({
+        status: 'error',
+        reason: 'job_cancelled',
+        detail: 'job cancelled in Tableau',
+        jobId,
+        durationMs,
+      });
+    }
+    return done({
+      status: 'error',
+      reason: 'job_timeout',
+      detail: `job still running after ${wait.timeoutMs} ms (not cancelled)`,
+      jobId,
+      durationMs,
+    });
+  } catch (error) {
+    const { code, message } = describeFailure(error);
+    evidence.push(
+      callFailedEntry(context.entryContext(), {
+        operation: 'waitForJob',
+        target,
+        errorCode: code,
+        message,
+        elapsedMs: elapsed(context, started),
+      }),
+    );
+    if (context.signal?.aborted) {
+      return done({
+        status: 'success',
+        jobId,
+        detail: `refresh queued as job ${jobId}; waiting was aborted`,
+      });
+    }
+    return done({
+      status: 'error',
+      reason: 'job_failed',
+      detail: `could not follow job ${jobId}: ${message}`,
+      jobId,
+    });
+  }
+}
+
+/** Record the trigger in the store (best effort: a failure is evidence, not an error). */
+async function remember(
+  target: PlannedTarget,
+  context: ActContext,
+  evidence: LogEntry[],
+): Promise<void> {
+  if (context.store === undefined) return;
+  const started = context.clock();
+  try {
+    await context.store.set(target.key, context.now);
+  } catch (error) {
+    const { code, message } = describeFailure(error);
+    evidence.push(
+      callFailedEntry(context.entryContext(), {
+        operation: 'lastRefreshStore.set',
+        target,
+        errorCode: code,
+        message,
+        elapsedMs: elapsed(context, started),
+      }),
+    );
+  }
+}
+
+function elapsed(context: ActContext, started: number): number {
+  return Math.max(0, Math.round(context.clock() - started));
+}

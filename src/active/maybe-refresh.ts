@@ -1,0 +1,358 @@
+/**
+ * `maybeRefresh`: after a dbt build, refresh the Tableau extracts whose upstream was rebuilt, no
+ * more often than the cadence allows, never onto failed data, and report exactly what was done
+ * and why. Decide (pure, ./decide.ts), then act through the `Refresher` (./act.ts), then report.
+ * Semantics: docs/active-exposures.md.
+ */
+import type { Manifest, RunResults } from '../artifacts/types.js';
+import { ConfigError } from '../errors.js';
+import type { ExposureLineage } from '../lineage/types.js';
+import {
+  abortedEntry,
+  disabledEntry,
+  doneEntry,
+  type EntryContext,
+  headerEntry,
+  lastRefreshEntry,
+  settingsEntry,
+  upstreamEntry,
+} from '../log/entries.js';
+import type { LogEntry, Logger } from '../log/types.js';
+import { type ActContext, lookupLastRefreshTimes, refreshTarget } from './act.js';
+import { composeResults, type TargetResult } from './compose.js';
+import {
+  collectTargets,
+  decideTarget,
+  planExposures,
+  plannedTargets,
+  sortedExposures,
+} from './decide.js';
+import { createLimiter } from './limiter.js';
+import { ENV_ACTIVE_EXPOSURES, resolveActiveExposureSettings } from './settings.js';
+import type { LastRefreshStore, Refresher, RefreshReport, RefreshResult } from './types.js';
+
+/** Default number of refresh calls in flight at once (Tableau Cloud limits concurrent jobs). */
+export const DEFAULT_REFRESH_CONCURRENCY = 2;
+
+export interface MaybeRefreshOptions {
+  /** The exposures and their refresh targets (what sync wrote). */
+  lineage: ExposureLineage;
+  /** The dbt run to react to. */
+  runResults: RunResults;
+  /**
+   * The manifest of that run: gives the full upstream closure (ancestors via `parentMap`) and
+   * the nodes each test checks. Without it only direct dependencies are considered and failing
+   * tests cannot be attributed (so they do not block). Strongly recommended.
+   */
+  manifest?: Manifest | undefined;
+  /** Where `DBT_ACTIVE_EXPOSURES*` are read. Default `process.env`. */
+  env?: Readonly<Record<string, string | undefined>> | undefined;
+  /** Decision time (cadence, timestamps). Default: the current time. */
+  now?: Date | undefined;
+  /** Monotonic milliseconds, for elapsed times and entry timestamps (`now` + elapsed). Default `performance.now`. */
+  clock?: (() => number) | undefined;
+  /** Refreshes targets (the Tableau client, a fake in tests). */
+  refresher: Refresher;
+  /** Decide everything (may read last refresh times) but change nothing in Tableau. */
+  dryRun?: boolean | undefined;
+  /** Wait for each refresh job up to `timeoutMs` (needs `refresher.waitForJob`). Default: do not wait. */
+  wait?: { timeoutMs: number } | undefined;
+  /** Refresh calls in flight at once. Default {@link DEFAULT_REFRESH_CONCURRENCY}. */
+  concurrency?: number | undefined;
+  /** Refresh even when a test on an upstream node failed. Default false. */
+  refreshOnTestFailure?: boolean | undefined;
+  /** Last refresh times for refreshers that cannot report them (set after each trigger). */
+  lastRefreshStore?: LastRefreshStore | undefined;
+  /** Overrides `DBT_ACTIVE_EXPOSURES`. */
+  enabled?: boolean | undefined;
+  /** Overrides `DBT_ACTIVE_EXPOSURES_BUILD_AFTER`. */
+  buildAfterMinutes?: number | undefined;
+  /** Aborts cleanly: in-flight calls get it, targets not started are reported `aborted`. */
+  signal?: AbortSignal | undefined;
+  /** Receives every log and debug entry (message, data) once the run is complete. */
+  logger?: Logger | undefined;
+}
+
+/**
+ * Decide and perform the refreshes of one dbt run.
+ *
+ * Never throws for Tableau failures or aborts (they are reported per target).
+ * @throws ConfigError before any I/O: `ERR_CONFIG` for a bad `DBT_ACTIVE_EXPOSURES*` value,
+ *   `ERR_INVALID_OPTION` for a bad option.
+ */
+export async function maybeRefresh(options: MaybeRefreshOptions): Promise<RefreshReport> {
+  validateOptions(options);
+  const settings = resolveActiveExposureSettings(options.env ?? process.env, {
+    enabled: options.enabled,
+    buildAfterMinutes: options.buildAfterMinutes,
+  });
+  const now = options.now ?? new Date();
+  const clock = options.clock ?? (() => performance.now());
+  const startedAt = clock();
+  const invocationId = options.runResults.invocationId;
+  const entryContext = (): EntryContext => ({
+    ts: new Date(now.getTime() + Math.max(0, Math.round(clock() - startedAt))).toISOString(),
+    invocationId,
+  });
+  const dryRun = options.dryRun === true;
+  const concurrency = options.concurrency ?? DEFAULT_REFRESH_CONCURRENCY;
+  const log: LogEntry[] = [];
+  const debug: LogEntry[] = [
+    settingsEntry(entryContext(), {
+      enabled: settings.enabled,
+      enabled_from: settings.sources.enabled,
+      build_after_minutes: settings.buildAfterMinutes,
+      build_after_from: settings.sources.buildAfterMinutes,
+      dry_run: dryRun,
+      concurrency,
+      wait_timeout_ms: options.wait?.timeoutMs ?? null,
+      refresh_on_test_failure: options.refreshOnTestFailure === true,
+      last_refresh_from: lastRefreshFrom(options),
+      manifest: options.manifest !== undefined,
+      command: options.runResults.command,
+      now: now.toISOString(),
+    }),
+  ];
+  const report = (results: RefreshResult[]): RefreshReport => {
+    emit(options.logger, log, debug);
+    return {
+      enabled: settings.enabled,
+      dryRun,
+      buildAfterMinutes: settings.buildAfterMinutes,
+      invocationId,
+      results,
+      log,
+      debug,
+    };
+  };
+
+  if (!settings.enabled) {
+    log.push(
+      disabledEntry(entryContext(), {
+        because: disabledBecause(settings),
+        exposures: options.lineage.exposures.length,
+      }),
+    );
+    return report(disabledResults(options.lineage));
+  }
+
+  // Phase 1 (pure): which exposures are candidates, which targets they want.
+  const plans = planExposures(options);
+  const targetPlans = collectTargets(plans);
+  log.push(
+    headerEntry(entryContext(), {
+      exposures: plans.length,
+      targets: targetPlans.length,
+      buildAfterMinutes: settings.buildAfterMinutes,
+      dryRun,
+    }),
+  );
+  const decidedAt = entryContext();
+  for (const plan of plans) {
+    debug.push(
+      upstreamEntry(decidedAt, {
+        exposure: plan.exposure,
+        closure: plan.upstream.closure.length,
+        fromManifest: plan.upstream.fromManifest,
+        rebuilt: plan.upstream.rebuilt,
+        failed: plan.upstream.failed,
+        failedTests: plan.upstream.failedTests,
+        ignoredTestFailures: plan.upstream.ignoredTestFailures,
+      }),
+    );
+  }
+
+  // Phase 2: last refresh times (I/O), then the per-target decisions (pure).
+  const act: ActContext = {
+    refresher: options.refresher,
+    store: options.lastRefreshStore,
+    signal: options.signal,
+    now,
+    clock,
+    entryContext,
+    wait: options.wait,
+  };
+  const withExtracts = targetPlans.filter((plan) => plan.target.hasExtracts);
+  const lookup = await lookupLastRefreshTimes(withExtracts, act);
+  debug.push(...lookup.evidence);
+  const outcomes = new Map<string, TargetResult>();
+  const toRefresh: typeof targetPlans = [];
+  const lookedUpAt = entryContext();
+  for (const plan of targetPlans) {
+    const { key } = plan.target;
+    if (plan.target.hasExtracts && lookup.aborted) {
+      outcomes.set(key, {
+        status: 'skipped',
+        reason: 'aborted',
+        detail: 'aborted before the last refresh time was read',
+        ts: lookedUpAt.ts,
+      });
+      continue;
+    }
+    const failure = lookup.failed.get(key);
+    if (failure !== undefined) {
+      outcomes.set(key, {
+        status: 'error',
+        reason: 'lookup_failed',
+        detail: `could not read the last refresh time: ${failure}`,
+        ts: lookedUpAt.ts,
+      });
+      continue;
+    }
+    const decision = decideTarget(
+      plan,
+      lookup.times.get(key) ?? null,
+      now,
+      settings.buildAfterMinutes,
+    );
+    if (decision.lastRefresh !== null) {
+      debug.push(
+        lastRefreshEntry(lookedUpAt, {
+          target: plan.target,
+          lastRefreshAt: decision.lastRefresh.at?.toISOString() ?? null,
+          source: decision.lastRefresh.source,
+          nextAllowedAt: decision.nextAllowedAt,
+        }),
+      );
+    }
+    if (decision.action === 'skip') {
+      outcomes.set(key, {
+        status: 'skipped',
+        reason: decision.reason,
+        detail: decision.detail,
+        ts: lookedUpAt.ts,
+      });
+    } else if (dryRun) {
+      outcomes.set(key, {
+        status: 'skipped',
+        reason: 'dry_run',
+        detail: `dry run: would refresh ${plan.target.kind} '${plan.target.name}'`,
+        ts: lookedUpAt.ts,
+      });
+    } else {
+      toRefresh.push(plan);
+    }
+  }
+
+  // Act: bounded parallel refresh calls; each outcome is data.
+  const limit = createLimiter(concurrency);
+  const acted = await Promise.all(
+    toRefresh.map((plan) => limit(() => refreshTarget(plan.target, act))),
+  );
+  let triggered = 0;
+  toRefresh.forEach((plan, i) => {
+    const outcome = acted[i] as (typeof acted)[number];
+    outcomes.set(plan.target.key, outcome);
+    debug.push(...outcome.evidence);
+    if (outcome.jobId !== undefined) triggered += 1;
+  });
+
+  const composed = composeResults(plans, outcomes, decidedAt, invocationId);
+  log.push(...composed.lines);
+  const aborted = [...outcomes.values()].filter((outcome) => outcome.reason === 'aborted').length;
+  if (aborted > 0) {
+    const inFlight = acted.filter(
+      (outcome) => outcome.called && outcome.reason === 'aborted',
+    ).length;
+    log.push(abortedEntry(entryContext(), { notStarted: aborted - inFlight, triggered }));
+  }
+  const count = (status: string): number =>
+    composed.results.filter((r) => r.status === status).length;
+  log.push(
+    doneEntry(entryContext(), {
+      refreshed: count('success'),
+      skipped: count('skipped'),
+      errors: count('error'),
+      refreshCalls: acted.filter((outcome) => outcome.called).length,
+    }),
+  );
+  return report(composed.results);
+}
+
+function validateOptions(options: MaybeRefreshOptions): void {
+  const invalid = (field: string, expected: string, value: unknown): ConfigError =>
+    new ConfigError(`Option ${field} must be ${expected}, got ${describeValue(value)}`, {
+      code: 'ERR_INVALID_OPTION',
+      field,
+      expected,
+    });
+  const { refresher, concurrency, wait, now } = options;
+  if (
+    refresher === null ||
+    typeof refresher !== 'object' ||
+    typeof refresher.refresh !== 'function'
+  ) {
+    throw invalid('refresher', 'an object with a refresh(target) method', refresher);
+  }
+  if (concurrency !== undefined && !(Number.isSafeInteger(concurrency) && concurrency >= 1)) {
+    throw invalid('concurrency', 'an integer >= 1', concurrency);
+  }
+  if (wait !== undefined) {
+    if (
+      !(typeof wait.timeoutMs === 'number' && Number.isFinite(wait.timeoutMs) && wait.timeoutMs > 0)
+    ) {
+      throw invalid('wait.timeoutMs', 'a number of milliseconds > 0', wait.timeoutMs);
+    }
+    if (typeof refresher.waitForJob !== 'function') {
+      throw invalid(
+        'wait',
+        'used only with a refresher that has waitForJob(jobId)',
+        'a refresher without waitForJob',
+      );
+    }
+  }
+  if (now !== undefined && !(now instanceof Date && !Number.isNaN(now.getTime()))) {
+    throw invalid('now', 'a valid Date', now);
+  }
+}
+
+function describeValue(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value instanceof Date) return 'an invalid Date';
+  return typeof value === 'object' && value !== null ? 'an object' : String(value);
+}
+
+function lastRefreshFrom(options: MaybeRefreshOptions): string {
+  const fromRefresher = typeof options.refresher.getLastRefreshTimes === 'function';
+  const fromStore = options.lastRefreshStore !== undefined;
+  if (fromRefresher) return fromStore ? 'refresher, then store' : 'refresher';
+  return fromStore ? 'store' : 'unknown (always refresh)';
+}
+
+function disabledBecause(settings: ReturnType<typeof resolveActiveExposureSettings>): string {
+  if (settings.sources.enabled === 'option') return 'option enabled: false';
+  if (settings.enabledRaw === null) return `${ENV_ACTIVE_EXPOSURES} is not set`;
+  return `${ENV_ACTIVE_EXPOSURES}=${JSON.stringify(settings.enabledRaw)}`;
+}
+
+/** Every exposure × target skipped with reason `disabled` (pure, from the lineage only). */
+function disabledResults(lineage: ExposureLineage): RefreshResult[] {
+  const results: RefreshResult[] = [];
+  for (const exposure of sortedExposures(lineage)) {
+    const planned = plannedTargets(exposure);
+    const targets = planned.length === 0 ? [null] : planned;
+    for (const target of targets) {
+      results.push({
+        exposure: exposure.name,
+        target:
+          target === null ? null : { kind: target.kind, luid: target.luid, name: target.name },
+        status: 'skipped',
+        reason: 'disabled',
+        detail: 'active exposures are disabled',
+        upstream: { rebuilt: [], failed: [] },
+      });
+    }
+  }
+  return results;
+}
+
+/** Hand every entry to the logger, log lines at their level, debug entries as debug. */
+function emit(
+  logger: Logger | undefined,
+  log: readonly LogEntry[],
+  debug: readonly LogEntry[],
+): void {
+  if (logger === undefined) return;
+  for (const entry of log) logger[entry.info.level]?.(entry.info.msg, entry.data);
+  for (const entry of debug) logger.debug?.(entry.info.msg, entry.data);
+}

@@ -1,0 +1,386 @@
+/**
+ * Constructors for every active exposures log event, in dbt's structured log event shape. Each
+ * event has a stable name and code (documented in docs/active-exposures.md, "Log reference"):
+ * AE0xx are the console lines (`log`), AE1xx the evidence (`debug`). The `msg` of console events
+ * is already laid out like dbt's console (dots, `[STATUS]`), exactly as dbt does in its JSON logs.
+ */
+import { dbtLine, formatSeconds } from './format.js';
+import type { LogEntry, LogLevel } from './types.js';
+
+/** Category of every active exposures event. */
+export const ACTIVE_EXPOSURES_CATEGORY = 'active_exposures';
+
+/** The event catalog: name and code of each event. Codes never change meaning. */
+export const ACTIVE_EXPOSURE_EVENTS = {
+  disabled: { code: 'AE001', name: 'ActiveExposuresDisabled' },
+  header: { code: 'AE002', name: 'ActiveExposuresStart' },
+  start: { code: 'AE003', name: 'ActiveExposureStart' },
+  refreshed: { code: 'AE004', name: 'ActiveExposureRefreshed' },
+  skipped: { code: 'AE005', name: 'ActiveExposureSkipped' },
+  error: { code: 'AE006', name: 'ActiveExposureError' },
+  done: { code: 'AE007', name: 'ActiveExposuresDone' },
+  aborted: { code: 'AE008', name: 'ActiveExposuresAborted' },
+  settings: { code: 'AE100', name: 'ActiveExposuresSettings' },
+  upstream: { code: 'AE101', name: 'ActiveExposureUpstream' },
+  lastRefresh: { code: 'AE102', name: 'ActiveExposureLastRefresh' },
+  refreshCall: { code: 'AE103', name: 'ActiveExposureRefreshCall' },
+  jobOutcome: { code: 'AE104', name: 'ActiveExposureJobOutcome' },
+  callFailed: { code: 'AE105', name: 'ActiveExposureCallFailed' },
+} as const;
+
+/** Name of an event in {@link ACTIVE_EXPOSURE_EVENTS}. */
+export type ActiveExposureEvent = keyof typeof ACTIVE_EXPOSURE_EVENTS;
+
+/** When and for which dbt invocation an entry is made. */
+export interface EntryContext {
+  /** ISO timestamp. */
+  ts: string;
+  /** The dbt run's invocation id (from run_results), or null. */
+  invocationId: string | null;
+}
+
+/** A refresh target as shown in log lines and entry data. */
+export interface EntryTarget {
+  kind: 'workbook' | 'datasource';
+  luid: string;
+  name: string;
+}
+
+/** Any event of the catalog with the given level, message and data. */
+export function createLogEntry(
+  context: EntryContext,
+  event: ActiveExposureEvent,
+  level: LogLevel,
+  msg: string,
+  data: Record<string, unknown>,
+): LogEntry {
+  const { code, name } = ACTIVE_EXPOSURE_EVENTS[event];
+  return {
+    info: {
+      name,
+      code,
+      level,
+      msg,
+      ts: context.ts,
+      invocation_id: context.invocationId,
+      category: ACTIVE_EXPOSURES_CATEGORY,
+      extra: {},
+    },
+    data,
+  };
+}
+
+/** `workbook 'Sales Overview'` */
+export function describeTarget(target: EntryTarget): string {
+  return `${target.kind} '${target.name}'`;
+}
+
+function targetData(target: EntryTarget | null): Record<string, unknown> | null {
+  return target === null ? null : { kind: target.kind, luid: target.luid, name: target.name };
+}
+
+function progress(index: number, total: number): string {
+  return `${index} of ${total} `;
+}
+
+/** AE001: the feature is off; nothing was asked of Tableau. */
+export function disabledEntry(
+  context: EntryContext,
+  data: { because: string; exposures: number },
+): LogEntry {
+  return createLogEntry(
+    context,
+    'disabled',
+    'info',
+    `Active exposures disabled (${data.because}): no refresh for ${data.exposures} exposures`,
+    { because: data.because, exposures: data.exposures },
+  );
+}
+
+/** AE002: the header line. */
+export function headerEntry(
+  context: EntryContext,
+  data: { exposures: number; targets: number; buildAfterMinutes: number; dryRun: boolean },
+): LogEntry {
+  const dry = data.dryRun ? ', dry run' : '';
+  return createLogEntry(
+    context,
+    'header',
+    'info',
+    `Running active exposures for ${data.exposures} exposures (build_after ${data.buildAfterMinutes} min${dry})`,
+    {
+      exposures: data.exposures,
+      targets: data.targets,
+      build_after_minutes: data.buildAfterMinutes,
+      dry_run: data.dryRun,
+    },
+  );
+}
+
+/** AE003: `N of M START active exposure <name> .... [RUN]` */
+export function startEntry(
+  context: EntryContext,
+  data: { index: number; total: number; exposure: string; targets: number },
+): LogEntry {
+  return createLogEntry(
+    context,
+    'start',
+    'info',
+    dbtLine(progress(data.index, data.total), `START active exposure ${data.exposure}`, 'RUN'),
+    { index: data.index, total: data.total, exposure: data.exposure, targets: data.targets },
+  );
+}
+
+/** Fields shared by the three result events. */
+export interface ResultEntryData {
+  index: number;
+  total: number;
+  exposure: string;
+  target: EntryTarget | null;
+  reason?: string | undefined;
+  detail?: string | undefined;
+  jobId?: string | undefined;
+  durationMs?: number | undefined;
+  sharedWith?: string[] | undefined;
+}
+
+function resultData(status: string, data: ResultEntryData): Record<string, unknown> {
+  return {
+    index: data.index,
+    total: data.total,
+    exposure: data.exposure,
+    target: targetData(data.target),
+    status,
+    reason: data.reason ?? null,
+    detail: data.detail ?? null,
+    job_id: data.jobId ?? null,
+    duration_ms: data.durationMs ?? null,
+    shared_with: data.sharedWith ?? [],
+  };
+}
+
+/**
+ * AE004: `N of M OK refreshed <target> .... [OK in 3.2s]` after a waited job, or
+ * `N of M OK queued refresh of <target> .... [OK job <id>]` when not waiting.
+ */
+export function refreshedEntry(
+  context: EntryContext,
+  data: ResultEntryData & { target: EntryTarget },
+): LogEntry {
+  const p = progress(data.index, data.total);
+  const t = describeTarget(data.target);
+  const msg =
+    data.durationMs === undefined
+      ? dbtLine(p, `OK queued refresh of ${t}`, `OK job ${data.jobId ?? '?'}`)
+      : dbtLine(p, `OK refreshed ${t}`, `OK in ${formatSeconds(data.durationMs)}`);
+  return createLogEntry(context, 'refreshed', 'info', msg, resultData('success', data));
+}
+
+/** AE005: `N of M SKIP active exposure <name> (<target>) .... [<why>]` */
+export function skippedEntry(context: EntryContext, data: ResultEntryData): LogEntry {
+  const on = data.target === null ? '' : ` (${describeTarget(data.target)})`;
+  const why = data.detail ?? data.reason ?? 'skipped';
+  const level: LogLevel =
+    data.reason === 'upstream_failed' || data.reason === 'aborted' ? 'warn' : 'info';
+  return createLogEntry(
+    context,
+    'skipped',
+    level,
+    dbtLine(progress(data.index, data.total), `SKIP active exposure ${data.exposure}${on}`, why),
+    resultData('skipped', data),
+  );
+}
+
+/** AE006: `N of M ERROR refreshing <target> for <name> .... [ERROR: <Tableau's message>]` */
+export function errorEntry(context: EntryContext, data: ResultEntryData): LogEntry {
+  const what =
+    data.target === null
+      ? `ERROR active exposure ${data.exposure}`
+      : `ERROR refreshing ${describeTarget(data.target)} for ${data.exposure}`;
+  const why = data.detail === undefined ? 'ERROR' : `ERROR: ${data.detail}`;
+  return createLogEntry(
+    context,
+    'error',
+    'error',
+    dbtLine(progress(data.index, data.total), what, why),
+    resultData('error', data),
+  );
+}
+
+/** AE007: `Done. REFRESHED=2 SKIP=3 ERROR=0` (counted per result: exposure × target). */
+export function doneEntry(
+  context: EntryContext,
+  data: { refreshed: number; skipped: number; errors: number; refreshCalls: number },
+): LogEntry {
+  return createLogEntry(
+    context,
+    'done',
+    data.errors > 0 ? 'error' : 'info',
+    `Done. REFRESHED=${data.refreshed} SKIP=${data.skipped} ERROR=${data.errors}`,
+    {
+      refreshed: data.refreshed,
+      skipped: data.skipped,
+      errors: data.errors,
+      refresh_calls: data.refreshCalls,
+    },
+  );
+}
+
+/** AE008: the run was aborted through its signal. */
+export function abortedEntry(
+  context: EntryContext,
+  data: { notStarted: number; triggered: number },
+): LogEntry {
+  return createLogEntry(
+    context,
+    'aborted',
+    'warn',
+    `Active exposures aborted: ${data.notStarted} refresh(es) not started, ${data.triggered} triggered before the abort`,
+    { not_started: data.notStarted, triggered: data.triggered },
+  );
+}
+
+/** AE100: the settings in force and where each came from (never secrets). */
+export function settingsEntry(context: EntryContext, data: Record<string, unknown>): LogEntry {
+  const parts = Object.entries(data).map(([key, value]) => `${key}=${JSON.stringify(value)}`);
+  return createLogEntry(
+    context,
+    'settings',
+    'debug',
+    `Active exposures settings: ${parts.join(', ')}`,
+    data,
+  );
+}
+
+/** AE101: the upstream evidence of one exposure. */
+export function upstreamEntry(
+  context: EntryContext,
+  data: {
+    exposure: string;
+    closure: number;
+    fromManifest: boolean;
+    rebuilt: string[];
+    failed: string[];
+    failedTests: string[];
+    ignoredTestFailures: string[];
+  },
+): LogEntry {
+  const list = (ids: string[]): string => (ids.length === 0 ? 'none' : ids.join(', '));
+  return createLogEntry(
+    context,
+    'upstream',
+    'debug',
+    `Upstream of ${data.exposure}: ${data.closure} nodes (${data.fromManifest ? 'manifest parent map' : 'direct dependencies only'}); rebuilt: ${list(data.rebuilt)}; failed: ${list(data.failed)}`,
+    {
+      exposure: data.exposure,
+      closure_size: data.closure,
+      from_manifest: data.fromManifest,
+      rebuilt: data.rebuilt,
+      failed: data.failed,
+      failed_tests: data.failedTests,
+      ignored_test_failures: data.ignoredTestFailures,
+    },
+  );
+}
+
+/** AE102: the last refresh time of one target and what it means for the cadence. */
+export function lastRefreshEntry(
+  context: EntryContext,
+  data: {
+    target: EntryTarget;
+    lastRefreshAt: string | null;
+    source: string;
+    nextAllowedAt: string | null;
+  },
+): LogEntry {
+  const at = data.lastRefreshAt ?? 'unknown';
+  return createLogEntry(
+    context,
+    'lastRefresh',
+    'debug',
+    `Last refresh of ${describeTarget(data.target)}: ${at} (from ${data.source}); next allowed: ${data.nextAllowedAt ?? 'now'}`,
+    {
+      target: targetData(data.target),
+      last_refresh_at: data.lastRefreshAt,
+      source: data.source,
+      next_allowed_at: data.nextAllowedAt,
+    },
+  );
+}
+
+/** AE103: what Tableau answered to a refresh call. */
+export function refreshCallEntry(
+  context: EntryContext,
+  data: { target: EntryTarget; outcome: string; jobId: string | null; elapsedMs: number },
+): LogEntry {
+  const job = data.jobId === null ? '' : ` as job ${data.jobId}`;
+  return createLogEntry(
+    context,
+    'refreshCall',
+    'debug',
+    `Refresh of ${describeTarget(data.target)}: ${data.outcome}${job} (${data.elapsedMs} ms)`,
+    {
+      target: targetData(data.target),
+      outcome: data.outcome,
+      job_id: data.jobId,
+      elapsed_ms: data.elapsedMs,
+    },
+  );
+}
+
+/** AE104: how a waited-for job ended. */
+export function jobOutcomeEntry(
+  context: EntryContext,
+  data: {
+    target: EntryTarget;
+    jobId: string;
+    status: string;
+    finishCode: number | null;
+    notes: string | null;
+    durationMs: number;
+    polls: number;
+  },
+): LogEntry {
+  return createLogEntry(
+    context,
+    'jobOutcome',
+    'debug',
+    `Job ${data.jobId} (${describeTarget(data.target)}): ${data.status}, finishCode ${String(data.finishCode)}, ${data.polls} polls, ${data.durationMs} ms`,
+    {
+      target: targetData(data.target),
+      job_id: data.jobId,
+      status: data.status,
+      finish_code: data.finishCode,
+      notes: data.notes,
+      duration_ms: data.durationMs,
+      polls: data.polls,
+    },
+  );
+}
+
+/** AE105: a call to the refresher or the store failed (message as the refresher redacted it). */
+export function callFailedEntry(
+  context: EntryContext,
+  data: {
+    operation: string;
+    target: EntryTarget | null;
+    errorCode: string | null;
+    message: string;
+    elapsedMs: number;
+  },
+): LogEntry {
+  const on = data.target === null ? '' : ` for ${describeTarget(data.target)}`;
+  return createLogEntry(
+    context,
+    'callFailed',
+    'debug',
+    `${data.operation}${on} failed after ${data.elapsedMs} ms: ${data.message}`,
+    {
+      operation: data.operation,
+      target: targetData(data.target),
+      error_code: data.errorCode,
+      message: data.message,
+      elapsed_ms: data.elapsedMs,
+    },
+  );
+}
