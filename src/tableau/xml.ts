@@ -92,8 +92,9 @@ export function parseXml(source: string): XmlElement {
       };
       for (const match of inner.slice(nameMatch[0].length).matchAll(ATTRIBUTE)) {
         const key = match[1] as string;
-        if (key === 'xmlns' || key.startsWith('xmlns:')) continue;
-        element.attributes[localName(key)] = decodeEntities(match[2] ?? match[3] ?? '');
+        // Namespace declarations and prefixed attributes (xsi:schemaLocation) are not data.
+        if (key === 'xmlns' || key.includes(':')) continue;
+        element.attributes[key] = decodeEntities(match[2] ?? match[3] ?? '');
       }
       if (top) top.children.push(element);
       else if (root) throw new XmlSyntaxError('more than one root element');

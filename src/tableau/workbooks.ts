@@ -1,0 +1,313 @@
+/**
+ * `listWorkbooks`: the workbooks in scope with their lineage, through the Metadata API.
+ *
+ * Filters (all case-sensitive, every one applied to every page, combined with AND):
+ * - `projects`: a project name, a nested path `"Finance/Reporting"` (resolved through the REST
+ *   project list) or a luid. A workbook matches when its own project is one of them (child
+ *   projects are not included: name them too). Tableau filters server-side (`projectNameWithin`
+ *   or `projectLuidWithin`) when all entries are of one kind; the result is checked client-side
+ *   in any case.
+ * - `collections`: collection luids or names (REST API 3.28+; `ERR_TABLEAU_UNSUPPORTED` below).
+ *   Their workbook items become a `luidWithin` filter when there are at most 100 of them.
+ * - `tags` (at least one), `include` / `exclude` name globs (picomatch): client-side, as the
+ *   Metadata API has no such filters.
+ * - Personal spaces (`projectName` "Personal Space" without a project luid, or no project at
+ *   all) are left out unless `includePersonalSpace`.
+ *
+ * A project path or collection that does not exist is an error rather than an empty result.
+ */
+import picomatch from 'picomatch';
+import { ConfigError, TableauApiError } from '../errors.js';
+import type { Logger } from '../log/types.js';
+import type { MetadataApi } from './metadata.js';
+import {
+  CUSTOM_SQL_QUERY,
+  customSqlQueryVariables,
+  DEFAULT_CUSTOM_SQL_PAGE_SIZE,
+  DEFAULT_WORKBOOKS_PAGE_SIZE,
+  MAX_LUIDS_PER_QUERY,
+  MAX_PAGE_SIZE,
+  WORKBOOKS_QUERY,
+  type WorkbooksQueryFilter,
+  workbooksQueryVariables,
+} from './queries.js';
+import type { RawCustomSqlTable, RawWorkbook } from './raw-types.js';
+import { listCollectionItems, listCollections, listProjects, projectPaths } from './rest-list.js';
+import type { Session } from './session.js';
+import { apiVersionAtLeast } from './settings.js';
+import type { ListWorkbooksOptions, TableauWorkbook } from './types.js';
+
+/** First REST API version with Collections methods. */
+export const COLLECTIONS_MIN_API_VERSION = '3.28';
+
+/** Project name Tableau reports for workbooks in a personal space. */
+export const PERSONAL_SPACE_PROJECT_NAME = 'Personal Space';
+
+const LUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The raw Metadata API pages a listing produced, for the pure normaliser. */
+export interface RawListing {
+  workbooks: RawWorkbook[];
+  customSql: RawCustomSqlTable[];
+}
+
+/** Turns raw Metadata API nodes into domain workbooks (the one pure normaliser). */
+export type NormalizeListing = (listing: RawListing) => TableauWorkbook[];
+
+/** Dependencies of `listWorkbooks`. */
+export interface WorkbooksDeps {
+  session: Session;
+  metadata: MetadataApi;
+  normalize: NormalizeListing;
+  /** Client default page size; undefined = the query's default. */
+  pageSize?: number | undefined;
+  logger?: Logger | undefined;
+}
+
+function invalid(field: string, message: string, expected: string): never {
+  throw new ConfigError(`listWorkbooks ${field}: ${message}`, {
+    code: 'ERR_INVALID_OPTION',
+    field,
+    expected,
+  });
+}
+
+function stringList(field: string, value: unknown): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || v === '')) {
+    invalid(field, 'expected an array of non-empty strings', 'an array of non-empty strings');
+  }
+  return value as string[];
+}
+
+/** Validated filter. */
+interface Filter {
+  projects: string[] | undefined;
+  collections: string[] | undefined;
+  tags: string[] | undefined;
+  include: ((name: string) => boolean) | undefined;
+  exclude: ((name: string) => boolean) | undefined;
+  includePersonalSpace: boolean;
+  pageSize: number | undefined;
+}
+
+function compileGlobs(
+  field: string,
+  globs: string[] | undefined,
+): ((name: string) => boolean) | undefined {
+  if (globs === undefined || globs.length === 0) return undefined;
+  try {
+    return picomatch(globs, { dot: true });
+  } catch (error) {
+    invalid(field, `invalid glob (${(error as Error).message})`, 'picomatch globs');
+  }
+}
+
+function validateFilter(options: ListWorkbooksOptions): Filter {
+  const pageSize = options.pageSize;
+  if (
+    pageSize !== undefined &&
+    (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE)
+  ) {
+    invalid(
+      'pageSize',
+      `expected an integer 1..${MAX_PAGE_SIZE}`,
+      `an integer 1..${MAX_PAGE_SIZE}`,
+    );
+  }
+  const includePersonalSpace = options.includePersonalSpace ?? false;
+  if (typeof includePersonalSpace !== 'boolean') {
+    invalid('includePersonalSpace', 'expected a boolean', 'true or false');
+  }
+  return {
+    projects: stringList('projects', options.projects),
+    collections: stringList('collections', options.collections),
+    tags: stringList('tags', options.tags),
+    include: compileGlobs('include', stringList('include', options.include)),
+    exclude: compileGlobs('exclude', stringList('exclude', options.exclude)),
+    includePersonalSpace,
+    pageSize,
+  };
+}
+
+/** Whether a workbook sits in a personal space. */
+export function isPersonalSpace(
+  workbook: Pick<RawWorkbook, 'projectName' | 'projectLuid'>,
+): boolean {
+  const noLuid = workbook.projectLuid === null || workbook.projectLuid === undefined;
+  return noLuid && (workbook.projectName === PERSONAL_SPACE_PROJECT_NAME || !workbook.projectName);
+}
+
+interface ProjectScope {
+  names: Set<string>;
+  luids: Set<string>;
+  server: WorkbooksQueryFilter;
+}
+
+async function resolveProjects(
+  deps: WorkbooksDeps,
+  specs: string[],
+  signal: AbortSignal | undefined,
+): Promise<ProjectScope> {
+  const luids = specs.filter((s) => LUID.test(s));
+  const paths = specs.filter((s) => !LUID.test(s) && s.includes('/'));
+  const names = specs.filter((s) => !LUID.test(s) && !s.includes('/'));
+  if (paths.length === 0) {
+    const server: WorkbooksQueryFilter =
+      luids.length === 0
+        ? { projectNameWithin: names }
+        : names.length === 0
+          ? { projectLuidWithin: luids }
+          : {};
+    return { names: new Set(names), luids: new Set(luids), server };
+  }
+  // Nested paths need the project tree: resolve every entry to luids.
+  const projects = await listProjects(deps.session, signal);
+  const pathOf = projectPaths(projects);
+  const resolved = new Set(luids);
+  for (const spec of [...paths, ...names]) {
+    const matches = projects.filter((p) => pathOf.get(p.luid) === spec || p.name === spec);
+    if (matches.length === 0) {
+      invalid(
+        'projects',
+        `no project ${JSON.stringify(spec)} on the site`,
+        'existing project names, paths or luids',
+      );
+    }
+    for (const p of matches) resolved.add(p.luid);
+  }
+  return { names: new Set(), luids: resolved, server: { projectLuidWithin: [...resolved] } };
+}
+
+async function resolveCollections(
+  deps: WorkbooksDeps,
+  specs: string[],
+  signal: AbortSignal | undefined,
+): Promise<Set<string>> {
+  const version = await deps.session.apiVersion(signal);
+  if (!apiVersionAtLeast(version, COLLECTIONS_MIN_API_VERSION)) {
+    throw new TableauApiError(
+      'ERR_TABLEAU_UNSUPPORTED',
+      `The collections filter needs Tableau REST API ${COLLECTIONS_MIN_API_VERSION} or later ` +
+        `(Tableau Cloud, February 2026); this server speaks ${version}. Filter by projects or tags instead.`,
+      { field: 'collections', details: { apiVersion: version } },
+    );
+  }
+  const byName = specs.some((s) => !LUID.test(s))
+    ? await listCollections(deps.session, signal)
+    : [];
+  const workbookLuids = new Set<string>();
+  for (const spec of specs) {
+    let collectionLuids: string[];
+    if (LUID.test(spec)) collectionLuids = [spec];
+    else {
+      collectionLuids = byName.filter((c) => c.name === spec).map((c) => c.luid);
+      if (collectionLuids.length === 0) {
+        invalid(
+          'collections',
+          `no collection ${JSON.stringify(spec)} visible to this token's user`,
+          'existing collection names or luids',
+        );
+      }
+    }
+    for (const luid of collectionLuids) {
+      for (const item of await listCollectionItems(deps.session, luid, signal)) {
+        if (item.type === 'workbook') workbookLuids.add(item.luid);
+      }
+    }
+  }
+  return workbookLuids;
+}
+
+function keep(
+  workbook: RawWorkbook,
+  filter: Filter,
+  projects: ProjectScope | null,
+  collection: Set<string> | null,
+): boolean {
+  const name = workbook.name ?? '';
+  if (!filter.includePersonalSpace && isPersonalSpace(workbook)) return false;
+  if (projects) {
+    const byName =
+      typeof workbook.projectName === 'string' && projects.names.has(workbook.projectName);
+    const byLuid =
+      typeof workbook.projectLuid === 'string' && projects.luids.has(workbook.projectLuid);
+    if (!byName && !byLuid) return false;
+  }
+  if (collection && !(typeof workbook.luid === 'string' && collection.has(workbook.luid)))
+    return false;
+  if (filter.tags) {
+    const tags = new Set((workbook.tags ?? []).map((t) => t?.name));
+    if (!filter.tags.some((t) => tags.has(t))) return false;
+  }
+  if (filter.include && !filter.include(name)) return false;
+  if (filter.exclude?.(name)) return false;
+  return true;
+}
+
+/** List the workbooks in scope (see the module comment for filters and decisions). */
+export async function listWorkbooks(
+  deps: WorkbooksDeps,
+  options: ListWorkbooksOptions = {},
+): Promise<TableauWorkbook[]> {
+  const filter = validateFilter(options);
+  const { signal, onWarning, onProgress } = options;
+  const projects = filter.projects?.length
+    ? await resolveProjects(deps, filter.projects, signal)
+    : null;
+  const collection = filter.collections?.length
+    ? await resolveCollections(deps, filter.collections, signal)
+    : null;
+  if (collection?.size === 0) return [];
+  const server: WorkbooksQueryFilter = { ...projects?.server };
+  if (collection && collection.size <= MAX_LUIDS_PER_QUERY)
+    server.luidWithin = [...collection].sort();
+
+  const pageSize = filter.pageSize ?? deps.pageSize ?? DEFAULT_WORKBOOKS_PAGE_SIZE;
+  const kept = new Map<string, RawWorkbook>();
+  let fetched = 0;
+  let pages = 0;
+  for await (const page of deps.metadata.paginate<RawWorkbook>({
+    document: WORKBOOKS_QUERY,
+    connection: 'workbooksConnection',
+    variables: ({ first, after }) => workbooksQueryVariables({ first, after, filter: server }),
+    pageSize,
+    signal,
+    onWarning,
+    operation: 'list workbooks',
+  })) {
+    pages++;
+    fetched += page.nodes.length;
+    for (const node of page.nodes) {
+      if (typeof node.luid !== 'string' || kept.has(node.luid)) continue;
+      if (keep(node, filter, projects, collection)) kept.set(node.luid, node);
+    }
+    onProgress?.({ pagesFetched: pages, workbooksFetched: fetched, totalCount: page.totalCount });
+  }
+  deps.logger?.debug?.(`listed ${fetched} workbooks in ${pages} pages, ${kept.size} in scope`, {
+    pages,
+    fetched,
+    kept: kept.size,
+  });
+
+  const customSql: RawCustomSqlTable[] = [];
+  if (kept.size > 0) {
+    for await (const page of deps.metadata.paginate<RawCustomSqlTable>({
+      document: CUSTOM_SQL_QUERY,
+      connection: 'customSQLTablesConnection',
+      variables: ({ first, after }) => customSqlQueryVariables({ first, after }),
+      pageSize: Math.max(filter.pageSize ?? deps.pageSize ?? 0, DEFAULT_CUSTOM_SQL_PAGE_SIZE),
+      signal,
+      onWarning,
+      operation: 'list custom SQL',
+    })) {
+      customSql.push(...page.nodes);
+    }
+  }
+  const workbooks = deps.normalize({ workbooks: [...kept.values()], customSql });
+  return workbooks.sort((a, b) => (a.name === b.name ? cmp(a.luid, b.luid) : cmp(a.name, b.name)));
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
