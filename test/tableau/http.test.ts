@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { DbtAutoExposuresError, TableauApiError } from '../../src/errors.js';
 import {
   createHttpClient,
@@ -14,12 +14,12 @@ import {
 import { Redactor } from '../../src/tableau/redact.js';
 import { assertNoSecrets, SENTINEL_SECRET, SENTINEL_SESSION_TOKEN } from '../helpers/secrets.js';
 import { repoFixtures } from '../helpers/shared-fixtures.js';
-import { captureLogger, type Handler, startScriptedServer } from './scripted-server.js';
+import { asserter, captureLogger, type Handler, startScriptedServer } from './scripted-server.js';
 
 const fixture = (name: string): string =>
   readFileSync(join(repoFixtures, 'tableau-client', name), 'utf8');
 
-async function withServer(t: Tap.Test, handler: Handler, config: Partial<HttpConfig> = {}) {
+async function withServer(t: Test, handler: Handler, config: Partial<HttpConfig> = {}) {
   const server = await startScriptedServer(handler);
   t.teardown(() => server.close());
   const log = captureLogger();
@@ -69,7 +69,7 @@ t.test('a JSON answer: Accept and Content-Type sent, body parsed, one debug line
     data: { method: 'POST', path: '/api/3.22/x', status: 200, attempt: 1 },
   });
   t.type((log.lines[0]!.data as { ms: unknown }).ms, 'number');
-  assertNoSecrets(t, log.lines);
+  assertNoSecrets(asserter(t), log.lines);
 });
 
 t.test('an XML answer is read in Tableau JSON form without the tsResponse envelope', async (t) => {
@@ -364,7 +364,7 @@ t.test('secrets in an error body, URL or header never reach the error or the log
   )) as TableauApiError;
   t.equal(error.detail, 'bad token [REDACTED] / [REDACTED]');
   t.match(error.url, /\/api\/3\.22\/echo\/\[REDACTED\]$/);
-  assertNoSecrets(t, error, log.lines);
+  assertNoSecrets(asserter(t), error, log.lines);
 });
 
 t.test('an injected fetch is used; a thrown non-Error is a network error', async (t) => {

@@ -4,6 +4,7 @@
  */
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Test } from 'tap';
 
 export interface SeenRequest {
   method: string;
@@ -90,4 +91,9 @@ export function captureLogger(): {
     lines,
     logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') },
   };
+}
+
+/** `assertNoSecrets` wants a plain `notOk(value, message)`; tap's is variadic. */
+export function asserter(t: Test): { notOk(value: unknown, message?: string): void } {
+  return { notOk: (value, message) => void t.notOk(value, message ?? '') };
 }
