@@ -1,0 +1,155 @@
+/**
+ * Impact analysis for `impact` / `lineage` (pure): which exposures sit downstream of a selection of
+ * dbt nodes, directly or through any node in between (the manifest's child map), and the text,
+ * Markdown and Mermaid renderings of the answer.
+ */
+import type { Manifest, RunResults } from '../artifacts/types.js';
+import type { ExposureLineage, LineageExposure } from '../lineage/types.js';
+
+export interface Selection {
+  /** Unique ids selected. */
+  ids: Set<string>;
+  /** Selectors that matched no dbt node (reported, not fatal: `dbt ls` output includes tests). */
+  unknown: string[];
+}
+
+export interface ImpactedExposure {
+  exposure: LineageExposure;
+  /** Its dependencies that are selected or downstream of the selection, sorted. */
+  via: string[];
+}
+
+/** The part of a unique id after `<type>.<package>.`: `orders`, `customers.v2`, `raw.payments`. */
+function localName(uniqueId: string): string {
+  return uniqueId.split('.').slice(2).join('.');
+}
+
+/**
+ * Resolve selectors: a unique id; a node name (every version of a versioned model); a versioned
+ * name (`customers.v2`); a source as `source_name.table` (optionally prefixed `source:`).
+ * Case-insensitive.
+ */
+export function selectNodes(selectors: readonly string[], manifest: Manifest): Selection {
+  const byKey = new Map<string, Set<string>>();
+  const add = (key: string, id: string) => {
+    const k = key.toLowerCase();
+    let set = byKey.get(k);
+    if (set === undefined) {
+      set = new Set();
+      byKey.set(k, set);
+    }
+    set.add(id);
+  };
+  for (const id of manifest.resourceTypes.keys()) {
+    add(id, id);
+    add(localName(id), id);
+  }
+  for (const node of manifest.nodes.values()) {
+    if (node.resourceType !== 'source') add(node.name, node.uniqueId);
+  }
+  const ids = new Set<string>();
+  const unknown: string[] = [];
+  for (const raw of selectors) {
+    const selector = raw.trim().replace(/^source:/, '');
+    if (selector === '') continue;
+    const found = byKey.get(selector.toLowerCase());
+    if (found === undefined) unknown.push(raw.trim());
+    else for (const id of found) ids.add(id);
+  }
+  return { ids, unknown };
+}
+
+/** Nodes a run rebuilt: models, seeds and snapshots with status `success`. */
+export function rebuiltNodes(runResults: RunResults): string[] {
+  return runResults.results
+    .filter((r) => r.status === 'success' && /^(model|seed|snapshot)\./.test(r.uniqueId))
+    .map((r) => r.uniqueId)
+    .sort();
+}
+
+/** The selection and everything downstream of it in the manifest's child map. */
+export function downstreamClosure(ids: Iterable<string>, manifest: Manifest | null): Set<string> {
+  const seen = new Set<string>(ids);
+  const queue = [...seen];
+  while (queue.length > 0) {
+    const id = queue.pop()!;
+    for (const child of manifest?.childMap.get(id) ?? []) {
+      if (!seen.has(child)) {
+        seen.add(child);
+        queue.push(child);
+      }
+    }
+  }
+  return seen;
+}
+
+/** Exposures reading any node of `closure`, sorted by name. */
+export function impactedExposures(
+  lineage: ExposureLineage,
+  closure: ReadonlySet<string>,
+): ImpactedExposure[] {
+  const out: ImpactedExposure[] = [];
+  for (const exposure of lineage.exposures) {
+    const via = exposure.dependsOn
+      .filter((d) => closure.has(d.uniqueId))
+      .map((d) => d.ref)
+      .sort();
+    if (via.length > 0) out.push({ exposure, via });
+  }
+  return out.sort((a, b) => (a.exposure.name < b.exposure.name ? -1 : 1));
+}
+
+/** Every exposure, with all its dependencies as `via` (the `lineage` command without a selection). */
+export function allExposures(lineage: ExposureLineage): ImpactedExposure[] {
+  return impactedExposures(
+    lineage,
+    new Set(lineage.exposures.flatMap((e) => e.dependsOn.map((d) => d.uniqueId))),
+  );
+}
+
+function owner(e: LineageExposure): string {
+  const { name, email } = e.owner;
+  return email === undefined ? name : `${name} <${email}>`;
+}
+
+/** Plain text, one block per exposure. `subject` says what was selected (or null for all). */
+export function renderImpactText(items: ImpactedExposure[], subject: string | null): string {
+  const what = items.length === 1 ? '1 exposure' : `${items.length} exposures`;
+  const head =
+    subject === null ? `${what}:` : `${what} depend on ${subject}${items.length ? ':' : '.'}`;
+  const blocks = items.map(({ exposure: e, via }) => {
+    const lines = [`  ${e.label} (${e.name}) — ${e.type}, owner ${owner(e)}`];
+    if (e.url !== null) lines.push(`    ${e.url}`);
+    lines.push(`    reads ${via.join(', ')}`);
+    return lines.join('\n');
+  });
+  return `${[head, ...blocks].join('\n')}\n`;
+}
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+/** A Markdown table for a pull request comment. */
+export function renderImpactMarkdown(items: ImpactedExposure[], subject: string | null): string {
+  const title =
+    subject === null
+      ? '### Tableau exposures'
+      : `### Tableau exposures downstream of ${cell(subject)}`;
+  if (items.length === 0) return `${title}\n\nNone.\n`;
+  const rows = items.map(({ exposure: e, via }) => {
+    const label = e.url === null ? cell(e.label) : `[${cell(e.label)}](${e.url})`;
+    const reads = via.map((v) => `\`${cell(v)}\``).join(', ');
+    return `| ${label} | \`${e.name}\` | ${reads} | ${cell(owner(e))} |`;
+  });
+  return `${title}\n\n| Dashboard | Exposure | Reads | Owner |\n|---|---|---|---|\n${rows.join('\n')}\n`;
+}
+
+/** The lineage restricted to the given exposures (for the Mermaid picture). */
+export function restrictLineage(
+  lineage: ExposureLineage,
+  items: ImpactedExposure[],
+): ExposureLineage {
+  const keep = new Set(items.map((i) => i.exposure.uniqueId));
+  return { ...lineage, exposures: lineage.exposures.filter((e) => keep.has(e.uniqueId)) };
+}

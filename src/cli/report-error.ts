@@ -1,0 +1,103 @@
+/**
+ * How the CLI shows a failure: `code: message`, the file and field when known, and a hint on what
+ * to do; the stack (and cause chain) only with --verbose. Also maps errors to exit codes.
+ */
+import { DbtAutoExposuresError, type ErrorCode } from '../errors.js';
+import type { Paint } from './io.js';
+
+/** Exit codes of the CLI. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+const USAGE_CODES: ReadonlySet<ErrorCode> = new Set([
+  'ERR_CONFIG',
+  'ERR_INVALID_OPTION',
+  'ERR_TABLEAU_CONFIG',
+]);
+
+/** 2 for bad usage or configuration, 1 for anything else that failed. */
+export function exitCodeFor(error: unknown): number {
+  return error instanceof DbtAutoExposuresError && USAGE_CODES.has(error.code)
+    ? EXIT.usage
+    : EXIT.failed;
+}
+
+const HINTS: Partial<Record<ErrorCode, string>> = {
+  ERR_ARTIFACT_NOT_FOUND:
+    'run dbt first (dbt build / dbt parse), or point --project-dir, --target-path or --manifest at the artifacts',
+  ERR_ARTIFACT_JSON: 'the file is not valid JSON: was it written completely? Run dbt again',
+  ERR_ARTIFACT_KIND:
+    'pass the manifest.json (or run_results.json) dbt wrote in its target directory',
+  ERR_ARTIFACT_VERSION: 'upgrade dbt-auto-exposures, or report the dbt version you use',
+  ERR_ARTIFACT_SCHEMA: 'the artifact does not have the shape dbt writes: regenerate it with dbt',
+  ERR_CONFIG: 'fix the setting named above; docs/configuration.md lists every option',
+  ERR_TABLEAU_CONFIG:
+    'check TABLEAU_SERVER_URL, TABLEAU_SITE_NAME, TABLEAU_TOKEN_NAME and TABLEAU_TOKEN_SECRET (docs/getting-started.md)',
+  ERR_TABLEAU_AUTH:
+    'check the token name and secret (case-sensitive), the site name (the contentUrl), and that the token has not expired',
+  ERR_TABLEAU_NETWORK:
+    'check the server URL and that this machine can reach Tableau (proxy, firewall, allowlist)',
+  ERR_TABLEAU_TIMEOUT: 'Tableau did not answer in time: retry, or raise --timeout',
+  ERR_TABLEAU_API: 'Tableau refused the request: see its message above',
+  ERR_TABLEAU_GRAPHQL:
+    'the Metadata API failed: on Tableau Server it must be enabled (tsm maintenance metadata-services enable)',
+  ERR_SNAPSHOT:
+    'pass a file written by `dbt-auto-exposures snapshot` or raw Metadata API responses',
+  ERR_LINEAGE_READ: 'run `dbt-auto-exposures sync` first, or point --lineage at its lineage JSON',
+  ERR_LINEAGE_SCHEMA: 'the lineage JSON is not one sync wrote: run `dbt-auto-exposures sync` again',
+  ERR_LINEAGE_VERSION:
+    'the lineage JSON comes from another version: run `dbt-auto-exposures sync` again',
+  ERR_OUTPUT_WRITE:
+    'check that the directory exists and is writable; the previous file is untouched',
+  ERR_ABORTED: 'interrupted; nothing was left half-written',
+};
+
+function hintFor(error: unknown): string | undefined {
+  if (!(error instanceof DbtAutoExposuresError)) return undefined;
+  const hint = error.details?.hint;
+  if (typeof hint === 'string') return hint;
+  return HINTS[error.code];
+}
+
+function causeChain(error: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = error instanceof Error ? error.cause : undefined;
+  for (let depth = 0; current !== undefined && depth < 5; depth += 1) {
+    parts.push(
+      current instanceof Error
+        ? `caused by: ${current.stack ?? current.message}`
+        : `caused by: ${String(current)}`,
+    );
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return parts.join('\n');
+}
+
+/** The text printed on stderr for `error`. */
+export function formatError(error: unknown, options: { verbose: boolean; paint: Paint }): string {
+  const { paint } = options;
+  const lines: string[] = [];
+  if (error instanceof DbtAutoExposuresError) {
+    lines.push(`${paint('red', error.code)}: ${error.message}`);
+    if (error.file !== undefined && !error.message.includes(error.file))
+      lines.push(`  file: ${error.file}`);
+    if (error.field !== undefined && !error.message.includes(error.field))
+      lines.push(`  field: ${error.field}`);
+    if (error.expected !== undefined) lines.push(`  expected: ${error.expected}`);
+  } else {
+    const message = error instanceof Error ? error.message : String(error);
+    lines.push(`${paint('red', 'ERR_INTERNAL')}: ${message}`);
+  }
+  const hint = hintFor(error);
+  if (hint !== undefined) lines.push(`${paint('cyan', 'hint')}: ${hint}`);
+  if (!(error instanceof DbtAutoExposuresError) && !options.verbose) {
+    lines.push(
+      `${paint('cyan', 'hint')}: this looks like a bug; run again with --verbose and report the output`,
+    );
+  }
+  if (options.verbose && error instanceof Error && error.stack !== undefined) {
+    lines.push(paint('dim', error.stack));
+    const causes = causeChain(error);
+    if (causes !== '') lines.push(paint('dim', causes));
+  }
+  return `${lines.join('\n')}\n`;
+}
