@@ -158,6 +158,7 @@ export async function maybeRefresh(options: MaybeRefreshOptions): Promise<Refres
         failed: plan.upstream.failed,
         failedTests: plan.upstream.failedTests,
         ignoredTestFailures: plan.upstream.ignoredTestFailures,
+        ignoredSkips: plan.upstream.ignoredSkips,
       }),
     );
   }

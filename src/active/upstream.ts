@@ -111,6 +111,12 @@ export interface UpstreamAnalysis {
   failedTests: string[];
   /** Failing tests on closure nodes that were ignored because of refreshOnTestFailure. */
   ignoredTestFailures: string[];
+  /**
+   * Closure models reported `skipped` that have no relation in the manifest (ephemeral): dbt
+   * Fusion reports every ephemeral model as `skipped`, which says nothing about the data (a real
+   * upstream failure also skips the materialised models built on it). Needs the manifest.
+   */
+  ignoredSkips: string[];
 }
 
 /** Analyse one exposure's upstream in this run. */
@@ -125,13 +131,16 @@ export function analyzeUpstream(
   const rebuilt: string[] = [];
   const failedNodes: string[] = [];
   const failedDetail: string[] = [];
+  const ignoredSkips: string[] = [];
   for (const id of closure) {
     const result = index.byId.get(id);
     if (result === undefined) continue;
     const type = resourceTypeOf(id, manifest);
     if (NOT_REBUILDS.has(type)) continue;
     if (REBUILT_STATUSES.has(result.status)) rebuilt.push(id);
-    else if (FAILED_NODE_STATUSES.has(result.status)) {
+    else if (result.status === 'skipped' && isEphemeralModel(id, type, manifest)) {
+      ignoredSkips.push(id);
+    } else if (FAILED_NODE_STATUSES.has(result.status)) {
       failedNodes.push(id);
       failedDetail.push(`${id} (${result.status})`);
     }
@@ -152,7 +161,13 @@ export function analyzeUpstream(
     failedDetail: [...failedDetail, ...(options.refreshOnTestFailure ? [] : testDetail)],
     failedTests,
     ignoredTestFailures: options.refreshOnTestFailure ? failedTests : [],
+    ignoredSkips,
   };
+}
+
+/** A model the manifest knows but that has no warehouse relation (ephemeral; disabled ones never run). */
+function isEphemeralModel(id: string, type: string, manifest: Manifest | undefined): boolean {
+  return manifest !== undefined && type === 'model' && !manifest.nodes.has(id);
 }
 
 function compare(a: string, b: string): number {

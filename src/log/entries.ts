@@ -263,6 +263,7 @@ export function upstreamEntry(
     failed: string[];
     failedTests: string[];
     ignoredTestFailures: string[];
+    ignoredSkips: string[];
   },
 ): LogEntry {
   const list = (ids: string[]): string => (ids.length === 0 ? 'none' : ids.join(', '));
@@ -279,6 +280,7 @@ export function upstreamEntry(
       failed: data.failed,
       failed_tests: data.failedTests,
       ignored_test_failures: data.ignoredTestFailures,
+      ignored_skips: data.ignoredSkips,
     },
   );
 }
