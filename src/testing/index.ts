@@ -1,6 +1,7 @@
 /**
  * `dbt-auto-exposures/testing`: test doubles for users' own tests (the mock Tableau server,
- * fixture builders, a fake refresher).
+ * fixture builders, a fake refresher). Imports nothing from the main entry point, so loading it
+ * pulls in no client or network code beyond `node:http`.
  */
 export {
   createFakeRefresher,
@@ -10,3 +11,39 @@ export {
   type FakeRefresherCall,
   type FakeRefresherOptions,
 } from './fake-refresher.js';
+export type {
+  MockFault,
+  MockFaultRule,
+  MockFaultSchedule,
+  MockFaultSpec,
+  MockRoute,
+} from './mock-faults.js';
+export { MOCK_ROUTES } from './mock-faults.js';
+export { DEFAULT_JOB_PLAN, type MockJobPlan, type MockJobState } from './mock-jobs.js';
+export {
+  createMockTableauServer,
+  type MockTableauServer,
+  type MockTableauServerOptions,
+} from './mock-server.js';
+export { MOCK_TOKEN_NAME, MOCK_TOKEN_SECRET, type MockToken } from './mock-sessions.js';
+export type { MockCounters, MockRequestRecord } from './mock-state.js';
+export {
+  type MockCollection,
+  type MockCollectionInput,
+  type MockCustomSql,
+  type MockCustomSqlInput,
+  type MockEmbeddedDatasource,
+  type MockEmbeddedDatasourceInput,
+  type MockProject,
+  type MockProjectInput,
+  type MockPublishedDatasource,
+  type MockPublishedDatasourceInput,
+  type MockSite,
+  type MockSiteInput,
+  type MockTable,
+  type MockTableInput,
+  type MockWorkbook,
+  type MockWorkbookInput,
+  PERSONAL_SPACE_PROJECT_NAME,
+  resolveMockSite,
+} from './site-model.js';
