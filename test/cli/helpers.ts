@@ -1,0 +1,84 @@
+/**
+ * Helpers for the CLI tests: a captured `CliIo`, a scratch copy of the example dbt project, and
+ * spawning the built binary.
+ */
+import { spawn } from 'node:child_process';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CliIo } from '../../src/cli/io.js';
+import { repoFixtures, repoRoot } from '../helpers/shared-fixtures.js';
+
+export const exampleProject = join(repoRoot, 'examples', 'jaffle-tableau');
+export const jaffleLineage = join(repoFixtures, 'cli', 'jaffle-lineage.json');
+export const binary = join(repoRoot, 'dist', 'cli', 'main.js');
+
+export interface Captured {
+  io: CliIo;
+  stdout(): string;
+  stderr(): string;
+}
+
+/** A `CliIo` writing into strings; env is exactly what is given (never process.env). */
+export function captureIo(
+  env: Record<string, string | undefined> = {},
+  cwd: string = repoRoot,
+  tty = false,
+): Captured {
+  let out = '';
+  let err = '';
+  return {
+    io: {
+      stdout: { write: (t: string) => (out += t), isTTY: tty },
+      stderr: { write: (t: string) => (err += t), isTTY: tty },
+      env,
+      cwd,
+    },
+    stdout: () => out,
+    stderr: () => err,
+  };
+}
+
+interface Teardown {
+  teardown(fn: () => unknown): void;
+}
+
+/** A fresh temporary directory, removed after the test. */
+export async function tempDir(t: Teardown): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'dae-cli-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A scratch copy of examples/jaffle-tableau (tests write into it). */
+export async function copyExample(t: Teardown): Promise<string> {
+  const dir = join(await tempDir(t), 'jaffle-tableau');
+  await cp(exampleProject, dir, { recursive: true });
+  return dir;
+}
+
+export interface Spawned {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run the built binary with `args`, a clean environment plus `env`, in `cwd`. */
+export function spawnCli(
+  args: string[],
+  options: { env?: Record<string, string>; cwd?: string } = {},
+): Promise<Spawned> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [binary, ...args], {
+      cwd: options.cwd ?? repoRoot,
+      env: { PATH: process.env.PATH ?? '', ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}

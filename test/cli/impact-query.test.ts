@@ -1,0 +1,134 @@
+import { join } from 'node:path';
+import t from 'tap';
+import {
+  allExposures,
+  downstreamClosure,
+  impactedExposures,
+  rebuiltNodes,
+  renderImpactMarkdown,
+  renderImpactText,
+  restrictLineage,
+  selectNodes,
+} from '../../src/cli/impact-query.js';
+import { loadManifest, loadRunResults } from '../../src/index.js';
+import { readLineage } from '../../src/output/lineage-io.js';
+import { exampleProject, jaffleLineage } from './helpers.js';
+
+const P = 'jaffle_tableau';
+const manifest = await loadManifest(join(exampleProject, 'target', 'manifest.json'));
+const lineage = await readLineage(jaffleLineage);
+
+t.test('selectNodes: names, versions, sources, unique ids, case-insensitive', async (t) => {
+  const s = selectNodes(
+    [
+      'orders',
+      'CUSTOMERS',
+      'source:jaffle_raw.payments',
+      'seed.jaffle_tableau.country_codes',
+      'int_order_payments',
+      'nope',
+      ' ',
+    ],
+    manifest,
+  );
+  t.same([...s.ids].sort(), [
+    `model.${P}.customers.v1`,
+    `model.${P}.customers.v2`,
+    `model.${P}.int_order_payments`,
+    `model.${P}.orders`,
+    `seed.${P}.country_codes`,
+    `source.${P}.jaffle_raw.payments`,
+  ]);
+  t.same(s.unknown, ['nope']);
+  t.same([...selectNodes(['customers.v1'], manifest).ids], [`model.${P}.customers.v1`]);
+  t.same([...selectNodes(['revenue_by_country'], manifest).ids], [`model.${P}.Revenue_By_Country`]);
+});
+
+t.test('downstream closure follows the child map (through the ephemeral model)', async (t) => {
+  const closure = downstreamClosure([`model.${P}.stg_orders`], manifest);
+  t.same([...closure].sort(), [
+    `exposure.${P}.weekly_finance_report`,
+    `model.${P}.Revenue_By_Country`,
+    `model.${P}.customers.v1`,
+    `model.${P}.customers.v2`,
+    `model.${P}.int_order_payments`,
+    `model.${P}.orders`,
+    `model.${P}.stg_orders`,
+    `test.${P}.not_null_customers_v2_customer_id.9a8b7c6d5e`,
+    `test.${P}.not_null_orders_order_id.4f1e2d3c5b`,
+  ]);
+  t.same([...downstreamClosure(['x'], null)], ['x'], 'no manifest: the selection itself');
+});
+
+t.test(
+  'impactedExposures: direct and indirect readers, sorted, with the refs they read',
+  async (t) => {
+    const items = impactedExposures(
+      lineage,
+      downstreamClosure([`model.${P}.stg_orders`], manifest),
+    );
+    t.same(
+      items.map((i) => [i.exposure.name, i.via]),
+      [
+        ['ops_live_monitor', ["ref('stg_orders')"]],
+        ['sales_overview', ["ref('customers', v=2)", "ref('orders')"]],
+      ],
+    );
+    t.same(impactedExposures(lineage, new Set([`source.${P}.jaffle_raw.orders`])), []);
+    t.same(
+      allExposures(lineage).map((i) => i.exposure.name),
+      ['customer_health', 'ops_live_monitor', 'sales_overview'],
+    );
+  },
+);
+
+t.test('rebuiltNodes: models, seeds and snapshots that succeeded', async (t) => {
+  const run = await loadRunResults(join(exampleProject, 'target', 'run_results.json'));
+  t.same(rebuiltNodes(run), [
+    `model.${P}.Revenue_By_Country`,
+    `model.${P}.customers.v1`,
+    `model.${P}.customers.v2`,
+    `model.${P}.orders`,
+    `model.${P}.stg_customers`,
+    `model.${P}.stg_orders`,
+    `model.${P}.stg_payments`,
+    `seed.${P}.country_codes`,
+    `snapshot.${P}.customers_snapshot`,
+  ]);
+});
+
+t.test('text and markdown renderings', async (t) => {
+  const items = impactedExposures(lineage, new Set([`model.${P}.stg_orders`]));
+  t.equal(
+    renderImpactText(items, 'stg_orders'),
+    [
+      '1 exposure depend on stg_orders:',
+      '  Ops Live Monitor (ops_live_monitor) — dashboard, owner Kim Osei',
+      "    reads ref('stg_orders')",
+      '',
+    ].join('\n'),
+  );
+  t.equal(renderImpactText([], 'x'), '0 exposures depend on x.\n');
+  const all = allExposures(lineage);
+  t.match(
+    renderImpactText(all, null),
+    /^3 exposures:\n {2}Customer Health \(customer_health\) — dashboard, owner Ada Park <ada.park@jaffle.example>\n {4}https:\/\/tableau.example\/#\/site\/jaffle\/workbooks\/103\n/,
+  );
+  t.equal(
+    renderImpactMarkdown(impactedExposures(lineage, new Set([`model.${P}.orders`])), 'orders|x'),
+    [
+      '### Tableau exposures downstream of orders\\|x',
+      '',
+      '| Dashboard | Exposure | Reads | Owner |',
+      '|---|---|---|---|',
+      "| [Sales Overview](https://tableau.example/#/site/jaffle/workbooks/101) | `sales_overview` | `ref('orders')` | Ada Park <ada.park@jaffle.example> |",
+      '',
+    ].join('\n'),
+  );
+  t.equal(renderImpactMarkdown([], null), '### Tableau exposures\n\nNone.\n');
+  t.match(renderImpactMarkdown(all, null), '| Ops Live Monitor | `ops_live_monitor` |');
+  t.same(
+    restrictLineage(lineage, items).exposures.map((e) => e.name),
+    ['ops_live_monitor'],
+  );
+});
