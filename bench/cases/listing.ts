@@ -1,0 +1,114 @@
+/**
+ * Benchmark 3: listing a site of N workbooks from the mock server (own process) with 50 ms
+ * injected latency on every request. Compared: requests made vs the minimum the API allows
+ * (sign-in + ⌈N / max page size⌉ pages), and wall time vs that minimum × latency. One row per page
+ * size, plus one partitioned by project (several listings in flight on one session) to show what
+ * safe parallelism buys.
+ */
+import { createTableauClient, type TableauClient } from '../../src/index.js';
+import type { BenchContext } from '../context.js';
+import { formatMs, makeRow, stats } from '../harness.js';
+import { type MockCountersView, MockSiteProcess } from './mock-process.js';
+
+const LATENCY_MS = 50;
+/** The mock's (and Tableau Cloud's observed) largest honoured `first`. */
+const MAX_PAGE_SIZE = 1000;
+
+function clientFor(mock: MockSiteProcess): TableauClient {
+  return createTableauClient({
+    serverUrl: mock.info.url,
+    siteName: mock.info.siteName,
+    tokenName: mock.info.tokenName,
+    tokenSecret: mock.info.tokenSecret,
+  });
+}
+
+function requestsOf(c: MockCountersView): number {
+  return c.total - (c.requests.signout ?? 0);
+}
+
+export async function run(ctx: BenchContext): Promise<void> {
+  const workbooks = ctx.quick ? 300 : 20_000;
+  const runs = ctx.quick ? 1 : 3;
+  ctx.note(`listing: starting mock site of ${workbooks} workbooks`);
+  const mock = await MockSiteProcess.start(ctx.outDir, {
+    seed: ctx.seed,
+    workbooks,
+    tables: 10,
+    latencyMs: LATENCY_MS,
+  });
+  try {
+    const minimum = 1 + Math.ceil(workbooks / MAX_PAGE_SIZE);
+    const floorMs = minimum * LATENCY_MS;
+    const variants: {
+      id: string;
+      label: string;
+      pageSize: number | undefined;
+      partitions: number;
+    }[] = [
+      { id: 'default', label: 'default page size', pageSize: undefined, partitions: 1 },
+      { id: 'page100', label: 'page size 100', pageSize: 100, partitions: 1 },
+      { id: 'page1000', label: 'page size 1000', pageSize: 1000, partitions: 1 },
+      {
+        id: 'page1000-projects4',
+        label: 'page size 1000, 4 project partitions in parallel',
+        pageSize: 1000,
+        partitions: 4,
+      },
+    ];
+    for (const variant of variants) {
+      ctx.note(`listing: ${variant.label}`);
+      const times: number[] = [];
+      let counters: MockCountersView | null = null;
+      let listed = 0;
+      for (let i = 0; i < runs; i += 1) {
+        await mock.reset();
+        const client = clientFor(mock);
+        const start = performance.now();
+        if (variant.partitions === 1) {
+          listed = (
+            await client.listWorkbooks(
+              variant.pageSize === undefined ? {} : { pageSize: variant.pageSize },
+            )
+          ).length;
+        } else {
+          const groups: string[][] = Array.from({ length: variant.partitions }, () => []);
+          mock.info.projects.forEach((p, j) => {
+            groups[j % variant.partitions]!.push(p);
+          });
+          const lists = await Promise.all(
+            groups.map((projects) =>
+              client.listWorkbooks({
+                projects,
+                ...(variant.pageSize === undefined ? {} : { pageSize: variant.pageSize }),
+              }),
+            ),
+          );
+          listed = new Set(lists.flat().map((w) => w.luid)).size;
+        }
+        times.push(performance.now() - start);
+        counters = await mock.counters();
+        await client.signOut();
+      }
+      const made = requestsOf(counters!);
+      ctx.report(
+        makeRow({
+          id: `listing/${workbooks}/${variant.id}`,
+          case: `list workbooks, ${LATENCY_MS} ms latency, ${variant.label}`,
+          input: `${workbooks} workbooks × 10 tables`,
+          library: stats(times),
+          floorLabel: `min ${minimum} requests × ${LATENCY_MS} ms`,
+          floor: stats([floorMs]),
+          extra: {
+            requests: `${made} vs min ${minimum} (${(made / minimum).toFixed(2)}×)`,
+            'sign-ins': counters!.signIns,
+            'requests × latency': formatMs(made * LATENCY_MS),
+            listed,
+          },
+        }),
+      );
+    }
+  } finally {
+    await mock.close();
+  }
+}
