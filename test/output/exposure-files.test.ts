@@ -1,0 +1,148 @@
+import { chmod, mkdir, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { parse } from 'yaml';
+import { LineageError } from '../../src/errors.js';
+import { isGeneratedFile, writeExposuresYaml } from '../../src/output/exposure-files.js';
+import { GENERATED_MARKER } from '../../src/output/yaml.js';
+import { exposure, lineage } from './sample-lineage.js';
+
+async function tempDir(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'dae-files-'));
+}
+
+const HAND_WRITTEN =
+  'version: 2\nexposures:\n  - name: by_hand\n    type: dashboard\n    owner: {name: Me}\n';
+
+t.test('single file: written, then unchanged on an identical sync', async (t) => {
+  const dir = join(await tempDir(), 'models', 'exposures');
+  const l = lineage([exposure('a_dash')]);
+  const first = await writeExposuresYaml(dir, l);
+  const path = join(dir, 'tableau_exposures.yml');
+  t.same(first, { written: [path], removed: [], unchanged: [] });
+  t.equal(parse(await readFile(path, 'utf8')).exposures[0].name, 'a_dash');
+  const mtime = (await stat(path)).mtimeMs;
+  const second = await writeExposuresYaml(dir, l);
+  t.same(second, { written: [], removed: [], unchanged: [path] });
+  t.equal((await stat(path)).mtimeMs, mtime, 'identical file not rewritten');
+});
+
+t.test('a hand-written file at a managed path: ERR_OUTPUT_CONFLICT, nothing written', async (t) => {
+  const dir = await tempDir();
+  await writeFile(join(dir, 'tableau__finance.yml'), HAND_WRITTEN);
+  const l = lineage([
+    exposure('a_dash', { projectName: 'Finance' }),
+    exposure('b_dash', { projectName: 'Aaa' }),
+  ]);
+  const error = await writeExposuresYaml(dir, l, { groupBy: 'project' }).catch((e: unknown) => e);
+  t.ok(error instanceof LineageError);
+  t.equal((error as LineageError).code, 'ERR_OUTPUT_CONFLICT');
+  t.equal((error as LineageError).file, join(dir, 'tableau__finance.yml'));
+  t.same(
+    await readdir(dir),
+    ['tableau__finance.yml'],
+    'the other project file was not written either',
+  );
+  t.equal(await readFile(join(dir, 'tableau__finance.yml'), 'utf8'), HAND_WRITTEN);
+});
+
+t.test('grouped: stale generated files removed after writing; hand-written kept', async (t) => {
+  const dir = await tempDir();
+  await writeFile(join(dir, 'my_exposures.yml'), HAND_WRITTEN);
+  await writeFile(join(dir, 'tableau__hand.yml'), HAND_WRITTEN);
+  await writeFile(join(dir, 'other_site.yml'), `${GENERATED_MARKER}\nversion: 2\nexposures: []\n`);
+  const before = lineage([
+    exposure('a_dash', { projectName: 'Finance' }),
+    exposure('b_dash', { projectName: 'Sales' }),
+  ]);
+  const first = await writeExposuresYaml(dir, before, { groupBy: 'project' });
+  t.same(first.written, [join(dir, 'tableau__finance.yml'), join(dir, 'tableau__sales.yml')]);
+  const after = lineage([exposure('a_dash', { projectName: 'Finance', label: 'Renamed' })]);
+  const second = await writeExposuresYaml(dir, after, { groupBy: 'project' });
+  t.same(second, {
+    written: [join(dir, 'tableau__finance.yml')],
+    removed: [join(dir, 'tableau__sales.yml')],
+    unchanged: [],
+  });
+  t.same((await readdir(dir)).sort(), [
+    'my_exposures.yml',
+    'other_site.yml',
+    'tableau__finance.yml',
+    'tableau__hand.yml',
+  ]);
+  // Switching back to one file removes the per-project generated files.
+  const third = await writeExposuresYaml(dir, after);
+  t.same(third.removed, [join(dir, 'tableau__finance.yml')]);
+  t.same(third.written, [join(dir, 'tableau_exposures.yml')]);
+});
+
+t.test('a failed write removes nothing and leaves previous files intact', async (t) => {
+  const dir = await tempDir();
+  const before = lineage([
+    exposure('a_dash', { projectName: 'Finance' }),
+    exposure('b_dash', { projectName: 'Sales' }),
+  ]);
+  await writeExposuresYaml(dir, before, { groupBy: 'project' });
+  const sales = await readFile(join(dir, 'tableau__sales.yml'), 'utf8');
+  // A directory where the new file must go makes that write fail.
+  await mkdir(join(dir, 'tableau__marketing.yml'));
+  await writeFile(join(dir, 'tableau__marketing.yml', 'x'), '');
+  // The directory is not a generated file: reading it fails first, with a coded error.
+  const after = lineage([exposure('c_dash', { projectName: 'Marketing' })]);
+  const error = await writeExposuresYaml(dir, after, { groupBy: 'project' }).catch(
+    (e: unknown) => e,
+  );
+  t.equal((error as LineageError).code, 'ERR_OUTPUT_WRITE');
+  t.equal(await readFile(join(dir, 'tableau__sales.yml'), 'utf8'), sales, 'stale file not removed');
+  t.ok(isGeneratedFile(await readFile(join(dir, 'tableau__finance.yml'), 'utf8')));
+});
+
+t.test(
+  'a write failing mid-way (read-only directory): no removal',
+  { skip: process.getuid?.() === 0 ? 'running as root: permissions are not enforced' : false },
+  async (t) => {
+    const dir = await tempDir();
+    await writeExposuresYaml(dir, lineage([exposure('z_dash', { projectName: 'Zeta' })]), {
+      groupBy: 'project',
+    });
+    const sub = join(dir, 'sub');
+    await mkdir(sub);
+    await writeExposuresYaml(sub, lineage([exposure('z_dash', { projectName: 'Zeta' })]), {
+      groupBy: 'project',
+    });
+    await chmod(sub, 0o500);
+    t.teardown(() => chmod(sub, 0o700));
+    const l = lineage([exposure('a_dash', { projectName: 'Alpha' })]);
+    const error = await writeExposuresYaml(sub, l, { groupBy: 'project' }).catch((e: unknown) => e);
+    t.equal((error as LineageError).code, 'ERR_OUTPUT_WRITE');
+    t.same(await readdir(sub), ['tableau__zeta.yml'], 'stale file kept, no temp file');
+  },
+);
+
+t.test('isGeneratedFile', async (t) => {
+  t.ok(isGeneratedFile(`${GENERATED_MARKER}\nversion: 2\n`));
+  t.ok(isGeneratedFile(`\ufeff${GENERATED_MARKER}\r\nversion: 2\n`));
+  t.ok(isGeneratedFile(GENERATED_MARKER));
+  t.notOk(isGeneratedFile(`version: 2\n${GENERATED_MARKER}\n`));
+  t.notOk(isGeneratedFile(`${GENERATED_MARKER} but edited\n`));
+  t.notOk(isGeneratedFile(''));
+});
+
+t.test('fileName must be a plain file name', async (t) => {
+  const dir = await tempDir();
+  for (const fileName of ['../x.yml', 'a/b.yml', '', '..']) {
+    await t.rejects(writeExposuresYaml(dir, lineage([]), { fileName }), {
+      code: 'ERR_INVALID_OPTION',
+    });
+  }
+  t.same(await readdir(dir), []);
+});
+
+t.test('a custom fileName; another generated file name is not touched', async (t) => {
+  const dir = await tempDir();
+  await writeExposuresYaml(dir, lineage([exposure('a')]), { fileName: 'site_a.yml' });
+  const r = await writeExposuresYaml(dir, lineage([exposure('b')]), { fileName: 'site_b.yml' });
+  t.same(r.removed, []);
+  t.same((await readdir(dir)).sort(), ['site_a.yml', 'site_b.yml']);
+});
