@@ -51,7 +51,8 @@ export async function listRest(
   session: Session,
   options: {
     path: (s: SessionInfo) => string;
-    plural: string;
+    /** Container keys to look for (the first present wins). */
+    plural: string[];
     singular: string;
     operation: string;
     signal?: AbortSignal | undefined;
@@ -69,11 +70,11 @@ export async function listRest(
     if (body === null) {
       throw new TableauApiError(
         'ERR_TABLEAU_RESPONSE',
-        `${options.operation}: the answer is not a ${options.plural} listing`,
+        `${options.operation}: the answer is not a ${options.plural[0]} listing`,
         { method: 'GET', status: response.status },
       );
     }
-    const container = body[options.plural];
+    const container = options.plural.map((key) => body[key]).find((v) => v !== undefined);
     const items = Array.isArray(container)
       ? asList(container)
       : asList(record(container)?.[options.singular]);
@@ -88,7 +89,7 @@ export async function listRest(
 export async function listProjects(session: Session, signal?: AbortSignal): Promise<RestProject[]> {
   const raw = await listRest(session, {
     path: (s) => `/api/${s.apiVersion}/sites/${s.siteLuid}/projects`,
-    plural: 'projects',
+    plural: ['projects'],
     singular: 'project',
     operation: 'list projects',
     signal,
@@ -109,7 +110,7 @@ export async function listCollections(
 ): Promise<RestCollection[]> {
   const raw = await listRest(session, {
     path: (s) => `/api/${s.apiVersion}/sites/${s.siteLuid}/collections`,
-    plural: 'collections',
+    plural: ['collections'],
     singular: 'collection',
     operation: 'list collections',
     signal,
@@ -130,7 +131,8 @@ export async function listCollectionItems(
   const raw = await listRest(session, {
     path: (s) =>
       `/api/${s.apiVersion}/sites/${s.siteLuid}/collections/${encodeURIComponent(collectionLuid)}/items`,
-    plural: 'items',
+    // The item container's name is not established: accept the likely spellings.
+    plural: ['collectionItems', 'items'],
     singular: 'item',
     operation: `list items of collection ${collectionLuid}`,
     signal,

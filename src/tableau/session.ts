@@ -106,11 +106,31 @@ export function createSession(deps: SessionDeps): Session {
   function negotiateVersion(): Promise<string> {
     if (settings.apiVersion !== undefined) return Promise.resolve(settings.apiVersion);
     versionPromise ??= (async () => {
-      const response = await http.request({
-        method: 'GET',
-        path: `/api/${MIN_API_VERSION}/serverinfo`,
-        operation: 'read server info',
-      });
+      let response: HttpResponse;
+      try {
+        response = await http.request({
+          method: 'GET',
+          path: `/api/${MIN_API_VERSION}/serverinfo`,
+          operation: 'read server info',
+        });
+      } catch (error) {
+        // Tableau answers a version it does not know with a Tableau 404: the server is too old.
+        if (error instanceof TableauApiError && error.status === 404 && error.tableauCode) {
+          throw new TableauApiError(
+            'ERR_TABLEAU_UNSUPPORTED',
+            `Tableau does not accept REST API ${MIN_API_VERSION}, the first version with personal ` +
+              `access tokens (${error.message})`,
+            {
+              status: 404,
+              tableauCode: error.tableauCode,
+              method: 'GET',
+              url: error.url,
+              cause: error,
+            },
+          );
+        }
+        throw error;
+      }
       const version = stringAt(response.body, 'serverInfo', 'restApiVersion');
       if (version === null || !/^\d+\.\d+$/.test(version)) {
         throw new TableauApiError(
