@@ -1,0 +1,199 @@
+/**
+ * Relation normalisation on real manifests of every adapter and quoting style, and on the traps:
+ * quote characters inside names, two-part names, versioned models, duplicated aliases across
+ * schemas, sources rendered as `read_csv(...)`, and colliding relations.
+ */
+import { join } from 'node:path';
+import t from 'tap';
+import { loadManifest } from '../../src/artifacts/load.js';
+import { parseManifest } from '../../src/artifacts/manifest.js';
+import { buildRelationIndex, splitQualifiedName } from '../../src/artifacts/relation.js';
+import type { Manifest } from '../../src/artifacts/types.js';
+import { repoFixtures, sharedFixtures, sharedTestOptions } from '../helpers/shared-fixtures.js';
+
+const P = 'dbt_bouncer_test_project';
+const repo = (folder: string) => loadManifest(join(repoFixtures, 'dbt', folder));
+const shared = (folder: string) => loadManifest(join(sharedFixtures, 'dbt', folder));
+
+/** Look a relation up the way a BI tool writes it: split, then by three or two parts. */
+function lookup(manifest: Manifest, text: string): string[] {
+  const index = buildRelationIndex(manifest);
+  const parts = splitQualifiedName(text);
+  if (!parts) return [];
+  if (parts.length === 3) return index.get(parts[0]!, parts[1]!, parts[2]!).map((n) => n.uniqueId);
+  if (parts.length === 2) {
+    const found = index.getBySchemaIdentifier(parts[0]!, parts[1]!);
+    if (found.kind === 'unique') return [found.node.uniqueId];
+    return found.kind === 'ambiguous' ? found.nodes.map((n) => n.uniqueId).sort() : [];
+  }
+  return index
+    .getByIdentifier(parts[0]!)
+    .map((n) => n.uniqueId)
+    .sort();
+}
+
+t.test('DuckDB double quotes, Tableau brackets, two-part names', async (t) => {
+  const m = await repo('v12_duckdb_1.11.12_exposures');
+  const id = `model.${P}.stg_orders`;
+  // dbt's own rendering round-trips through the index
+  t.equal(m.nodes.get(id)?.relationName, '"dbt"."main_stg_crm"."stg_orders"');
+  t.same(lookup(m, '"dbt"."main_stg_crm"."stg_orders"'), [id]);
+  t.same(lookup(m, '[dbt].[main_stg_crm].[stg_orders]'), [id]);
+  t.same(lookup(m, 'DBT.MAIN_STG_CRM.STG_ORDERS'), [id]);
+  t.same(lookup(m, '[main_stg_crm].[stg_orders]'), [id]);
+  t.same(lookup(m, 'main_stg_crm.stg_orders'), [id]);
+  t.same(lookup(m, '[other].[stg_orders]'), []);
+});
+
+t.test('versioned models: one relation per version, name shared', async (t) => {
+  const m = await repo('v12_duckdb_1.11.12_exposures');
+  for (const v of [1, 2, 3]) {
+    t.same(lookup(m, `"dbt"."main_marts"."customers_v${v}"`), [`model.${P}.customers.v${v}`]);
+  }
+  const versions = [...m.nodes.values()].filter(
+    (n) => n.resourceType === 'model' && n.name === 'customers',
+  );
+  t.same(versions.map((n) => [n.uniqueId, n.version, n.latestVersion]).sort(), [
+    [`model.${P}.customers.v1`, 1, 3],
+    [`model.${P}.customers.v2`, 2, 3],
+    [`model.${P}.customers.v3`, 3, 3],
+  ]);
+  // v11 wrote version numbers as strings
+  const m11 = await repo('v11_duckdb_1.7.0_exposures');
+  const v2 = m11.nodes.get(`model.${P}.customers.v2`);
+  t.same(v2 && [v2.identifier, v2.version, v2.latestVersion], ['customers_v2', '2', '2']);
+});
+
+t.test('sources rendered as read_csv(...) match by their fields only', async (t) => {
+  const m = await repo('v12_duckdb_1.11.12_exposures');
+  const id = `source.${P}.dummy_source.customers`;
+  const rendered = m.nodes.get(id)?.relationName;
+  t.equal(rendered, "read_csv('./dbt_project/seeds/raw_customers.csv')");
+  t.equal(splitQualifiedName(rendered!), null);
+  t.same(lookup(m, '"dbt"."dummy_source"."customers"'), [id]);
+});
+
+t.test('duplicated aliases across schemas: unique by schema, ambiguous by name', async (t) => {
+  const m = await repo('v10_duckdb_1.6.0_exposures');
+  t.same(lookup(m, 'main.customers'), [`model.${P}.customers`]);
+  t.same(lookup(m, 'dummy_source.customers'), [`source.${P}.dummy_source.customers`]);
+  t.same(lookup(m, 'customers'), [`model.${P}.customers`, `source.${P}.dummy_source.customers`]);
+  t.same(buildRelationIndex(m).collisions(), []);
+});
+
+t.test('BigQuery backticks (project names with hyphens)', async (t) => {
+  const m = await repo('v12_bigquery_1.9.0');
+  const id = 'model.jaffle_shop.daily_orders';
+  t.same(lookup(m, '`your-project`.`jaffle_shop`.`daily_orders`'), [id]);
+  t.same(lookup(m, '[your-project].[jaffle_shop].[daily_orders]'), [id]);
+  t.same(lookup(m, 'your-project.jaffle_shop.daily_orders'), [id]);
+  const v1 = await repo('v1_bigquery_0.19.1');
+  // v1 has no relation_name on models: the relation comes from the fields
+  t.equal(v1.nodes.get('model.jaffle_shop.stg_customers')?.relationName, null);
+  t.same(lookup(v1, '`your-gcp-project`.`jaffle_shop`.`stg_customers`'), [
+    'model.jaffle_shop.stg_customers',
+  ]);
+});
+
+t.test(
+  'Snowflake: unquoted names match whatever case Tableau shows',
+  sharedTestOptions(),
+  async (t) => {
+    const m = await shared('v12_snowflake_1.10.6');
+    t.same(m.quoting, { database: false, schema: false, identifier: false });
+    t.same(lookup(m, 'FINANCE_DB.RAW.STG_CUSTOMERS'), ['model.dbt_snowflake_proj.stg_customers']);
+    t.same(lookup(m, '[FINANCE_DB].[RAW].[CUSTOMER]'), [
+      'source.dbt_snowflake_proj.raw_data.customer',
+    ]);
+  },
+);
+
+t.test(
+  'Postgres double quotes; a seed and a source on one table collide',
+  sharedTestOptions(),
+  async (t) => {
+    const m = await shared('v8_postgres_1.4.0');
+    t.same(lookup(m, '"postgres"."dbt"."order_dynamics"'), [
+      'model.jaffle_shop_dbtvault.order_dynamics',
+    ]);
+    const collisions = buildRelationIndex(m).collisions();
+    t.same(
+      collisions.map((c) => [c.relation, c.uniqueIds]),
+      [
+        [
+          'postgres.dbt.source_customers',
+          [
+            'seed.jaffle_shop_dbtvault.source_customers',
+            'source.jaffle_shop_dbtvault.src.source_customers',
+          ],
+        ],
+        [
+          'postgres.dbt.source_orders',
+          [
+            'seed.jaffle_shop_dbtvault.source_orders',
+            'source.jaffle_shop_dbtvault.src.source_orders',
+          ],
+        ],
+      ],
+    );
+    t.equal(lookup(m, '[dbt].[source_orders]').length, 2);
+  },
+);
+
+const MANIFEST = 'https://schemas.getdbt.com/dbt/manifest/v12.json';
+const node = (
+  name: string,
+  database: string | null,
+  schema: string,
+  alias: string,
+  relation: string,
+) => ({
+  resource_type: 'model',
+  name,
+  package_name: 'p',
+  database,
+  schema,
+  alias,
+  relation_name: relation,
+  config: { materialized: 'table' },
+});
+
+t.test('Snowflake mixed case, Databricks backticks, quotes inside names', async (t) => {
+  const m = parseManifest({
+    metadata: { dbt_schema_version: MANIFEST, adapter_type: 'snowflake' },
+    nodes: {
+      'model.p.dim_airports': node(
+        'dim_airports',
+        'ANALYTICS_DB',
+        'STAGING',
+        'dim_airports',
+        'ANALYTICS_DB.STAGING.dim_airports',
+      ),
+      'model.p.dim_customer': node(
+        'dim_customer',
+        'dbt',
+        'source',
+        'dim_customer',
+        '`dbt`.`source`.`dim_customer`',
+      ),
+      'model.p.weird': node(
+        'weird',
+        'db',
+        'my.schema',
+        'we"ird]`x',
+        '"db"."my.schema"."we""ird]`x"',
+      ),
+    },
+  });
+  t.same(lookup(m, 'ANALYTICS_DB.STAGING.DIM_AIRPORTS'), ['model.p.dim_airports']);
+  t.same(lookup(m, '[analytics_db].[staging].[Dim_Airports]'), ['model.p.dim_airports']);
+  t.same(lookup(m, '`dbt`.`source`.`dim_customer`'), ['model.p.dim_customer']);
+  t.same(lookup(m, '"db"."my.schema"."we""ird]`x"'), ['model.p.weird']);
+  t.same(lookup(m, '[db].[my.schema].[we"ird]]`x]'), ['model.p.weird']);
+  t.same(lookup(m, '`db`.`my.schema`.`we"ird]``x`'), ['model.p.weird']);
+  t.same(lookup(m, 'db.my.schema'), []);
+  // case-sensitive comparison keeps the spelling apart
+  const cs = buildRelationIndex(m, { caseSensitive: true });
+  t.equal(cs.get('ANALYTICS_DB', 'STAGING', 'DIM_AIRPORTS').length, 0);
+  t.equal(cs.get('ANALYTICS_DB', 'STAGING', 'dim_airports').length, 1);
+});
