@@ -295,7 +295,7 @@ export function lastRefreshEntry(
     nextAllowedAt: string | null;
   },
 ): LogEntry {
-  const at = data.lastRefreshAt ?? 'unknown';
+  const at = data.lastRefreshAt ?? (data.source === 'unknown' ? 'unknown' : 'never');
   return createLogEntry(
     context,
     'lastRefresh',
