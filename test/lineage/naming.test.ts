@@ -94,7 +94,7 @@ t.test('property: valid, unique, and independent of input order', async () => {
       fc.array(fc.constantFrom('customers', 'sales', 'wb_2024', 'workbook'), { maxLength: 4 }),
       fc.infiniteStream(fc.nat()),
       (requests, takenList, randoms) => {
-        const taken = new Set(takenList);
+        const taken = new Set<string>(takenList);
         const names = assignExposureNames(requests, { taken });
         const values = [...names.values()];
         if (new Set(values).size !== requests.length) return false;
