@@ -1,0 +1,276 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import type { DbtAutoExposuresError, TableauApiError } from '../../src/errors.js';
+import { workbookRefreshTime } from '../../src/tableau/refresh.js';
+import type { RefreshTarget } from '../../src/tableau/types.js';
+import { assertNoSecrets } from '../helpers/secrets.js';
+import { repoFixtures } from '../helpers/shared-fixtures.js';
+import { buildParts, clientOptions, rejection, startMock } from './harness.js';
+import { asserter, startScriptedServer } from './scripted-server.js';
+
+const luid = (prefix: string, i: number) =>
+  `${prefix}-0000-4000-8000-${String(i).padStart(12, '0')}`;
+const WB = (i: number) => luid('10000000', i);
+const DS = (i: number) => luid('20000000', i);
+
+const extractWorkbook = (i: number, time: string | null = '2026-01-01T00:00:00Z') => ({
+  luid: WB(i),
+  name: `Extract ${i}`,
+  projectName: 'Sales',
+  embeddedDatasources: [{ name: 'extract', hasExtracts: true, extractLastRefreshTime: time }],
+});
+const liveWorkbook = (i: number) => ({
+  luid: WB(i),
+  name: `Live ${i}`,
+  projectName: 'Sales',
+  embeddedDatasources: [{ name: 'live', hasExtracts: false }],
+});
+const target = (kind: RefreshTarget['kind'], l: string, name = 'x'): RefreshTarget => ({
+  kind,
+  luid: l,
+  name,
+});
+const fast = { pollIntervalMs: 1, maxPollIntervalMs: 2, timeoutMs: 60_000 };
+
+t.test('refresh a workbook, follow the job to success; the refresh time moves', async (t) => {
+  const mock = await startMock(t, {
+    workbooks: [extractWorkbook(1)],
+    jobPlan: { queuedMs: 5, runMs: 5 },
+  });
+  const parts = buildParts(clientOptions(mock));
+  const trigger = await parts.refresh.refresh(target('workbook', WB(1), 'Extract 1'));
+  t.equal(trigger.status, 'queued');
+  const jobId = trigger.status === 'queued' ? trigger.jobId : '';
+  t.equal(mock.counters.refreshCalls[`workbook:${WB(1)}`], 1);
+  const outcome = await parts.refresh.waitForJob(jobId, fast);
+  t.match(outcome, { jobId, status: 'success', finishCode: 0, notes: null });
+  t.ok(outcome.polls >= 1);
+  t.equal(outcome.polls, mock.counters.jobPolls[jobId]);
+  t.type(outcome.completedAt, 'string');
+  const times = await parts.refresh.getLastRefreshTimes([target('workbook', WB(1))]);
+  const after = times.get(`workbook:${WB(1)}`);
+  t.ok(after instanceof Date && after > new Date('2026-01-01T00:00:00Z'));
+  assertNoSecrets(asserter(t), parts.log.lines, outcome, trigger);
+});
+
+t.test(
+  'a duplicate refresh is already_queued (409093); a live workbook is not_refreshable (409090)',
+  async (t) => {
+    const mock = await startMock(t, {
+      workbooks: [extractWorkbook(1), liveWorkbook(2)],
+      jobPlan: { outcome: 'hang' },
+    });
+    const parts = buildParts(clientOptions(mock));
+    t.equal((await parts.refresh.refresh(target('workbook', WB(1)))).status, 'queued');
+    const again = await parts.refresh.refresh(target('workbook', WB(1)));
+    t.equal(again.status, 'already_queued');
+    t.type((again as { detail?: string }).detail, 'string');
+    const live = await parts.refresh.refresh(target('workbook', WB(2)));
+    t.equal(live.status, 'not_refreshable');
+  },
+);
+
+t.test('refreshing something that does not exist throws', async (t) => {
+  const mock = await startMock(t, { workbooks: [extractWorkbook(1)] });
+  const parts = buildParts(clientOptions(mock));
+  const error = (await rejection(
+    parts.refresh.refresh(target('datasource', DS(9), 'Gone')),
+  )) as TableauApiError;
+  t.equal(error.code, 'ERR_TABLEAU_API');
+  t.equal(error.status, 404);
+  t.match(
+    error.message,
+    /^refresh datasource "Gone" \(20000000-0000-4000-8000-000000000009\): POST /,
+  );
+});
+
+t.test('a published data source refresh; failed, cancelled and timed-out jobs', async (t) => {
+  const mock = await startMock(t, {
+    siteModel: {
+      workbooks: [extractWorkbook(1), extractWorkbook(2), extractWorkbook(3)],
+      publishedDatasources: [
+        { luid: DS(1), name: 'Orders', hasExtracts: true, extractLastRefreshTime: null },
+      ],
+    },
+    jobPlans: {
+      [`workbook:${WB(1)}`]: { outcome: 'failed', queuedMs: 1, runMs: 1, notes: 'Login failed' },
+      [`workbook:${WB(2)}`]: { outcome: 'cancelled', queuedMs: 1, runMs: 1 },
+      [`workbook:${WB(3)}`]: { outcome: 'hang' },
+      [`datasource:${DS(1)}`]: { queuedMs: 1, runMs: 1 },
+    },
+  });
+  const parts = buildParts(clientOptions(mock));
+  const jobOf = async (kind: RefreshTarget['kind'], l: string) => {
+    const trigger = await parts.refresh.refresh(target(kind, l));
+    if (trigger.status !== 'queued') throw new Error(`not queued: ${trigger.status}`);
+    return trigger.jobId;
+  };
+  t.match(await parts.refresh.waitForJob(await jobOf('datasource', DS(1)), fast), {
+    status: 'success',
+  });
+  t.match(await parts.refresh.waitForJob(await jobOf('workbook', WB(1)), fast), {
+    status: 'failed',
+    finishCode: 1,
+    notes: 'Login failed',
+  });
+  t.match(await parts.refresh.waitForJob(await jobOf('workbook', WB(2)), fast), {
+    status: 'cancelled',
+    finishCode: 2,
+  });
+  const timedOut = await parts.refresh.waitForJob(await jobOf('workbook', WB(3)), {
+    ...fast,
+    timeoutMs: 20,
+  });
+  t.match(timedOut, { status: 'timeout', finishCode: null, completedAt: null });
+  t.ok(timedOut.polls >= 1);
+  t.ok(
+    ['queued', 'in_progress'].includes(mock.jobs().at(-1)?.status ?? ''),
+    'the job is left running, not cancelled',
+  );
+});
+
+t.test('waitForJob stops at once on abort', async (t) => {
+  const mock = await startMock(t, {
+    workbooks: [extractWorkbook(1)],
+    jobPlan: { outcome: 'hang' },
+  });
+  const parts = buildParts(clientOptions(mock));
+  const trigger = await parts.refresh.refresh(target('workbook', WB(1)));
+  const controller = new AbortController();
+  const waiting = parts.refresh.waitForJob((trigger as { jobId: string }).jobId, {
+    pollIntervalMs: 600_000,
+    signal: controller.signal,
+  });
+  setTimeout(() => controller.abort(), 5);
+  const error = (await rejection(waiting)) as DbtAutoExposuresError;
+  t.equal(error.code, 'ERR_ABORTED');
+});
+
+t.test("Tableau's XML answers (recorded payloads) are read", async (t) => {
+  const fixture = (name: string) =>
+    readFileSync(join(repoFixtures, 'tableau-client', name), 'utf8');
+  const jobs: Record<string, string> = {
+    failed: 'job-query-refresh-failed-workbook.xml',
+    done0: 'job-query-finishcode-0-success.xml',
+    done3: 'job-query-finishcode-3-completed.xml',
+    running: 'job-query-inprogress.xml',
+  };
+  const server = await startScriptedServer((req) => {
+    const xml = { 'content-type': 'application/xml' };
+    if (req.url.endsWith('/serverinfo'))
+      return { body: '{"serverInfo":{"restApiVersion":"3.22"}}' };
+    if (req.url.endsWith('/signin'))
+      return { body: '{"credentials":{"token":"tok","site":{"id":"site-1"},"user":{"id":"u"}}}' };
+    if (req.url.endsWith('/workbooks/wb/refresh'))
+      return { headers: xml, body: fixture('workbook-refresh-response.xml') };
+    if (req.url.endsWith('/datasources/ds/refresh'))
+      return { headers: xml, body: fixture('datasource-refresh-response.xml') };
+    if (req.url.endsWith('/refresh')) return { body: '{}' };
+    const name = jobs[req.url.split('/').at(-1) ?? ''];
+    return name ? { headers: xml, body: fixture(name) } : { status: 404 };
+  });
+  t.teardown(() => server.close());
+  const parts = buildParts(clientOptions({ url: server.url, siteName: 's' }));
+  t.same(await parts.refresh.refresh(target('workbook', 'wb')), {
+    status: 'queued',
+    jobId: '7c3d599e-949f-44c3-94a1-f30ba85757e4',
+  });
+  t.equal(server.requests.at(-1)?.url, '/api/3.22/sites/site-1/workbooks/wb/refresh');
+  t.equal(server.requests.at(-1)?.body, '{}');
+  t.match(await parts.refresh.refresh(target('datasource', 'ds')), { status: 'queued' });
+  t.match(await rejection(parts.refresh.refresh(target('datasource', 'other'))), {
+    code: 'ERR_TABLEAU_RESPONSE',
+  });
+  const failed = await parts.refresh.waitForJob('failed', fast);
+  t.type(failed.durationMs, 'number');
+  t.same(failed, {
+    jobId: 'failed',
+    status: 'failed',
+    finishCode: 1,
+    notes:
+      'java.lang.RuntimeException: [Microsoft][ODBC Driver 17 for SQL Server][SQL Server]Login failed for user.\\nIntegrated authentication failed.',
+    startedAt: '2021-10-05T18:53:34Z',
+    completedAt: '2021-10-05T18:53:35Z',
+    durationMs: failed.durationMs,
+    polls: 1,
+  });
+  t.match(await parts.refresh.waitForJob('done0', fast), { status: 'success', finishCode: 0 });
+  t.match(await parts.refresh.waitForJob('done3', fast), { status: 'success', finishCode: 3 });
+  t.match(await parts.refresh.waitForJob('running', { ...fast, timeoutMs: 5 }), {
+    status: 'timeout',
+  });
+  t.match(await rejection(parts.refresh.waitForJob('missing', fast)), { status: 404 });
+});
+
+t.test(
+  'getLastRefreshTimes: many targets in few calls; missing and live ones are null',
+  async (t) => {
+    const workbooks = Array.from({ length: 150 }, (_, i) =>
+      extractWorkbook(i + 1, `2026-01-${String((i % 28) + 1).padStart(2, '0')}T06:00:00Z`),
+    );
+    const mock = await startMock(t, {
+      siteModel: {
+        workbooks: [...workbooks, extractWorkbook(151, null), liveWorkbook(152)],
+        publishedDatasources: [
+          {
+            luid: DS(1),
+            name: 'Orders',
+            hasExtracts: true,
+            extractLastRefreshTime: '2026-02-01T00:00:00Z',
+          },
+          { luid: DS(2), name: 'Live', hasExtracts: false },
+        ],
+      },
+    });
+    const parts = buildParts(clientOptions(mock));
+    const targets = [
+      ...workbooks.map((w) => target('workbook', w.luid)),
+      target('workbook', WB(151)),
+      target('workbook', WB(152)),
+      target('workbook', WB(999)),
+      target('datasource', DS(1)),
+      target('datasource', DS(2)),
+    ];
+    const times = await parts.refresh.getLastRefreshTimes(targets);
+    t.equal(times.size, 155);
+    t.same(times.get(`workbook:${WB(1)}`), new Date('2026-01-01T06:00:00Z'));
+    t.same(times.get(`workbook:${WB(30)}`), new Date('2026-01-02T06:00:00Z'));
+    t.equal(times.get(`workbook:${WB(151)}`), null, 'never refreshed');
+    t.equal(times.get(`workbook:${WB(152)}`), null, 'live');
+    t.equal(times.get(`workbook:${WB(999)}`), null, 'unknown');
+    t.same(times.get(`datasource:${DS(1)}`), new Date('2026-02-01T00:00:00Z'));
+    t.equal(times.get(`datasource:${DS(2)}`), null);
+    t.same([...times.keys()], [...times.keys()].sort(), 'keys sorted');
+    t.same(mock.counters.graphql, { workbooksConnection: 2, publishedDatasourcesConnection: 1 });
+    t.same(await parts.refresh.getLastRefreshTimes([]), new Map());
+  },
+);
+
+t.test(
+  'workbookRefreshTime: the oldest extract; null when one never refreshed or none',
+  async (t) => {
+    t.same(
+      workbookRefreshTime({
+        embeddedDatasources: [
+          { hasExtracts: true, extractLastRefreshTime: '2026-01-02T00:00:00Z' },
+          { hasExtracts: true, extractLastRefreshTime: '2026-01-01T00:00:00Z' },
+          { hasExtracts: false, extractLastRefreshTime: null },
+          null,
+        ],
+      }),
+      new Date('2026-01-01T00:00:00Z'),
+    );
+    t.equal(
+      workbookRefreshTime({
+        embeddedDatasources: [
+          { hasExtracts: true, extractLastRefreshTime: '2026-01-02T00:00:00Z' },
+          { hasExtracts: true, extractLastRefreshTime: 'not a date' },
+        ],
+      }),
+      null,
+    );
+    t.equal(workbookRefreshTime({ embeddedDatasources: [{ hasExtracts: false }] }), null);
+    t.equal(workbookRefreshTime({}), null);
+  },
+);
