@@ -1,7 +1,7 @@
 import t from 'tap';
 import { buildRelationIndex } from '../../src/artifacts/relation.js';
 import { ConfigError } from '../../src/errors.js';
-import { buildExposureLineage } from '../../src/lineage/build.js';
+import { type BuildLineageOptions, buildExposureLineage } from '../../src/lineage/build.js';
 import {
   customSql,
   embedded,
@@ -88,7 +88,7 @@ t.test('output is identical whatever the workbook order', async (t) => {
 });
 
 t.test('include/exclude globs, case-insensitive; exclude wins', async (t) => {
-  const names = (options: Parameters<typeof buildExposureLineage>[0]['options']) =>
+  const names = (options: BuildLineageOptions) =>
     buildExposureLineage({ manifest: m, workbooks: site, options }).exposures.map((e) => e.label);
   t.same(names({ includeProjects: ['finance'] }), ['Ops']);
   t.same(names({ excludeProjects: ['SAND*'] }), ['Ops']);
