@@ -149,6 +149,48 @@ export {
   writeFileAtomic,
 } from './output/atomic-write.js';
 // Tableau
+export {
+  asWarning,
+  collectMetadataPages,
+  graphQLErrorsToError,
+  type MetadataPages,
+} from './tableau/metadata-pages.js';
+export {
+  type NormalizeOptions,
+  normalizeCustomSql,
+  normalizeMetadataPages,
+  normalizePublishedDatasource,
+  normalizeTable,
+  normalizeWorkbooks,
+  UNATTRIBUTED_CUSTOM_SQL_DATASOURCE,
+} from './tableau/normalize.js';
+export {
+  type ExtractRefreshTimesOptions,
+  extractRefreshTimes,
+} from './tableau/normalize-refresh-times.js';
+export {
+  CUSTOM_SQL_QUERY,
+  chunkLuids,
+  connectionFieldOf,
+  customSqlQueryVariables,
+  DEFAULT_CUSTOM_SQL_PAGE_SIZE,
+  DEFAULT_WORKBOOKS_PAGE_SIZE,
+  MAX_LUIDS_PER_QUERY,
+  MAX_PAGE_SIZE,
+  METADATA_GRAPHQL_PATH,
+  type MetadataConnectionField,
+  type PageOptions,
+  type PageVariables,
+  PUBLISHED_DATASOURCE_REFRESH_TIMES_QUERY,
+  type RefreshTimesQueryVariables,
+  refreshTimesQueryVariables,
+  WORKBOOK_REFRESH_TIMES_QUERY,
+  WORKBOOKS_QUERY,
+  type WorkbooksQueryFilter,
+  type WorkbooksQueryVariables,
+  workbooksQueryVariables,
+} from './tableau/queries.js';
+export type * from './tableau/raw-types.js';
 export type {
   JobOutcome,
   ListWorkbooksOptions,
@@ -168,3 +210,4 @@ export type {
   WorkbookFilter,
 } from './tableau/types.js';
 export { refreshTargetKey } from './tableau/types.js';
+export { contentUrl, serverBaseUrl, workbookUrl } from './tableau/urls.js';
