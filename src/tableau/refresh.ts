@@ -8,13 +8,14 @@
  *   409093 for its own first attempt: still correct, the refresh is queued.
  * - `waitForJob` never cancels the job on timeout: the refresh keeps running in Tableau and the
  *   outcome says `timeout`.
- * - A workbook's last refresh time is the OLDEST of its embedded extracts (null when one of them
- *   was never refreshed, or when it has none): it is only as fresh as its stalest extract.
+ * - Refresh times are read by the pure `extractRefreshTimes` (a workbook's is the OLDEST of its
+ *   embedded extracts); targets Tableau does not report (deleted, no permission) map to null.
  */
 import { TableauApiError } from '../errors.js';
 import type { Logger } from '../log/types.js';
 import { sleep } from './http.js';
 import type { MetadataApi } from './metadata.js';
+import { extractRefreshTimes } from './normalize-refresh-times.js';
 import {
   chunkLuids,
   PUBLISHED_DATASOURCE_REFRESH_TIMES_QUERY,
@@ -104,19 +105,6 @@ function isoOrNull(value: unknown): Date | null {
   if (typeof value !== 'string' || value === '') return null;
   const date = new Date(value);
   return Number.isNaN(date.getTime()) ? null : date;
-}
-
-/** A workbook's refresh time: the oldest of its extracts; null if any extract never refreshed. */
-export function workbookRefreshTime(workbook: RawWorkbook): Date | null {
-  const extracts = (workbook.embeddedDatasources ?? []).filter((d) => d?.hasExtracts === true);
-  if (extracts.length === 0) return null;
-  let oldest: Date | null = null;
-  for (const extract of extracts) {
-    const time = isoOrNull(extract?.extractLastRefreshTime);
-    if (time === null) return null;
-    if (oldest === null || time < oldest) oldest = time;
-  }
-  return oldest;
 }
 
 /** Create the refresh operations. */
@@ -257,10 +245,8 @@ export function createRefreshApi(deps: RefreshDeps): RefreshApi {
         signal: options.signal,
         operation: `read refresh times of ${luids.length} workbooks`,
       })) {
-        for (const node of page.nodes) {
-          if (typeof node.luid === 'string')
-            found.set(`workbook:${node.luid}`, workbookRefreshTime(node));
-        }
+        const raw = { workbooksConnection: { nodes: page.nodes } };
+        for (const [key, iso] of extractRefreshTimes(raw)) found.set(key, isoOrNull(iso));
       }
     }
     for (const luids of chunkLuids(byKind('datasource'))) {
@@ -272,11 +258,8 @@ export function createRefreshApi(deps: RefreshDeps): RefreshApi {
         signal: options.signal,
         operation: `read refresh times of ${luids.length} published data sources`,
       })) {
-        for (const node of page.nodes) {
-          if (typeof node.luid !== 'string') continue;
-          const time = node.hasExtracts === true ? isoOrNull(node.extractLastRefreshTime) : null;
-          found.set(`datasource:${node.luid}`, time);
-        }
+        const raw = { publishedDatasourcesConnection: { nodes: page.nodes } };
+        for (const [key, iso] of extractRefreshTimes(raw)) found.set(key, isoOrNull(iso));
       }
     }
     const result = new Map<string, Date | null>();

@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import type { DbtAutoExposuresError, TableauApiError } from '../../src/errors.js';
-import { workbookRefreshTime } from '../../src/tableau/refresh.js';
 import type { RefreshTarget } from '../../src/tableau/types.js';
 import { assertNoSecrets } from '../helpers/secrets.js';
 import { repoFixtures } from '../helpers/shared-fixtures.js';
@@ -202,75 +201,3 @@ t.test("Tableau's XML answers (recorded payloads) are read", async (t) => {
   });
   t.match(await rejection(parts.refresh.waitForJob('missing', fast)), { status: 404 });
 });
-
-t.test(
-  'getLastRefreshTimes: many targets in few calls; missing and live ones are null',
-  async (t) => {
-    const workbooks = Array.from({ length: 150 }, (_, i) =>
-      extractWorkbook(i + 1, `2026-01-${String((i % 28) + 1).padStart(2, '0')}T06:00:00Z`),
-    );
-    const mock = await startMock(t, {
-      siteModel: {
-        workbooks: [...workbooks, extractWorkbook(151, null), liveWorkbook(152)],
-        publishedDatasources: [
-          {
-            luid: DS(1),
-            name: 'Orders',
-            hasExtracts: true,
-            extractLastRefreshTime: '2026-02-01T00:00:00Z',
-          },
-          { luid: DS(2), name: 'Live', hasExtracts: false },
-        ],
-      },
-    });
-    const parts = buildParts(clientOptions(mock));
-    const targets = [
-      ...workbooks.map((w) => target('workbook', w.luid)),
-      target('workbook', WB(151)),
-      target('workbook', WB(152)),
-      target('workbook', WB(999)),
-      target('datasource', DS(1)),
-      target('datasource', DS(2)),
-    ];
-    const times = await parts.refresh.getLastRefreshTimes(targets);
-    t.equal(times.size, 155);
-    t.same(times.get(`workbook:${WB(1)}`), new Date('2026-01-01T06:00:00Z'));
-    t.same(times.get(`workbook:${WB(30)}`), new Date('2026-01-02T06:00:00Z'));
-    t.equal(times.get(`workbook:${WB(151)}`), null, 'never refreshed');
-    t.equal(times.get(`workbook:${WB(152)}`), null, 'live');
-    t.equal(times.get(`workbook:${WB(999)}`), null, 'unknown');
-    t.same(times.get(`datasource:${DS(1)}`), new Date('2026-02-01T00:00:00Z'));
-    t.equal(times.get(`datasource:${DS(2)}`), null);
-    t.same([...times.keys()], [...times.keys()].sort(), 'keys sorted');
-    t.same(mock.counters.graphql, { workbooksConnection: 2, publishedDatasourcesConnection: 1 });
-    t.same(await parts.refresh.getLastRefreshTimes([]), new Map());
-  },
-);
-
-t.test(
-  'workbookRefreshTime: the oldest extract; null when one never refreshed or none',
-  async (t) => {
-    t.same(
-      workbookRefreshTime({
-        embeddedDatasources: [
-          { hasExtracts: true, extractLastRefreshTime: '2026-01-02T00:00:00Z' },
-          { hasExtracts: true, extractLastRefreshTime: '2026-01-01T00:00:00Z' },
-          { hasExtracts: false, extractLastRefreshTime: null },
-          null,
-        ],
-      }),
-      new Date('2026-01-01T00:00:00Z'),
-    );
-    t.equal(
-      workbookRefreshTime({
-        embeddedDatasources: [
-          { hasExtracts: true, extractLastRefreshTime: '2026-01-02T00:00:00Z' },
-          { hasExtracts: true, extractLastRefreshTime: 'not a date' },
-        ],
-      }),
-      null,
-    );
-    t.equal(workbookRefreshTime({ embeddedDatasources: [{ hasExtracts: false }] }), null);
-    t.equal(workbookRefreshTime({}), null);
-  },
-);
