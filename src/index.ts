@@ -148,6 +148,41 @@ export {
   type WriteFileAtomicOptions,
   writeFileAtomic,
 } from './output/atomic-write.js';
+export {
+  DIFFED_FIELDS,
+  type DiffedField,
+  diffLineage,
+  type ExposureChange,
+  formatLineageDiff,
+  type LineageDiff,
+} from './output/diff.js';
+export {
+  isGeneratedFile,
+  type WriteExposuresYamlOptions,
+  type WriteExposuresYamlResult,
+  writeExposuresYaml,
+} from './output/exposure-files.js';
+export { type InjectExposuresOptions, injectExposures } from './output/inject.js';
+export {
+  type LineageIoOptions,
+  type ParseLineageOptions,
+  parseLineage,
+  readLineage,
+  serializeLineage,
+  writeLineage,
+} from './output/lineage-io.js';
+export { mermaidLabel, type RenderMermaidOptions, renderMermaid } from './output/mermaid.js';
+export {
+  DEFAULT_EXPOSURES_FILE,
+  GENERATED_MARKER,
+  NO_PROJECT_FILE,
+  PROJECT_FILE_PREFIX,
+  projectFileNames,
+  type RenderExposuresYamlOptions,
+  renderExposuresYaml,
+  slugifyProjectName,
+} from './output/yaml.js';
+export { jinjaSafe } from './output/yaml-scalars.js';
 // Tableau
 export {
   asWarning,
