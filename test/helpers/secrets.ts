@@ -30,7 +30,7 @@ export function renderAll(value: unknown, seen = new Set<unknown>()): string {
 }
 
 interface Asserter {
-  notOk(value: unknown, message?: string): void;
+  notOk(value: unknown, message: string): unknown;
 }
 
 /** Assert no sentinel secret appears anywhere in the given values. */
