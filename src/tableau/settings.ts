@@ -6,6 +6,7 @@
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../log/types.js';
 import type { FetchLike } from './http.js';
+import { DEFAULT_WORKBOOKS_PAGE_SIZE, MAX_PAGE_SIZE } from './queries.js';
 
 /** Options of `createTableauClient`. Defaults are listed on each field and in docs/tableau.md. */
 export interface TableauClientOptions {
@@ -42,7 +43,7 @@ export interface TableauClientOptions {
   logger?: Logger;
   /** Allow `http://` to a non-loopback host (sends the token in clear text). Default false. */
   allowInsecureHttp?: boolean;
-  /** Metadata API page size (`first`). Default 100; halved automatically on time/node limits. */
+  /** Metadata API page size (`first`) of workbook listings, 1..1000. Default 50; halved automatically on time/node limits. */
   pageSize?: number;
 }
 
@@ -71,7 +72,7 @@ export const TABLEAU_DEFAULTS = {
   retryMinDelayMs: 500,
   retryMaxDelayMs: 30_000,
   maxRetryAfterMs: 60_000,
-  pageSize: 100,
+  pageSize: DEFAULT_WORKBOOKS_PAGE_SIZE,
 } as const;
 
 /** Lowest REST API version that supports personal access tokens. */
@@ -157,6 +158,18 @@ function positiveInteger(field: string, value: unknown, fallback: number, min: n
   return value;
 }
 
+function pageSizeOption(value: unknown): number {
+  const size = positiveInteger('pageSize', value, TABLEAU_DEFAULTS.pageSize, 1);
+  if (size > MAX_PAGE_SIZE) {
+    fail(
+      'pageSize',
+      `expected at most ${MAX_PAGE_SIZE}, got ${size}`,
+      `an integer 1..${MAX_PAGE_SIZE}`,
+    );
+  }
+  return size;
+}
+
 function compareVersions(a: string, b: string): number {
   const [aMajor = 0, aMinor = 0] = a.split('.').map(Number);
   const [bMajor = 0, bMinor = 0] = b.split('.').map(Number);
@@ -240,6 +253,6 @@ export function resolveTableauSettings(options: TableauClientOptions): TableauSe
       TABLEAU_DEFAULTS.maxRetryAfterMs,
       0,
     ),
-    pageSize: positiveInteger('pageSize', options.pageSize, TABLEAU_DEFAULTS.pageSize, 1),
+    pageSize: pageSizeOption(options.pageSize),
   };
 }

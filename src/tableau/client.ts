@@ -1,0 +1,57 @@
+/**
+ * `createTableauClient`: the library's way into Tableau. Validates the settings up front (no
+ * network), then signs in lazily on the first call and keeps ONE session for the client's life
+ * (see `session.ts`). Every default is documented on `TableauClientOptions` and in docs/tableau.md.
+ */
+import { createHttpClient } from './http.js';
+import { createMetadataApi } from './metadata.js';
+import { normalizeWorkbooks } from './normalize.js';
+import { Redactor } from './redact.js';
+import { createRefreshApi, type JobPollOptions } from './refresh.js';
+import { createSession } from './session.js';
+import { resolveTableauSettings, type TableauClientOptions } from './settings.js';
+import type { ListWorkbooksOptions, TableauClient } from './types.js';
+import { listWorkbooks, type RawListing } from './workbooks.js';
+
+export type { JobPollOptions } from './refresh.js';
+export type { TableauClientOptions } from './settings.js';
+
+/** A `TableauClient` whose `waitForJob` also takes the polling cadence. */
+export interface TableauHttpClient extends TableauClient {
+  waitForJob(jobId: string, options?: JobPollOptions): ReturnType<TableauClient['waitForJob']>;
+}
+
+/**
+ * Create a client for one Tableau site. Throws `ConfigError` (`ERR_TABLEAU_CONFIG`) on invalid
+ * settings; sends nothing until the first call.
+ */
+export function createTableauClient(options: TableauClientOptions): TableauHttpClient {
+  const settings = resolveTableauSettings(options);
+  const redactor = new Redactor([settings.tokenSecret]);
+  const { logger, signal } = options;
+  const http = createHttpClient({ ...settings, fetch: options.fetch, signal, logger, redactor });
+  const session = createSession({ http, settings, redactor, logger });
+  const metadata = createMetadataApi({ session, redactor, logger });
+  const refreshes = createRefreshApi({ session, metadata, logger, signal });
+  const normalize = (listing: RawListing) =>
+    normalizeWorkbooks(
+      [
+        { data: { workbooksConnection: { nodes: listing.workbooks } } },
+        { data: { customSQLTablesConnection: { nodes: listing.customSql } } },
+      ],
+      // Custom SQL is listed site-wide: workbooks known only from it are out of the filter's scope.
+      { serverUrl: settings.baseUrl, siteName: settings.siteName, customSqlOnlyWorkbooks: false },
+    );
+  return {
+    listWorkbooks: (listOptions: ListWorkbooksOptions = {}) =>
+      listWorkbooks(
+        { session, metadata, normalize, pageSize: settings.pageSize, logger },
+        listOptions,
+      ),
+    getLastRefreshTimes: (targets, requestOptions) =>
+      refreshes.getLastRefreshTimes(targets, requestOptions),
+    refresh: (target, requestOptions) => refreshes.refresh(target, requestOptions),
+    waitForJob: (jobId, pollOptions) => refreshes.waitForJob(jobId, pollOptions),
+    signOut: async (requestOptions = {}) => session.signOut(requestOptions.signal),
+  };
+}
