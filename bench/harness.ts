@@ -46,6 +46,11 @@ export interface Row {
   /** library median / floor median. */
   ratio: number;
   target?: Target & { met: boolean };
+  /**
+   * CPU time (user + system, all threads) of the same runs, when measured: steadier than wall time
+   * on a shared machine, since waiting for a core does not count.
+   */
+  cpu?: { library: Stats; floor: Stats; ratio: number };
   /** Further measurements shown after the ratio (peak RSS, requests, …). */
   extra: Record<string, string | number>;
   /** Targets on extras (e.g. RSS ratio), reported in the same row. */
@@ -64,26 +69,50 @@ function gc(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }
 
-async function timeOnce(fn: () => unknown): Promise<number> {
+async function timeOnce(fn: () => unknown): Promise<{ wall: number; cpu: number }> {
   gc();
+  const cpu = process.cpuUsage();
   const start = performance.now();
   await fn();
-  return performance.now() - start;
+  const wall = performance.now() - start;
+  const used = process.cpuUsage(cpu);
+  return { wall, cpu: (used.user + used.system) / 1000 };
+}
+
+/** What `compare` measured: wall and CPU time of each side. */
+export interface Comparison {
+  library: Stats;
+  floor: Stats;
+  cpu: { library: Stats; floor: Stats; ratio: number };
 }
 
 /** Time library and floor alternately (floor first each round), `runs` times each. */
-export async function compare(options: CompareOptions): Promise<{ library: Stats; floor: Stats }> {
+export async function compare(options: CompareOptions): Promise<Comparison> {
   for (let i = 0; i < (options.warmup ?? 1); i += 1) {
     await timeOnce(options.floor);
     await timeOnce(options.library);
   }
-  const lib: number[] = [];
-  const floor: number[] = [];
+  const lib: { wall: number; cpu: number }[] = [];
+  const floor: { wall: number; cpu: number }[] = [];
   for (let i = 0; i < options.runs; i += 1) {
     floor.push(await timeOnce(options.floor));
     lib.push(await timeOnce(options.library));
   }
-  return { library: stats(lib), floor: stats(floor) };
+  return {
+    library: stats(lib.map((s) => s.wall)),
+    floor: stats(floor.map((s) => s.wall)),
+    cpu: cpuComparison(
+      lib.map((s) => s.cpu),
+      floor.map((s) => s.cpu),
+    ),
+  };
+}
+
+/** CPU-time stats of both sides and their median ratio. */
+export function cpuComparison(library: number[], floor: number[]): Comparison['cpu'] {
+  const l = stats(library);
+  const f = stats(floor);
+  return { library: l, floor: f, ratio: f.median > 0 ? l.median / f.median : Number.NaN };
 }
 
 /** Build a row from library and floor stats, checking an optional ratio target. */
@@ -105,6 +134,7 @@ export function makeRow(
     ratio,
     extra: fields.extra ?? {},
   };
+  if (fields.cpu) row.cpu = fields.cpu;
   if (fields.target) row.target = { ...fields.target, met: ratio <= fields.target.max };
   if (fields.extraTargets) {
     row.extraTargets = fields.extraTargets.map((t) => ({ ...t, met: t.value <= t.max }));
@@ -138,12 +168,18 @@ function formatTarget(t: Target & { met: boolean }, value: number): string {
 /** The one printed line of a row. */
 export function formatRow(row: Row): string {
   const parts = [
-    `${row.case}`,
+    row.id,
+    row.case,
     row.input,
     `library ${formatStats(row.library)}`,
     `floor (${row.floorLabel}) ${formatStats(row.floor)}`,
     row.target ? formatTarget(row.target, row.ratio) : `ratio ${row.ratio.toFixed(2)}×`,
   ];
+  if (row.cpu) {
+    parts.push(
+      `cpu ${formatMs(row.cpu.library.median)} vs ${formatMs(row.cpu.floor.median)} = ${row.cpu.ratio.toFixed(2)}×`,
+    );
+  }
   for (const t of row.extraTargets ?? []) parts.push(formatTarget(t, t.value));
   for (const [key, value] of Object.entries(row.extra)) parts.push(`${key} ${value}`);
   return `[bench] ${parts.join(' | ')}`;
@@ -160,6 +196,8 @@ export interface RunInfo {
   startedAt: string;
   durationMs: number;
   commit: string | null;
+  /** 1-minute load average at start and end: how shared the machine was during the run. */
+  loadAverage: { start: number; end: number };
 }
 
 /** Write results JSON atomically (temp file + rename). */
@@ -172,6 +210,8 @@ export function writeResults(path: string, info: RunInfo, rows: Row[]): void {
 /** What a child process measured: its own time for the operation and its peak RSS. */
 export interface ChildMeasurement {
   ms: number;
+  /** CPU time (user + system) of the operation, ms. */
+  cpuMs: number;
   maxRssBytes: number;
   /** Anything else the child reports (counts). */
   info?: Record<string, number | string>;

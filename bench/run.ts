@@ -5,7 +5,7 @@
  * Progress notes go to stderr. Exit code 1 if a case crashed (its error is printed).
  */
 import { execFileSync } from 'node:child_process';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { type BenchContext, benchPaths } from './context.js';
 import { formatRow, type Row, writeResults } from './harness.js';
@@ -64,6 +64,7 @@ const args = parseArgs(process.argv.slice(2));
 const paths = benchPaths();
 const rows: Row[] = [];
 const startedAt = new Date();
+const loadAtStart = loadavg()[0] ?? 0;
 const started = performance.now();
 const ctx: BenchContext = {
   quick: args.quick,
@@ -104,8 +105,12 @@ writeResults(
     startedAt: startedAt.toISOString(),
     durationMs: Math.round(performance.now() - started),
     commit: commit(paths.root),
+    loadAverage: { start: loadAtStart, end: loadavg()[0] ?? 0 },
   },
   rows,
+);
+process.stderr.write(
+  `  … load average ${loadAtStart.toFixed(1)} → ${(loadavg()[0] ?? 0).toFixed(1)} on ${cpus().length} cores\n`,
 );
 process.stderr.write(
   `  … ${rows.length} rows in ${((performance.now() - started) / 1000).toFixed(1)} s → ${out}\n`,

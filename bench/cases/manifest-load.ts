@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchContext } from '../context.js';
 import { cachedManifest } from '../generate/cache.js';
-import { formatBytes, makeRow, runChild, stats } from '../harness.js';
+import { cpuComparison, formatBytes, makeRow, runChild, stats } from '../harness.js';
 
 interface Size {
   bytes: number;
@@ -21,7 +21,7 @@ const FULL: Size[] = [
   { bytes: 100e6, runs: 5, target: true },
   { bytes: 400e6, runs: 3, target: true },
 ];
-const QUICK: Size[] = [{ bytes: 5e6, runs: 3, target: false }];
+const QUICK: Size[] = [{ bytes: 5e6, runs: 2, target: false }];
 
 /** Heap room for a 400 MB document parsed twice over (string + objects). */
 const NODE_ARGS = ['--max-old-space-size=8192'];
@@ -36,13 +36,17 @@ export async function run(ctx: BenchContext): Promise<void> {
     const floor: number[] = [];
     const libRss: number[] = [];
     const floorRss: number[] = [];
+    const libCpu: number[] = [];
+    const floorCpu: number[] = [];
     let matchable = 0;
     for (let i = 0; i < size.runs; i += 1) {
       const f = await runChild(child, ['floor', path], NODE_ARGS);
       floor.push(f.ms);
+      floorCpu.push(f.cpuMs);
       floorRss.push(f.maxRssBytes);
       const l = await runChild(child, ['library', path], NODE_ARGS);
       lib.push(l.ms);
+      libCpu.push(l.cpuMs);
       libRss.push(l.maxRssBytes);
       matchable = Number(l.info?.matchableNodes ?? 0);
     }
@@ -57,6 +61,7 @@ export async function run(ctx: BenchContext): Promise<void> {
         library: stats(lib),
         floorLabel: 'readFile + JSON.parse',
         floor: stats(floor),
+        cpu: cpuComparison(libCpu, floorCpu),
         ...(size.target ? { target: { max: 1.3 } } : {}),
         extraTargets: size.target
           ? [{ of: 'peak RSS', max: 1.3, value: libRssMed / floorRssMed }]

@@ -22,7 +22,7 @@ export async function run(ctx: BenchContext): Promise<void> {
   const nodes = ctx.quick ? 5_000 : 50_000;
   const plan = planProject({ seed: ctx.seed, models: Math.round(nodes / MATCHABLE_PER_MODEL) });
   const manifest = manifestFromPlan(plan);
-  const sizes = ctx.quick ? [500] : [10_000, 20_000];
+  const sizes = ctx.quick ? [200] : [10_000, 20_000];
   for (const workbooks of sizes) {
     ctx.note(`matching: ${workbooks} workbooks`);
     const site = generateSite(plan, { seed: ctx.seed, workbooks, tablesPerWorkbook: 20 });
@@ -45,7 +45,7 @@ export async function run(ctx: BenchContext): Promise<void> {
     let hits = 0;
     let exposures = 0;
     const result = await compare({
-      runs: ctx.quick ? 3 : 5,
+      runs: ctx.quick ? 2 : 5,
       library: () => {
         exposures = buildExposureLineage({ manifest, workbooks: site.workbooks }).exposures.length;
       },
@@ -63,6 +63,7 @@ export async function run(ctx: BenchContext): Promise<void> {
         library: result.library,
         floorLabel: `${keys.length} Map.get`,
         floor: result.floor,
+        cpu: result.cpu,
         extra: {
           'absolute (< 1 s)': `${formatMs(result.library.median)} ${wellUnder ? 'MET' : 'NOT MET'}`,
           exposures,

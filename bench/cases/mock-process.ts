@@ -9,6 +9,8 @@ export interface MockSiteInfo {
   tokenName: string;
   tokenSecret: string;
   projects: string[];
+  /** Custom SQL queries on the site (listed through their own GraphQL connection). */
+  customSqlTables: number;
 }
 
 /** What the bench reads back from the mock's counters. */

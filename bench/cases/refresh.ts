@@ -6,13 +6,13 @@
  * compared with calls × latency / concurrency. A fresh mock per run, so no job is still queued.
  */
 import {
-  createTableauClient,
   type ExposureLineage,
   type LineageExposure,
   type LineageRefreshTarget,
   maybeRefresh,
   parseRunResults,
 } from '../../src/index.js';
+import { createTableauClient } from '../../src/tableau/client.js';
 import {
   createMockTableauServer,
   MOCK_TOKEN_NAME,

@@ -12,6 +12,7 @@ if ((mode !== 'library' && mode !== 'floor') || file === undefined) {
   process.exit(2);
 }
 
+const cpu = process.cpuUsage();
 const start = performance.now();
 let info: Record<string, number>;
 if (mode === 'floor') {
@@ -23,6 +24,8 @@ if (mode === 'floor') {
   info = { matchableNodes: manifest.nodes.size, indexed: index.size };
 }
 const ms = performance.now() - start;
+const used = process.cpuUsage(cpu);
+const cpuMs = (used.user + used.system) / 1000;
 process.stdout.write(
-  `${JSON.stringify({ ms, maxRssBytes: process.resourceUsage().maxRSS * 1024, info })}\n`,
+  `${JSON.stringify({ ms, cpuMs, maxRssBytes: process.resourceUsage().maxRSS * 1024, info })}\n`,
 );

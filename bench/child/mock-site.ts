@@ -35,6 +35,10 @@ process.stdout.write(
     tokenName: MOCK_TOKEN_NAME,
     tokenSecret: MOCK_TOKEN_SECRET,
     projects: site.projects.map((p) => p.name),
+    customSqlTables: site.workbooks.reduce(
+      (n, w) => n + w.embeddedDatasources.reduce((m, d) => m + d.customSql.length, 0),
+      0,
+    ),
   })}\n`,
 );
 const lines = createInterface({ input: process.stdin });
