@@ -191,6 +191,7 @@ export {
   type MetadataPages,
 } from './tableau/metadata-pages.js';
 export {
+  canonicalWorkbooks,
   type NormalizeOptions,
   normalizeCustomSql,
   normalizeMetadataPages,
@@ -226,6 +227,18 @@ export {
   workbooksQueryVariables,
 } from './tableau/queries.js';
 export type * from './tableau/raw-types.js';
+export {
+  parseTableauSnapshot,
+  type ReadTableauSnapshotOptions,
+  readTableauSnapshot,
+  renderTableauSnapshot,
+  TABLEAU_SNAPSHOT_KIND,
+  TABLEAU_SNAPSHOT_VERSION,
+  type TableauSnapshot,
+  type TableauSnapshotSource,
+  type WriteTableauSnapshotOptions,
+  writeTableauSnapshot,
+} from './tableau/snapshot.js';
 export type {
   JobOutcome,
   ListWorkbooksOptions,

@@ -1,0 +1,315 @@
+/**
+ * Offline Tableau data. `readTableauSnapshot` accepts the library's own versioned snapshot format
+ * or raw Metadata API output (one page or an array of pages, with or without the outer `data`,
+ * custom SQL pages included), which goes through the same `normalizeWorkbooks` as live responses.
+ * `writeTableauSnapshot` writes the own format atomically and deterministically.
+ *
+ * Own format:
+ * `{ "kind": "dbt-auto-exposures/tableau-snapshot", "version": 1, "source": {...}, "workbooks": [...] }`
+ * where `workbooks` are `TableauWorkbook` objects.
+ */
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { DbtAutoExposuresError } from '../errors.js';
+import { writeFileAtomic } from '../output/atomic-write.js';
+import { canonicalWorkbooks, normalizeWorkbooks } from './normalize.js';
+import type { TableauWarning, TableauWorkbook } from './types.js';
+
+/** `kind` of the snapshot format. */
+export const TABLEAU_SNAPSHOT_KIND = 'dbt-auto-exposures/tableau-snapshot';
+/** The snapshot format version this library writes and reads. */
+export const TABLEAU_SNAPSHOT_VERSION = 1;
+
+/** Where a snapshot came from. Every field optional; no timestamp unless given. */
+export interface TableauSnapshotSource {
+  serverUrl?: string | null;
+  siteName?: string | null;
+  /** ISO time the data was fetched (only when the caller passes it). */
+  fetchedAt?: string | null;
+}
+
+/** The snapshot file. */
+export interface TableauSnapshot {
+  kind: typeof TABLEAU_SNAPSHOT_KIND;
+  version: typeof TABLEAU_SNAPSHOT_VERSION;
+  source: TableauSnapshotSource;
+  workbooks: TableauWorkbook[];
+}
+
+const nullableString = z.string().nullable();
+const tableSchema = z.object({
+  name: z.string(),
+  fullName: nullableString,
+  schema: nullableString,
+  databaseName: nullableString,
+  connectionType: nullableString,
+});
+const customSqlSchema = z.object({
+  name: z.string(),
+  query: z.string(),
+  connectionType: nullableString,
+  databaseName: nullableString,
+  isUnsupported: z.boolean(),
+  tables: z.array(tableSchema),
+});
+const workbookSchema = z.object({
+  luid: z.string().min(1),
+  name: z.string(),
+  projectName: nullableString,
+  projectLuid: nullableString,
+  owner: z
+    .object({ name: nullableString, email: nullableString, username: nullableString })
+    .nullable(),
+  tags: z.array(z.string()),
+  description: nullableString,
+  createdAt: nullableString,
+  updatedAt: nullableString,
+  vizportalUrlId: nullableString,
+  url: nullableString,
+  embeddedDatasources: z.array(
+    z.object({
+      name: z.string(),
+      hasExtracts: z.boolean(),
+      extractLastRefreshTime: nullableString,
+      tables: z.array(tableSchema),
+      customSql: z.array(customSqlSchema),
+      publishedDatasourceLuids: z.array(z.string()),
+    }),
+  ),
+  publishedDatasources: z.array(
+    z.object({
+      luid: z.string().min(1),
+      name: z.string(),
+      projectName: nullableString,
+      vizportalUrlId: nullableString,
+      hasExtracts: z.boolean(),
+      extractLastRefreshTime: nullableString,
+      tables: z.array(tableSchema),
+      customSql: z.array(customSqlSchema),
+    }),
+  ),
+});
+const sourceSchema = z.object({
+  serverUrl: nullableString.optional(),
+  siteName: nullableString.optional(),
+  fetchedAt: nullableString.optional(),
+});
+const snapshotSchema = z.object({
+  kind: z.literal(TABLEAU_SNAPSHOT_KIND),
+  version: z.literal(TABLEAU_SNAPSHOT_VERSION),
+  source: sourceSchema.default({}),
+  workbooks: z.array(workbookSchema),
+});
+
+/** Options of `readTableauSnapshot` / `parseTableauSnapshot`. */
+export interface ReadTableauSnapshotOptions {
+  signal?: AbortSignal;
+  /** For raw payloads: server URL and site for browser URLs (own snapshots keep their URLs). */
+  serverUrl?: string;
+  siteName?: string;
+  /** For raw payloads: accept pages with GraphQL errors (partial data). Default false. */
+  allowErrors?: boolean;
+  /** For raw payloads: receives GraphQL warnings. */
+  onWarning?: (warning: TableauWarning) => void;
+}
+
+function snapshotError(
+  message: string,
+  file: string | undefined,
+  field: string,
+  expected: string,
+  cause?: unknown,
+): DbtAutoExposuresError {
+  return new DbtAutoExposuresError(
+    'ERR_SNAPSHOT',
+    `${file === undefined ? '' : `${file}: `}${message}`,
+    {
+      file,
+      field,
+      expected,
+      cause,
+    },
+  );
+}
+
+function zodPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>(
+    (acc, key) =>
+      typeof key === 'number'
+        ? `${acc}[${key}]`
+        : acc === ''
+          ? String(key)
+          : `${acc}.${String(key)}`,
+    '',
+  );
+}
+
+/**
+ * Parse an already-loaded snapshot value (own format or raw Metadata API output). Pure.
+ *
+ * @throws DbtAutoExposuresError `ERR_SNAPSHOT` naming `file` and the offending field.
+ */
+export function parseTableauSnapshot(
+  value: unknown,
+  options: Omit<ReadTableauSnapshotOptions, 'signal'> & { file?: string } = {},
+): TableauWorkbook[] {
+  const { file } = options;
+  const kind =
+    value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as { kind?: unknown }).kind
+      : undefined;
+  if (kind !== undefined) {
+    if (kind !== TABLEAU_SNAPSHOT_KIND) {
+      throw snapshotError(
+        `unknown snapshot kind ${JSON.stringify(kind)}`,
+        file,
+        'kind',
+        `"${TABLEAU_SNAPSHOT_KIND}"`,
+      );
+    }
+    const version = (value as { version?: unknown }).version;
+    if (version !== TABLEAU_SNAPSHOT_VERSION) {
+      throw snapshotError(
+        `unsupported snapshot version ${JSON.stringify(version)} (this library reads version ${TABLEAU_SNAPSHOT_VERSION})`,
+        file,
+        'version',
+        String(TABLEAU_SNAPSHOT_VERSION),
+      );
+    }
+    const parsed = snapshotSchema.safeParse(value);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const field = issue === undefined ? '(root)' : zodPath(issue.path) || '(root)';
+      throw snapshotError(
+        `invalid Tableau snapshot at ${field}: ${issue?.message ?? 'invalid'}`,
+        file,
+        field,
+        'a TableauWorkbook field of the documented type',
+        parsed.error,
+      );
+    }
+    return canonicalWorkbooks(parsed.data.workbooks as TableauWorkbook[]);
+  }
+  try {
+    return normalizeWorkbooks(value, {
+      file,
+      serverUrl: options.serverUrl,
+      siteName: options.siteName,
+      allowErrors: options.allowErrors,
+      onWarning: options.onWarning,
+    });
+  } catch (cause) {
+    if (cause instanceof DbtAutoExposuresError) {
+      throw new DbtAutoExposuresError('ERR_SNAPSHOT', cause.message, {
+        file,
+        field: cause.field,
+        expected: cause.expected,
+        details: cause.details,
+        cause,
+      });
+    }
+    /* c8 ignore next 2 -- normalisation only throws coded errors */
+    throw cause;
+  }
+}
+
+/**
+ * Read Tableau workbooks from a snapshot file (a path) or an already-parsed JSON value. See the
+ * module doc for the accepted forms.
+ *
+ * @throws DbtAutoExposuresError `ERR_SNAPSHOT` (unreadable file, not JSON, invalid content),
+ *   `ERR_ABORTED` when `signal` aborts.
+ */
+export async function readTableauSnapshot(
+  pathOrJson: string | object,
+  options: ReadTableauSnapshotOptions = {},
+): Promise<TableauWorkbook[]> {
+  const { signal, ...rest } = options;
+  if (typeof pathOrJson !== 'string') return parseTableauSnapshot(pathOrJson, rest);
+  const file = pathOrJson;
+  let text: string;
+  try {
+    text = await readFile(
+      file,
+      signal === undefined ? { encoding: 'utf8' } : { encoding: 'utf8', signal },
+    );
+  } catch (cause) {
+    if (signal?.aborted) {
+      throw new DbtAutoExposuresError('ERR_ABORTED', `Reading ${file} was aborted`, {
+        file,
+        cause,
+      });
+    }
+    throw snapshotError(
+      `cannot read the Tableau snapshot (${(cause as Error).message})`,
+      file,
+      '(file)',
+      'a readable JSON file',
+      cause,
+    );
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (cause) {
+    throw snapshotError(
+      `not valid JSON (${(cause as Error).message})`,
+      file,
+      '(root)',
+      'JSON',
+      cause,
+    );
+  }
+  return parseTableauSnapshot(value, { ...rest, file });
+}
+
+/** Options of `writeTableauSnapshot`. */
+export interface WriteTableauSnapshotOptions {
+  source?: TableauSnapshotSource;
+  signal?: AbortSignal;
+}
+
+/** The snapshot file text for some workbooks: canonical order, 2-space JSON, trailing newline. Pure. */
+export function renderTableauSnapshot(
+  workbooks: readonly TableauWorkbook[],
+  source: TableauSnapshotSource = {},
+): string {
+  const cleanSource: TableauSnapshotSource = {};
+  if (source.serverUrl !== undefined) cleanSource.serverUrl = source.serverUrl;
+  if (source.siteName !== undefined) cleanSource.siteName = source.siteName;
+  if (source.fetchedAt !== undefined) cleanSource.fetchedAt = source.fetchedAt;
+  const snapshot: TableauSnapshot = {
+    kind: TABLEAU_SNAPSHOT_KIND,
+    version: TABLEAU_SNAPSHOT_VERSION,
+    source: cleanSource,
+    workbooks: canonicalWorkbooks(workbooks),
+  };
+  return `${JSON.stringify(snapshot, null, 2)}\n`;
+}
+
+/**
+ * Write workbooks as a snapshot file, atomically (temporary file + rename: a failure leaves any
+ * previous file untouched) and deterministically (same workbooks → same bytes).
+ *
+ * @throws DbtAutoExposuresError `ERR_SNAPSHOT` naming the file when writing fails (the underlying
+ *   error as `cause`); `ERR_ABORTED` when `signal` aborts.
+ */
+export async function writeTableauSnapshot(
+  path: string,
+  workbooks: readonly TableauWorkbook[],
+  options: WriteTableauSnapshotOptions = {},
+): Promise<void> {
+  const text = renderTableauSnapshot(workbooks, options.source);
+  try {
+    await writeFileAtomic(path, text, { signal: options.signal });
+  } catch (cause) {
+    if (cause instanceof DbtAutoExposuresError && cause.code === 'ERR_ABORTED') throw cause;
+    throw snapshotError(
+      `cannot write the Tableau snapshot (${(cause as Error).message})`,
+      path,
+      '(file)',
+      'a writable path',
+      cause,
+    );
+  }
+}
