@@ -242,6 +242,11 @@ export const COMMANDS: readonly CommandSpec[] = [
         description: 'write the manifest with exposures here instead of in place',
       },
       {
+        name: 'allow-empty',
+        type: 'boolean',
+        description: 'allow a sync that removes every exposure of the previous sync',
+      },
+      {
         name: 'check',
         type: 'boolean',
         description: 'write nothing; exit 1 when the outputs would change (for CI)',

@@ -285,7 +285,10 @@ t.test(
     });
     const env = { TABLEAU_SERVER_URL: 'h', TABLEAU_SITE_NAME: 's', TABLEAU_TOKEN_NAME: 'n' };
     const noSecret = await resolveSettings({}, captureIo(env, dir).io);
-    t.throws(() => requireTableau(noSecret), { field: 'the token secret (TABLEAU_TOKEN_SECRET)' });
+    t.throws(() => requireTableau(noSecret), {
+      code: 'ERR_TABLEAU_CONFIG',
+      field: 'the token secret (TABLEAU_TOKEN_SECRET)',
+    });
     const all = await resolveSettings(
       {},
       captureIo({ ...env, TABLEAU_TOKEN_SECRET: 'very-secret-value' }, dir).io,

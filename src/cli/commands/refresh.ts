@@ -1,0 +1,90 @@
+/**
+ * `dbt-auto-exposures refresh`: after `dbt build`, run `maybeRefresh` over the lineage JSON and the
+ * build's run_results, print the dbt-like log (text, or JSON lines with --json), write the report.
+ * Exit 1 when a refresh failed.
+ */
+import { resolveActiveExposureSettings } from '../../active/settings.js';
+import type { Refresher, RefreshReport } from '../../active/types.js';
+import {
+  formatLogEntry,
+  loadManifest,
+  loadRunResults,
+  maybeRefresh,
+  writeRefreshReport,
+} from '../../index.js';
+import type { LogEntry } from '../../log/types.js';
+import { readLineage } from '../../output/lineage-io.js';
+import { createProgress } from '../progress.js';
+import { EXIT } from '../report-error.js';
+import type { CommandContext } from '../run.js';
+import { describeSettings, resolveSettings } from '../settings.js';
+import { openTableau } from '../tableau.js';
+
+/** A refresher for disabled runs: maybeRefresh makes no call then, so reaching it is a bug. */
+const unreachable: Refresher = {
+  refresh() {
+    throw new Error('no Tableau call is made when active exposures are disabled');
+  },
+};
+
+/** Log and (with --debug) debug entries in time order; the sort is stable, so ties keep log order. */
+export function entriesToPrint(report: RefreshReport, debug: boolean): LogEntry[] {
+  if (!debug) return report.log;
+  const tagged = [
+    ...report.log.map((entry, i) => ({ entry, i, rank: 0 })),
+    ...report.debug.map((entry, i) => ({ entry, i, rank: 1 })),
+  ];
+  tagged.sort(
+    (a, b) => a.entry.info.ts.localeCompare(b.entry.info.ts) || a.rank - b.rank || a.i - b.i,
+  );
+  return tagged.map((t) => t.entry);
+}
+
+export async function runRefresh({ io, flags }: CommandContext): Promise<number> {
+  const settings = await resolveSettings(flags, io);
+  if (flags.verbose === true) io.stderr.write(describeSettings(settings));
+  const env = settings.activeExposures.env;
+  // Validates DBT_ACTIVE_EXPOSURES* before any I/O, and tells whether Tableau is needed at all.
+  const gate = resolveActiveExposureSettings(env);
+  const signal = io.signal;
+  const lineage = await readLineage(settings.lineagePath, { signal });
+  const runResults = await loadRunResults(settings.runResultsPath, { signal });
+  const manifest = await loadManifest(settings.manifestPath, { signal });
+
+  const tableau = gate.enabled ? await openTableau(settings, io) : null;
+  const progress = createProgress(io.stderr, flags.json !== true);
+  let report: RefreshReport;
+  try {
+    if (tableau !== null) {
+      progress.update(
+        flags.wait === true
+          ? 'refreshing Tableau extracts and waiting for the jobs…'
+          : 'refreshing Tableau extracts…',
+      );
+    }
+    report = await maybeRefresh({
+      lineage,
+      runResults,
+      manifest,
+      env,
+      refresher: tableau ?? unreachable,
+      dryRun: flags['dry-run'] === true,
+      wait: flags.wait === true ? { timeoutMs: settings.activeExposures.waitTimeoutMs } : undefined,
+      concurrency: settings.activeExposures.concurrency,
+      signal,
+      now: io.now?.(),
+    });
+  } finally {
+    progress.done();
+    await tableau?.signOut().catch(() => undefined);
+  }
+
+  const format = flags.json === true ? 'json' : 'text';
+  for (const entry of entriesToPrint(report, flags.debug === true)) {
+    io.stdout.write(`${formatLogEntry(entry, format)}\n`);
+  }
+  await writeRefreshReport(settings.activeExposures.reportPath, report, { signal });
+  if (format === 'text')
+    io.stderr.write(`report written to ${settings.activeExposures.reportPath}\n`);
+  return report.results.some((r) => r.status === 'error') ? EXIT.failed : EXIT.ok;
+}

@@ -1,0 +1,233 @@
+/**
+ * `dbt-auto-exposures sync`: Tableau (or a snapshot file) + the manifest → exposures YAML in the
+ * dbt project, the lineage JSON, optionally the manifest with exposures injected. Prints what
+ * changed since the last sync and every unmatched table with its reason.
+ *
+ * Safety: every file is written atomically; a listing that fails writes nothing; a listing that
+ * came back with warnings (possibly incomplete) keeps every exposure of the previous sync; and a
+ * sync that would remove every exposure needs --allow-empty.
+ */
+import { readFile } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import { ConfigError } from '../../errors.js';
+import { buildExposureLineage, diffLineage, loadManifest, writeFileAtomic } from '../../index.js';
+import type { ExposureLineage, LineageSource } from '../../lineage/types.js';
+import type { LineageDiff } from '../../output/diff.js';
+import { writeExposuresYaml } from '../../output/exposure-files.js';
+import { injectExposures } from '../../output/inject.js';
+import { readLineage, serializeLineage, writeLineage } from '../../output/lineage-io.js';
+import { DEFAULT_EXPOSURES_FILE, renderExposuresYaml } from '../../output/yaml.js';
+import type { TableauWarning, TableauWorkbook } from '../../tableau/types.js';
+import { painter, useColor } from '../io.js';
+import { listFromTableau } from '../listing.js';
+import { EXIT } from '../report-error.js';
+import type { CommandContext } from '../run.js';
+import { type CliSettings, describeSettings, resolveSettings } from '../settings.js';
+import {
+  renderSyncSummary,
+  type SyncChanges,
+  type SyncSummary,
+  syncSummaryJson,
+} from '../sync-summary.js';
+
+async function previousLineage(
+  path: string,
+  io: CommandContext['io'],
+): Promise<ExposureLineage | null> {
+  try {
+    return await readLineage(path, { signal: io.signal });
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const missing =
+      code === 'ERR_LINEAGE_READ' &&
+      (error as { details?: { code?: string } }).details?.code === 'ENOENT';
+    if (!missing) {
+      io.stderr.write(
+        `warning: the previous lineage ${path} cannot be read (${(error as Error).message}); changes are reported against nothing\n`,
+      );
+    }
+    return null;
+  }
+}
+
+/** Exposures of `previous` missing from `next` are kept (the listing may have missed them). */
+export function keepPrevious(
+  previous: ExposureLineage | null,
+  next: ExposureLineage,
+): ExposureLineage {
+  if (previous === null) return next;
+  const have = new Set(next.exposures.map((e) => e.uniqueId));
+  const kept = previous.exposures.filter((e) => !have.has(e.uniqueId));
+  if (kept.length === 0) return next;
+  const exposures = [...next.exposures, ...kept].sort((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+  );
+  return { ...next, exposures };
+}
+
+async function workbooksFor(
+  settings: CliSettings,
+  snapshot: string | undefined,
+  context: CommandContext,
+): Promise<{
+  workbooks: TableauWorkbook[];
+  warnings: TableauWarning[];
+  source: LineageSource;
+  from: string;
+}> {
+  const { io } = context;
+  if (snapshot !== undefined) {
+    const path = resolve(io.cwd, snapshot);
+    // TODO(cli): plain import once readTableauSnapshot is exported (it is in the API contract).
+    const { readTableauSnapshot } = (await import('../../index.js')) as unknown as {
+      readTableauSnapshot(path: string): Promise<TableauWorkbook[]>;
+    };
+    const workbooks = await readTableauSnapshot(path);
+    return {
+      workbooks,
+      warnings: [],
+      source: { kind: 'snapshot', serverUrl: null, siteName: null },
+      from: `snapshot ${path}`,
+    };
+  }
+  const listing = await listFromTableau(settings, io);
+  const serverUrl = settings.tableau.serverUrl ?? null;
+  const siteName = settings.tableau.siteName ?? null;
+  return {
+    ...listing,
+    source: { kind: 'tableau', serverUrl, siteName },
+    from: `Tableau ${serverUrl} site "${siteName}"`,
+  };
+}
+
+async function readText(path: string): Promise<string | null> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/** The outputs a sync would write (--check): YAML files and the lineage JSON that differ. */
+async function wouldChange(
+  settings: CliSettings,
+  next: ExposureLineage,
+  yamlOptions: { groupBy: 'none' | 'project'; dbtVersion: string },
+): Promise<string[]> {
+  const rendered = renderExposuresYaml(next, yamlOptions);
+  const files =
+    typeof rendered === 'string' ? new Map([[DEFAULT_EXPOSURES_FILE, rendered]]) : rendered;
+  const changed: string[] = [];
+  for (const [name, text] of files) {
+    const path = join(settings.exposuresPath, name);
+    if ((await readText(path)) !== text) changed.push(path);
+  }
+  if ((await readText(settings.lineagePath)) !== serializeLineage(next)) {
+    changed.push(settings.lineagePath);
+  }
+  return changed;
+}
+
+/** The diff as the summary shows it: per changed exposure, the fields and dependencies. */
+export function changesOf(diff: LineageDiff): SyncChanges {
+  return {
+    added: diff.added,
+    removed: diff.removed,
+    changed: diff.changed.map((c) => {
+      const details = [`changed: ${c.fields.join(', ')}`];
+      const deps = [
+        ...c.dependencies.added.map((d) => `+${d}`),
+        ...c.dependencies.removed.map((d) => `-${d}`),
+      ];
+      if (deps.length > 0) details.push(`depends_on: ${deps.join(' ')}`);
+      return { name: c.name, details };
+    }),
+  };
+}
+
+export async function runSync(context: CommandContext): Promise<number> {
+  const { io, flags } = context;
+  const settings = await resolveSettings(flags, io);
+  if (flags.verbose === true) io.stderr.write(describeSettings(settings));
+  if (!settings.hasDbtProject) {
+    throw new ConfigError(`no dbt_project.yml in ${settings.projectDir}`, {
+      file: resolve(settings.projectDir, 'dbt_project.yml'),
+      details: {
+        hint: 'run from your dbt project, or pass --project-dir <dir> (or DBT_PROJECT_DIR)',
+      },
+    });
+  }
+  const signal = io.signal;
+  const manifest = await loadManifest(settings.manifestPath, { signal });
+  const snapshot = typeof flags.snapshot === 'string' ? flags.snapshot : undefined;
+  const { workbooks, warnings, source, from } = await workbooksFor(settings, snapshot, context);
+
+  const managed = relative(settings.projectDir, settings.exposuresPath).split('\\').join('/');
+  const built = buildExposureLineage({
+    manifest,
+    workbooks,
+    options: {
+      ...settings.matching,
+      source,
+      managedPaths: [`${managed}/**`],
+    },
+  });
+  const previous = await previousLineage(settings.lineagePath, io);
+  const partial = warnings.length > 0;
+  const next = partial ? keepPrevious(previous, built) : built;
+
+  if (
+    next.exposures.length === 0 &&
+    (previous?.exposures.length ?? 0) > 0 &&
+    flags['allow-empty'] !== true
+  ) {
+    throw new ConfigError(
+      `the listing matched no exposure, and the previous sync had ${previous!.exposures.length}: nothing was written`,
+      {
+        code: 'ERR_CONFIG',
+        details: {
+          hint: "check the filters and the token user's permissions; if removing every exposure is intended, pass --allow-empty",
+        },
+      },
+    );
+  }
+
+  const check = flags.check === true;
+  const yamlOptions = { groupBy: settings.groupBy, dbtVersion: manifest.dbtVersion };
+  let written: string[];
+  if (check) {
+    written = await wouldChange(settings, next, yamlOptions);
+  } else {
+    const yaml = await writeExposuresYaml(settings.exposuresPath, next, { ...yamlOptions, signal });
+    written = [...yaml.written, ...yaml.removed];
+    if ((await readText(settings.lineagePath)) !== serializeLineage(next)) {
+      await writeLineage(settings.lineagePath, next, { signal });
+      written.push(settings.lineagePath);
+    }
+    if (settings.injectManifestPath !== null) {
+      const raw = JSON.parse(await readFile(settings.manifestPath, 'utf8')) as unknown;
+      const injected = injectExposures(raw, next);
+      await writeFileAtomic(settings.injectManifestPath, JSON.stringify(injected), { signal });
+      written.push(settings.injectManifestPath);
+    }
+  }
+
+  const summary: SyncSummary = {
+    from,
+    lineage: next,
+    changes: changesOf(diffLineage(previous, next)),
+    firstSync: previous === null,
+    warnings,
+    partial,
+    written,
+    check,
+  };
+  if (flags.json === true) {
+    io.stdout.write(`${JSON.stringify(syncSummaryJson(summary))}\n`);
+  } else {
+    io.stdout.write(renderSyncSummary(summary, painter(useColor(io.env, io.stdout)), io.cwd));
+  }
+  if (partial) return EXIT.failed;
+  if (check && written.length > 0) return EXIT.failed;
+  return EXIT.ok;
+}

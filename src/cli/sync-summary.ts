@@ -1,0 +1,164 @@
+/**
+ * What `sync` prints: where the workbooks came from, what changed since the last sync, every
+ * table that matched nothing (with the reason and what to do), workbooks left out, warnings, and
+ * the files written. The troubleshooting dbt Cloud users do by hand in GraphiQL, printed.
+ */
+import { relative } from 'node:path';
+import type { ExposureLineage, UnmatchedTable } from '../lineage/types.js';
+import type { TableauWarning } from '../tableau/types.js';
+import type { Paint } from './io.js';
+
+/** The changes since the last sync, by exposure name. */
+export interface SyncChanges {
+  added: string[];
+  removed: string[];
+  changed: { name: string; details: string[] }[];
+}
+
+export interface SyncSummary {
+  /** "Tableau <url> site …" or "snapshot <file>". */
+  from: string;
+  lineage: ExposureLineage;
+  changes: SyncChanges;
+  /** No previous lineage file: everything is new. */
+  firstSync: boolean;
+  warnings: TableauWarning[];
+  /** The listing had warnings: exposures of the previous sync were kept. */
+  partial: boolean;
+  written: string[];
+  /** --check: nothing written; `written` lists what would change. */
+  check: boolean;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+function unmatchedLine(table: UnmatchedTable): string {
+  const candidates =
+    table.candidates === undefined || table.candidates.length === 0
+      ? ''
+      : ` (candidates: ${table.candidates.join(', ')})`;
+  return `${table.table} — ${table.reason}: ${table.detail}${candidates}`;
+}
+
+/** The number of exposures added, removed or changed. */
+export function changeCount(changes: SyncChanges): number {
+  return changes.added.length + changes.removed.length + changes.changed.length;
+}
+
+/** The text `sync` prints on stdout. */
+export function renderSyncSummary(summary: SyncSummary, paint: Paint, cwd: string): string {
+  const { lineage, changes } = summary;
+  const out: string[] = [];
+  const { stats } = lineage;
+  out.push(`Read ${plural(stats.workbooks, 'workbook')} from ${summary.from}.`);
+  out.push(
+    `Matched ${stats.matched} of ${plural(stats.tables, 'table')} onto dbt nodes: ${plural(lineage.exposures.length, 'exposure')}.`,
+  );
+
+  out.push('');
+  if (summary.firstSync) {
+    out.push(`First sync: ${plural(changes.added.length, 'exposure')} added.`);
+  } else if (changeCount(changes) === 0) {
+    out.push('No changes since the last sync.');
+  } else {
+    out.push(
+      `Changes since the last sync: ${changes.added.length} added, ${changes.removed.length} removed, ${changes.changed.length} changed.`,
+    );
+  }
+  for (const name of changes.added) out.push(paint('green', `  + ${name}`));
+  for (const name of changes.removed) out.push(paint('red', `  - ${name}`));
+  for (const { name, details } of changes.changed) {
+    out.push(paint('yellow', `  ~ ${name}`));
+    for (const d of details) out.push(`      ${d}`);
+  }
+
+  const unmatched = lineage.exposures.filter((e) => e.unmatchedTables.length > 0);
+  const unmatchedCount = unmatched.reduce((n, e) => n + e.unmatchedTables.length, 0);
+  if (unmatchedCount > 0) {
+    out.push('');
+    out.push(`Unmatched tables (${unmatchedCount}), by exposure:`);
+    for (const e of unmatched) {
+      out.push(`  ${e.name} (${e.label}):`);
+      for (const table of e.unmatchedTables) out.push(`    ${unmatchedLine(table)}`);
+    }
+  }
+  if (lineage.skippedWorkbooks.length > 0) {
+    out.push('');
+    out.push(`Workbooks without an exposure (${lineage.skippedWorkbooks.length}):`);
+    for (const w of lineage.skippedWorkbooks) {
+      out.push(`  ${w.workbookName} — ${w.reason}`);
+      for (const table of w.unmatchedTables) out.push(`    ${unmatchedLine(table)}`);
+    }
+  }
+  if (lineage.ambiguous.length > 0) {
+    out.push('');
+    out.push(`Ambiguous tables (${lineage.ambiguous.length}), not matched:`);
+    for (const a of lineage.ambiguous) {
+      out.push(`  ${a.workbookName}: ${a.table} could be ${a.candidates.join(' or ')}`);
+    }
+  }
+  if (unmatchedCount + lineage.skippedWorkbooks.length + lineage.ambiguous.length > 0) {
+    out.push(
+      paint(
+        'dim',
+        '  (how to fix: docs/matching.md — e.g. matching.databaseAliases in the config file)',
+      ),
+    );
+  }
+
+  if (summary.warnings.length > 0) {
+    out.push('');
+    out.push(paint('yellow', `Tableau warnings (${summary.warnings.length}):`));
+    for (const w of summary.warnings) out.push(`  ${w.code ?? 'WARNING'}: ${w.message}`);
+  }
+  if (summary.partial) {
+    out.push(
+      paint(
+        'yellow',
+        'The listing may be incomplete: exposures of the previous sync were kept, none removed. Exit code 1.',
+      ),
+    );
+  }
+
+  out.push('');
+  const rel = (p: string) => {
+    const r = relative(cwd, p);
+    return r.startsWith('..') ? p : r;
+  };
+  if (summary.check) {
+    out.push(
+      summary.written.length === 0
+        ? 'Check: the outputs are up to date.'
+        : `Check: ${plural(summary.written.length, 'file')} would change (nothing written):`,
+    );
+  } else {
+    out.push(
+      summary.written.length === 0 ? 'Nothing to write: the outputs are up to date.' : 'Wrote:',
+    );
+  }
+  for (const path of summary.written) out.push(`  ${rel(path)}`);
+  return `${out.join('\n')}\n`;
+}
+
+/** The one JSON line `sync --json` prints. */
+export function syncSummaryJson(summary: SyncSummary): Record<string, unknown> {
+  const { lineage } = summary;
+  return {
+    from: summary.from,
+    stats: lineage.stats,
+    exposures: lineage.exposures.map((e) => e.name),
+    firstSync: summary.firstSync,
+    added: summary.changes.added,
+    removed: summary.changes.removed,
+    changed: summary.changes.changed,
+    unmatched: lineage.exposures.flatMap((e) =>
+      e.unmatchedTables.map((t) => ({ exposure: e.name, ...t })),
+    ),
+    skippedWorkbooks: lineage.skippedWorkbooks,
+    ambiguous: lineage.ambiguous,
+    warnings: summary.warnings,
+    partial: summary.partial,
+    check: summary.check,
+    files: summary.written,
+  };
+}
