@@ -53,7 +53,7 @@ export function cliEntry(ctx: BenchContext): string {
 export async function run(ctx: BenchContext): Promise<void> {
   const entry = cliEntry(ctx);
   const project = smallProject(ctx);
-  const runs = ctx.quick ? 2 : 15;
+  const runs = ctx.quick ? 2 : 10;
   const refreshArgs = [
     entry,
     'refresh',

@@ -17,7 +17,7 @@ interface Size {
 }
 
 const FULL: Size[] = [
-  { bytes: 10e6, runs: 7, target: false },
+  { bytes: 10e6, runs: 5, target: false },
   { bytes: 100e6, runs: 5, target: true },
   { bytes: 400e6, runs: 3, target: true },
 ];

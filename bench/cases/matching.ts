@@ -45,7 +45,7 @@ export async function run(ctx: BenchContext): Promise<void> {
     let hits = 0;
     let exposures = 0;
     const result = await compare({
-      runs: ctx.quick ? 2 : 5,
+      runs: ctx.quick ? 2 : 3,
       library: () => {
         exposures = buildExposureLineage({ manifest, workbooks: site.workbooks }).exposures.length;
       },
