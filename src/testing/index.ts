@@ -27,6 +27,7 @@ export {
 } from './mock-server.js';
 export { MOCK_TOKEN_NAME, MOCK_TOKEN_SECRET, type MockToken } from './mock-sessions.js';
 export type { MockCounters, MockRequestRecord } from './mock-state.js';
+export { type BuildMockSiteOptions, buildMockSite } from './site-builder.js';
 export {
   type MockCollection,
   type MockCollectionInput,
