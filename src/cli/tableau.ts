@@ -2,7 +2,6 @@
  * Opening a Tableau client from the CLI settings (the four connection settings are required here,
  * with an error naming the flag and variable of each missing one).
  */
-import type { TableauClientOptions } from '../tableau/settings.js';
 import type { TableauClient } from '../tableau/types.js';
 import type { CliIo } from './io.js';
 import { type CliSettings, requireTableau } from './settings.js';
@@ -10,10 +9,7 @@ import { type CliSettings, requireTableau } from './settings.js';
 export async function openTableau(settings: CliSettings, io: CliIo): Promise<TableauClient> {
   const connection = requireTableau(settings);
   // Loaded on demand: a disabled refresh never loads the HTTP stack.
-  // TODO(cli): plain import once createTableauClient is exported (it is in the API contract).
-  const { createTableauClient } = (await import('../index.js')) as unknown as {
-    createTableauClient(options: TableauClientOptions): TableauClient;
-  };
+  const { createTableauClient } = await import('../tableau/client.js');
   const t = settings.tableau;
   return createTableauClient({
     ...connection,

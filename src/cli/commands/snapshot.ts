@@ -3,7 +3,7 @@
  * them, so `sync --snapshot <file>` works offline and a listing can be attached to a bug report.
  */
 import { resolve } from 'node:path';
-import type { TableauWorkbook } from '../../tableau/types.js';
+import { writeTableauSnapshot } from '../../index.js';
 import { listFromTableau } from '../listing.js';
 import { EXIT } from '../report-error.js';
 import type { CommandContext } from '../run.js';
@@ -22,10 +22,6 @@ export async function runSnapshot({ io, flags }: CommandContext): Promise<number
   const settings = await resolveSettings(flags, io);
   if (flags.verbose === true) io.stderr.write(describeSettings(settings));
   const listing = await listFromTableau(settings, io);
-  // TODO(cli): plain import once writeTableauSnapshot is exported (it is in the API contract).
-  const { writeTableauSnapshot } = (await import('../../index.js')) as unknown as {
-    writeTableauSnapshot(path: string, workbooks: TableauWorkbook[]): Promise<void>;
-  };
   await writeTableauSnapshot(out, listing.workbooks);
   io.stdout.write(`wrote ${listing.workbooks.length} workbooks to ${out}\n`);
   for (const warning of listing.warnings) {

@@ -10,7 +10,13 @@
 import { readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { ConfigError } from '../../errors.js';
-import { buildExposureLineage, diffLineage, loadManifest, writeFileAtomic } from '../../index.js';
+import {
+  buildExposureLineage,
+  diffLineage,
+  loadManifest,
+  readTableauSnapshot,
+  writeFileAtomic,
+} from '../../index.js';
 import type { ExposureLineage, LineageSource } from '../../lineage/types.js';
 import type { LineageDiff } from '../../output/diff.js';
 import { writeExposuresYaml } from '../../output/exposure-files.js';
@@ -78,10 +84,6 @@ async function workbooksFor(
   const { io } = context;
   if (snapshot !== undefined) {
     const path = resolve(io.cwd, snapshot);
-    // TODO(cli): plain import once readTableauSnapshot is exported (it is in the API contract).
-    const { readTableauSnapshot } = (await import('../../index.js')) as unknown as {
-      readTableauSnapshot(path: string): Promise<TableauWorkbook[]>;
-    };
     const workbooks = await readTableauSnapshot(path);
     return {
       workbooks,
