@@ -185,3 +185,58 @@ t.test('writeLineage refuses an invalid lineage and writes nothing', async (t) =
   t.equal((error as LineageError).code, 'ERR_LINEAGE_SCHEMA');
   t.same(await readdir(dir), []);
 });
+
+t.test('unmatched tables, ambiguous matches and skipped workbooks are sorted too', async (t) => {
+  const l = lineage([
+    exposure('x', {
+      unmatchedTables: [
+        { table: 'B', reason: 'no_relation', detail: 'd' },
+        { table: 'A', reason: 'database_mismatch', detail: 'd', candidates: ['Z.S.A', 'Y.S.A'] },
+      ],
+      refreshTargets: [
+        { kind: 'workbook', luid: 'w', name: 'w', hasExtracts: true, lastRefreshAt: null },
+        { kind: 'datasource', luid: 'd', name: 'd', hasExtracts: true, lastRefreshAt: null },
+      ],
+    }),
+  ]);
+  l.ambiguous = [
+    { workbookLuid: 'w2', workbookName: 'W2', table: 'T', candidates: ['b', 'a'] },
+    { workbookLuid: 'w1', workbookName: 'W1', table: 'T', candidates: ['a'] },
+  ];
+  l.skippedWorkbooks = [
+    { workbookLuid: 's2', workbookName: 'S2', reason: 'excluded', unmatchedTables: [] },
+    {
+      workbookLuid: 's1',
+      workbookName: 'S1',
+      reason: 'no_matched_tables',
+      unmatchedTables: [
+        { table: 'Q', reason: 'not_a_warehouse', detail: 'excel' },
+        { table: 'P', reason: 'not_a_warehouse', detail: 'excel' },
+      ],
+    },
+  ];
+  const back = parseLineage(serializeLineage(l));
+  const e = back.exposures[0];
+  t.same(
+    e?.unmatchedTables.map((u) => u.table),
+    ['A', 'B'],
+  );
+  t.same(e?.unmatchedTables[0]?.candidates, ['Y.S.A', 'Z.S.A']);
+  t.same(
+    e?.refreshTargets.map((r) => r.kind),
+    ['datasource', 'workbook'],
+  );
+  t.same(
+    back.ambiguous.map((a) => a.workbookLuid),
+    ['w1', 'w2'],
+  );
+  t.same(back.ambiguous[1]?.candidates, ['a', 'b']);
+  t.same(
+    back.skippedWorkbooks.map((s) => s.workbookLuid),
+    ['s1', 's2'],
+  );
+  t.same(
+    back.skippedWorkbooks[0]?.unmatchedTables.map((u) => u.table),
+    ['P', 'Q'],
+  );
+});
