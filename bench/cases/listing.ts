@@ -108,7 +108,7 @@ export async function run(ctx: BenchContext): Promise<void> {
           extra: {
             requests: `${made} vs min ${minimum} (${(made / minimum).toFixed(2)}×)`,
             'sign-ins': counters!.signIns,
-            'requests × latency': formatMs(made * LATENCY_MS),
+            'requests × latency': `${formatMs(made * LATENCY_MS)} (wall ${(stats(times).median / (made * LATENCY_MS)).toFixed(2)}× that)`,
             listed,
           },
         }),
