@@ -82,6 +82,8 @@ export {
   isDbtAutoExposuresError,
   LineageError,
   RefreshError,
+  TableauApiError,
+  type TableauErrorFields,
 } from './errors.js';
 export {
   type BuildLineageInput,
@@ -185,6 +187,13 @@ export {
 export { jinjaSafe } from './output/yaml-scalars.js';
 // Tableau
 export {
+  createTableauClient,
+  type JobPollOptions,
+  type TableauClientOptions,
+  type TableauHttpClient,
+} from './tableau/client.js';
+export type { FetchInitLike, FetchLike, FetchResponseLike } from './tableau/http.js';
+export {
   asWarning,
   collectMetadataPages,
   graphQLErrorsToError,
@@ -227,6 +236,8 @@ export {
   workbooksQueryVariables,
 } from './tableau/queries.js';
 export type * from './tableau/raw-types.js';
+export { JOB_POLL_DEFAULTS } from './tableau/refresh.js';
+export { TABLEAU_DEFAULTS } from './tableau/settings.js';
 export {
   parseTableauSnapshot,
   type ReadTableauSnapshotOptions,
