@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { writeTableauSnapshot } from '../../index.js';
-import { listFromTableau } from '../listing.js';
+import { isIncompleteWarning, listFromTableau } from '../listing.js';
 import { EXIT } from '../report-error.js';
 import type { CommandContext } from '../run.js';
 import { describeSettings, resolveSettings } from '../settings.js';
@@ -27,7 +27,7 @@ export async function runSnapshot({ io, flags }: CommandContext): Promise<number
   for (const warning of listing.warnings) {
     io.stderr.write(`warning: Tableau: ${warning.code ?? 'WARNING'}: ${warning.message}\n`);
   }
-  if (listing.warnings.length > 0) {
+  if (listing.warnings.some(isIncompleteWarning)) {
     io.stderr.write('the listing may be incomplete (see the warnings above)\n');
     return EXIT.failed;
   }

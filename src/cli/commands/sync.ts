@@ -25,7 +25,7 @@ import { readLineage, serializeLineage, writeLineage } from '../../output/lineag
 import { DEFAULT_EXPOSURES_FILE, renderExposuresYaml } from '../../output/yaml.js';
 import type { TableauWarning, TableauWorkbook } from '../../tableau/types.js';
 import { painter, useColor } from '../io.js';
-import { listFromTableau } from '../listing.js';
+import { isIncompleteWarning, listFromTableau } from '../listing.js';
 import { EXIT } from '../report-error.js';
 import type { CommandContext } from '../run.js';
 import { type CliSettings, describeSettings, resolveSettings } from '../settings.js';
@@ -175,7 +175,7 @@ export async function runSync(context: CommandContext): Promise<number> {
     },
   });
   const previous = await previousLineage(settings.lineagePath, io);
-  const partial = warnings.length > 0;
+  const partial = warnings.some(isIncompleteWarning);
   const next = partial ? keepPrevious(previous, built) : built;
 
   if (
