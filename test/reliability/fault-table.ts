@@ -56,7 +56,7 @@ export interface FaultCase {
   /** Before the client's first request (job plans, site state). */
   setup?(mock: MockTableauServer, route: MockRoute): void;
   /** After the client signed in, right before the operation (requests made here are not counted). */
-  arm?(mock: MockTableauServer, route: MockRoute, context: ArmContext): void | Promise<unknown>;
+  arm?(mock: MockTableauServer, route: MockRoute, context: ArmContext): unknown;
   /** Refresh a target without an extract instead of the usual one. */
   liveTarget?: boolean;
   /** Abort the operation's signal this many ms after it starts. */

@@ -120,6 +120,13 @@ export function client(
   return createTableauClient(clientOptions(mock, extra));
 }
 
+/** Sign in (one Metadata API call) so that later counters show only the operation's requests. */
+export async function warmUp(c: Pick<TableauHttpClient, 'getLastRefreshTimes'>): Promise<void> {
+  await c.getLastRefreshTimes([
+    { kind: 'workbook', luid: '1a2b3c4d-0000-4000-8000-00000000e003', name: 'Customer Health' },
+  ]);
+}
+
 /**
  * Sign in directly with the same personal access token, as another process would: Tableau then
  * ends the first client's session (one session per token).
@@ -157,7 +164,7 @@ export async function scratch(t: Pick<Test, 'teardown'>, prefix = 'dae-rel-'): P
   return dir;
 }
 
-/** Every file under `dir` (relative path → bytes as base64), sorted: compare with `t.same`. */
+/** Every file under `dir` (relative path → exact text), sorted: compare with `t.same`. */
 export async function pictureOf(dir: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
@@ -166,9 +173,16 @@ export async function pictureOf(dir: string): Promise<Record<string, string>> {
     .map((e) => join(e.parentPath, e.name))
     .sort();
   for (const file of files) {
-    out[relative(dir, file)] = (await readFile(file)).toString('base64');
+    out[relative(dir, file)] = (await readFile(file)).toString('latin1');
   }
   return out;
+}
+
+/** A picture with the mock server's ephemeral port replaced, to compare runs on two servers. */
+export function withoutPort(picture: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(picture).map(([k, v]) => [k, v.replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:PORT')]),
+  );
 }
 
 /** Files under `dir` that look like leftovers of an interrupted write. */
