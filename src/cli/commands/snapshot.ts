@@ -22,7 +22,13 @@ export async function runSnapshot({ io, flags }: CommandContext): Promise<number
   const settings = await resolveSettings(flags, io);
   if (flags.verbose === true) io.stderr.write(describeSettings(settings));
   const listing = await listFromTableau(settings, io);
-  await writeTableauSnapshot(out, listing.workbooks);
+  await writeTableauSnapshot(out, listing.workbooks, {
+    source: {
+      serverUrl: settings.tableau.serverUrl ?? null,
+      siteName: settings.tableau.siteName ?? null,
+      ...(io.now === undefined ? {} : { fetchedAt: io.now().toISOString() }),
+    },
+  });
   io.stdout.write(`wrote ${listing.workbooks.length} workbooks to ${out}\n`);
   for (const warning of listing.warnings) {
     io.stderr.write(`warning: Tableau: ${warning.code ?? 'WARNING'}: ${warning.message}\n`);
