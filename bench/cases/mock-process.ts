@@ -19,6 +19,8 @@ export interface MockCountersView {
   signIns: number;
   requests: Record<string, number>;
   refreshCalls: Record<string, number>;
+  /** CPU time the mock's process has used so far (ms). */
+  cpuMs: number;
 }
 
 export class MockSiteProcess {

@@ -43,8 +43,12 @@ process.stdout.write(
 );
 const lines = createInterface({ input: process.stdin });
 lines.on('line', (line) => {
-  if (line === 'counters') process.stdout.write(`${JSON.stringify(server.counters)}\n`);
-  else if (line === 'reset') {
+  if (line === 'counters') {
+    const cpu = process.cpuUsage();
+    process.stdout.write(
+      `${JSON.stringify({ ...server.counters, cpuMs: (cpu.user + cpu.system) / 1000 })}\n`,
+    );
+  } else if (line === 'reset') {
     server.resetCounters();
     process.stdout.write('{}\n');
   }

@@ -48,7 +48,6 @@ const EXPECTED_IDS = [
   'manifest-load/5MB',
   'matching/200x20',
   'listing/300/default',
-  'listing/300/page100',
   'listing/300/page1000',
   'listing/300/page1000-projects4',
   'refresh/50x12/c2',
