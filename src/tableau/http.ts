@@ -202,6 +202,32 @@ function parseBody(raw: string, contentType: string): unknown {
   }
 }
 
+/** TLS certificate failures (Node/OpenSSL codes): a retry cannot fix them, the caller's trust store can. */
+const TLS_CERTIFICATE_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'CERT_REVOKED',
+  'HOSTNAME_MISMATCH',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** The TLS certificate code of a fetch error (node-fetch sets `code`, undici its `cause.code`). */
+export function tlsCertificateCode(error: unknown): string | null {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && TLS_CERTIFICATE_CODES.has(code)) return code;
+    current = current.cause;
+  }
+  return null;
+}
+
 let defaultFetch: Promise<FetchLike> | undefined;
 
 /** node-fetch, imported on first use so that users who inject a fetch never load it. */
@@ -261,6 +287,18 @@ export function createHttpClient(config: HttpConfig): HttpClient {
         ms: elapsed(),
       });
       const reason = redactor.redactString(error instanceof Error ? error.message : String(error));
+      const tls = timedOut ? null : tlsCertificateCode(error);
+      if (tls !== null) {
+        // Never retried and never worked around: certificate checks stay on.
+        throw new TableauApiError(
+          'ERR_TABLEAU_NETWORK',
+          `${request.operation}: ${where} failed: the TLS certificate of ${new URL(config.baseUrl).host} ` +
+            `could not be verified (${tls}). Certificate checks stay on. If the server uses a private ` +
+            'or corporate CA, trust it: set NODE_EXTRA_CA_CERTS=/path/to/ca.pem, or pass a `fetch` ' +
+            'option whose agent has the CA (e.g. node-fetch with `agent: new https.Agent({ ca })`)',
+          { ...fields, details: { attempt: attemptNumber, tlsCode: tls } },
+        );
+      }
       throw new TableauApiError(
         timedOut ? 'ERR_TABLEAU_TIMEOUT' : 'ERR_TABLEAU_NETWORK',
         timedOut
@@ -317,6 +355,7 @@ export function createHttpClient(config: HttpConfig): HttpClient {
 
   function isRetryable(error: unknown): boolean {
     if (!(error instanceof TableauApiError)) return false;
+    if (error.details?.tlsCode !== undefined) return false;
     if (error.code === 'ERR_TABLEAU_NETWORK' || error.code === 'ERR_TABLEAU_TIMEOUT') return true;
     return (
       error.code === 'ERR_TABLEAU_API' &&
