@@ -45,7 +45,8 @@ export interface Row {
   floor: Stats;
   /** library median / floor median. */
   ratio: number;
-  target?: Target & { met: boolean };
+  /** `met` judges the wall-time ratio; `cpuMet` the CPU-time ratio, when CPU time was measured. */
+  target?: Target & { met: boolean; cpuMet?: boolean };
   /**
    * CPU time (user + system, all threads) of the same runs, when measured: steadier than wall time
    * on a shared machine, since waiting for a core does not count.
@@ -135,7 +136,10 @@ export function makeRow(
     extra: fields.extra ?? {},
   };
   if (fields.cpu) row.cpu = fields.cpu;
-  if (fields.target) row.target = { ...fields.target, met: ratio <= fields.target.max };
+  if (fields.target) {
+    row.target = { ...fields.target, met: ratio <= fields.target.max };
+    if (fields.cpu) row.target.cpuMet = fields.cpu.ratio <= fields.target.max;
+  }
   if (fields.extraTargets) {
     row.extraTargets = fields.extraTargets.map((t) => ({ ...t, met: t.value <= t.max }));
   }
@@ -161,8 +165,9 @@ function formatStats(s: Stats): string {
   return `${formatMs(s.median)} [${formatMs(s.min)}–${formatMs(s.max)}]`;
 }
 
-function formatTarget(t: Target & { met: boolean }, value: number): string {
-  return `${t.of ? `${t.of} ` : ''}${value.toFixed(2)}× target ≤${t.max}× ${t.met ? 'MET' : 'NOT MET'}`;
+function formatTarget(t: Target & { met: boolean; cpuMet?: boolean }, value: number): string {
+  const cpu = t.cpuMet === undefined ? '' : ` (cpu ${t.cpuMet ? 'MET' : 'NOT MET'})`;
+  return `${t.of ? `${t.of} ` : ''}${value.toFixed(2)}× target ≤${t.max}× ${t.met ? 'MET' : 'NOT MET'}${cpu}`;
 }
 
 /** The one printed line of a row. */

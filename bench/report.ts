@@ -16,7 +16,11 @@ function span(s: Row['library']): string {
 
 function verdict(row: Row): string {
   const parts: string[] = [];
-  if (row.target) parts.push(`≤${row.target.max}×: ${row.target.met ? 'met' : '**not met**'}`);
+  if (row.target) {
+    const cpu =
+      row.target.cpuMet === undefined ? '' : `, CPU ${row.target.cpuMet ? 'met' : '**not met**'}`;
+    parts.push(`≤${row.target.max}×: wall ${row.target.met ? 'met' : '**not met**'}${cpu}`);
+  }
   for (const t of row.extraTargets ?? []) {
     parts.push(`${t.of} ${t.value.toFixed(2)}× ≤${t.max}×: ${t.met ? 'met' : '**not met**'}`);
   }
