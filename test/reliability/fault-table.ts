@@ -251,3 +251,32 @@ export const FAULT_CASES: FaultCase[] = [
 export function casesFor(kind: RouteKind): FaultCase[] {
   return FAULT_CASES.filter((c) => c.only === undefined || c.only.includes(kind));
 }
+
+/** maybeRefresh with the real client: faults on the trigger (no wait). 409090/409093 are not faults there. */
+export const REFRESH_TRIGGER_CASES = casesFor('refresh').filter(
+  (c) => c.id !== 'not-refreshable' && c.id !== 'already-queued',
+);
+/** maybeRefresh with `wait`: faults on the job polls (abort is covered on the trigger). */
+export const REFRESH_JOB_CASES = casesFor('job').filter((c) => c.id !== 'abort');
+/** maybeRefresh: the last refresh times cannot be read. */
+export const REFRESH_LOOKUP_CASES = FAULT_CASES.filter((c) =>
+  ['503-permanent', 'reset-permanent', 'graphql-partial-permanent'].includes(c.id),
+);
+/** The CLI sync (a separate process: its abort is SIGINT, tested on its own). */
+export const CLI_CASES = casesFor('graphql').filter(
+  (c) => c.abortAfterMs === undefined && c.id !== 'session-taken',
+);
+
+/** Scenarios per operation, as docs/reliability.md counts them. */
+export function scenarioCounts(): Record<string, number> {
+  return {
+    listWorkbooks: casesFor('graphql').length,
+    getLastRefreshTimes: casesFor('graphql').length,
+    refresh: casesFor('refresh').length,
+    waitForJob: casesFor('job').length,
+    'sync (library)': casesFor('graphql').length,
+    maybeRefresh:
+      REFRESH_TRIGGER_CASES.length + REFRESH_JOB_CASES.length + REFRESH_LOOKUP_CASES.length,
+    'sync (CLI)': CLI_CASES.length + 1,
+  };
+}

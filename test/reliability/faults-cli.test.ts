@@ -11,7 +11,7 @@ import t, { type Test } from 'tap';
 import type { MockTableauServer } from '../../src/testing/mock-server.js';
 import { assertNoSecrets, SENTINEL_SECRET, SENTINEL_TOKEN_NAME } from '../helpers/secrets.js';
 import { repoRoot } from '../helpers/shared-fixtures.js';
-import { casesFor } from './fault-table.js';
+import { CLI_CASES } from './fault-table.js';
 import {
   exampleProject,
   leftovers,
@@ -103,9 +103,7 @@ t.test('CLI sync under faults', async (t) => {
   const complete = withoutPort(await pictureOf(fresh));
   t.match(complete['models/exposures/tableau__operations.yml'], /name: refund_tracker/);
 
-  for (const fault of casesFor('graphql')) {
-    // A signal inside the CLI process is SIGINT, below.
-    if (fault.abortAfterMs !== undefined || fault.id === 'session-taken') continue;
+  for (const fault of CLI_CASES) {
     t.test(fault.id, async (t) => {
       const project = await copyOf(t);
       const before = await pictureOf(project);

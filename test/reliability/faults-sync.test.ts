@@ -22,7 +22,15 @@ import type { TableauHttpClient } from '../../src/tableau/client.js';
 import type { MockRoute } from '../../src/testing/mock-faults.js';
 import type { MockTableauServer } from '../../src/testing/mock-server.js';
 import { assertNoSecrets } from '../helpers/secrets.js';
-import { casesFor, FAULT_CASES, type FaultCase, halvingAttempts } from './fault-table.js';
+import {
+  casesFor,
+  FAULT_CASES,
+  type FaultCase,
+  halvingAttempts,
+  REFRESH_JOB_CASES,
+  REFRESH_LOOKUP_CASES,
+  REFRESH_TRIGGER_CASES,
+} from './fault-table.js';
 import {
   captureLogger,
   client,
@@ -250,8 +258,7 @@ function refreshCases(): RefreshCase[] {
   const cases: RefreshCase[] = [];
   const permanentFailure = (fault: FaultCase) =>
     fault.expect.outcome === 'error' && fault.expect.attempts !== 1;
-  for (const fault of casesFor('refresh')) {
-    if (fault.id === 'not-refreshable' || fault.id === 'already-queued') continue;
+  for (const fault of REFRESH_TRIGGER_CASES) {
     const expect: ReportExpectation =
       fault.id === 'abort'
         ? { aborted: true }
@@ -263,8 +270,7 @@ function refreshCases(): RefreshCase[] {
     cases.push({ route: 'refresh-workbook', fault, wait: false, expect });
   }
   const allJobs = (result: string) => NORMAL.map((l) => l.replace(/: success$/, `: ${result}`));
-  for (const fault of casesFor('job')) {
-    if (fault.id === 'abort') continue;
+  for (const fault of REFRESH_JOB_CASES) {
     // A job whose status cannot be read is reported as a failed job.
     const expect: ReportExpectation =
       fault.id === 'job-failed' || permanentFailure(fault)
@@ -276,9 +282,7 @@ function refreshCases(): RefreshCase[] {
             : { lines: NORMAL };
     cases.push({ route: 'job', fault, wait: true, expect });
   }
-  for (const id of ['503-permanent', 'reset-permanent', 'graphql-partial-permanent']) {
-    const fault = FAULT_CASES.find((c) => c.id === id);
-    if (fault === undefined) throw new Error(`no case ${id}`);
+  for (const fault of REFRESH_LOOKUP_CASES) {
     cases.push({
       route: 'graphql',
       fault,
