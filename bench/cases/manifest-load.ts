@@ -2,13 +2,15 @@
  * Benchmark 1: loading a manifest (read + parse + validate + relation index, i.e. `loadManifest`
  * then `buildRelationIndex`) vs reading the file and `JSON.parse`. Each run is its own child
  * process, library and floor alternating, so times come from fresh heaps and each peak RSS is
- * that run's alone. Targets: time ≤ 1.3× and peak RSS ≤ 1.3× at 100 MB and 400 MB.
+ * that run's alone. Targets: time ≤ 1.3× and peak RSS ≤ 1.3× at 100 MB and 400 MB. Each run also
+ * measures the section-skipping prototype (experiments/manifest-sections.ts) and checks that its
+ * `Manifest` is identical to the library's.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchContext } from '../context.js';
 import { cachedManifest } from '../generate/cache.js';
-import { cpuComparison, formatBytes, makeRow, runChild, stats } from '../harness.js';
+import { cpuComparison, formatBytes, formatMs, makeRow, runChild, stats } from '../harness.js';
 
 interface Size {
   bytes: number;
@@ -37,6 +39,10 @@ export async function run(ctx: BenchContext): Promise<void> {
     const libRss: number[] = [];
     const floorRss: number[] = [];
     const libCpu: number[] = [];
+    const proto: number[] = [];
+    const protoCpu: number[] = [];
+    const protoRss: number[] = [];
+    let sameOutput = true;
     const floorCpu: number[] = [];
     let matchable = 0;
     for (let i = 0; i < size.runs; i += 1) {
@@ -49,6 +55,12 @@ export async function run(ctx: BenchContext): Promise<void> {
       libCpu.push(l.cpuMs);
       libRss.push(l.maxRssBytes);
       matchable = Number(l.info?.matchableNodes ?? 0);
+      // The section-skipping prototype (bench/proposals/manifest-skip-sections.md).
+      const p = await runChild(child, ['sections', path], NODE_ARGS);
+      proto.push(p.ms);
+      protoCpu.push(p.cpuMs);
+      protoRss.push(p.maxRssBytes);
+      sameOutput &&= p.info?.digest === l.info?.digest;
     }
     const libRssMed = stats(libRss).median;
     const floorRssMed = stats(floorRss).median;
@@ -69,6 +81,7 @@ export async function run(ctx: BenchContext): Promise<void> {
         extra: {
           'peak RSS library': formatBytes(libRssMed),
           'peak RSS floor': formatBytes(floorRssMed),
+          'prototype skipping macros/docs': `${formatMs(stats(proto).median)} (cpu ${(stats(protoCpu).median / stats(floorCpu).median).toFixed(2)}× floor, peak RSS ${formatBytes(stats(protoRss).median)} = ${(stats(protoRss).median / floorRssMed).toFixed(2)}× floor, output ${sameOutput ? 'identical' : 'DIFFERENT'})`,
           ...(size.target ? {} : { 'RSS ratio': `${(libRssMed / floorRssMed).toFixed(2)}×` }),
         },
       }),
