@@ -111,6 +111,9 @@ export async function loadManifestSections(file: string): Promise<Manifest> {
       const partial: Record<string, unknown> = {};
       for (const [key, [start, end]] of spans) {
         if (READ_MEMBERS.has(key)) partial[key] = JSON.parse(buf.toString('utf8', start, end));
+        // Skipped members keep their key with an empty value of the same kind, so a shape check
+        // that only asks "is `macros` an object?" still sees one.
+        else partial[key] = buf[start] === 0x7b ? {} : buf[start] === 0x5b ? [] : null;
       }
       json = partial;
     } catch {
