@@ -186,6 +186,7 @@ export {
 } from './output/yaml.js';
 export { jinjaSafe } from './output/yaml-scalars.js';
 // Tableau
+export { canonicalWorkbooks } from './tableau/canonical-workbooks.js';
 export {
   createTableauClient,
   type JobPollOptions,
@@ -200,12 +201,9 @@ export {
   type MetadataPages,
 } from './tableau/metadata-pages.js';
 export {
-  canonicalWorkbooks,
   type NormalizeOptions,
-  normalizeCustomSql,
   normalizeMetadataPages,
   normalizePublishedDatasource,
-  normalizeTable,
   normalizeWorkbooks,
   UNATTRIBUTED_CUSTOM_SQL_DATASOURCE,
 } from './tableau/normalize.js';
@@ -213,6 +211,7 @@ export {
   type ExtractRefreshTimesOptions,
   extractRefreshTimes,
 } from './tableau/normalize-refresh-times.js';
+export { normalizeCustomSql, normalizeTable } from './tableau/normalize-tables.js';
 export {
   CUSTOM_SQL_QUERY,
   chunkLuids,

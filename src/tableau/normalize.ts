@@ -18,25 +18,24 @@
  * - GraphQL errors (partial data) throw `ERR_TABLEAU_GRAPHQL` unless `allowErrors`; warnings go to
  *   `onWarning`.
  */
+import { type Attachments, attachCustomSql } from './attach-custom-sql.js';
 import {
   collectMetadataPages,
   graphQLErrorsToError,
   type MetadataPages,
 } from './metadata-pages.js';
+import { normalizeTables, sortCustomSql, tableKey } from './normalize-tables.js';
 import type {
-  RawCustomSqlTable,
   RawDatasourceRef,
   RawEmbeddedDatasource,
-  RawFieldDatasource,
   RawPublishedDatasource,
-  RawTable,
   RawWorkbook,
 } from './raw-types.js';
+import { list, str, stripNulls } from './raw-values.js';
+import { byKeys, cmp } from './sort-keys.js';
 import type {
-  TableauCustomSql,
   TableauEmbeddedDatasource,
   TableauPublishedDatasource,
-  TableauTable,
   TableauWarning,
   TableauWorkbook,
 } from './types.js';
@@ -61,89 +60,6 @@ export interface NormalizeOptions {
 /** Name of the synthetic embedded data source holding custom SQL not attributable to one source. */
 export const UNATTRIBUTED_CUSTOM_SQL_DATASOURCE = 'Custom SQL';
 
-const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
-const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-function byKeys<T>(...keys: ((x: T) => string | null)[]): (a: T, b: T) => number {
-  return (a, b) => {
-    for (const key of keys) {
-      const d = cmp(key(a) ?? '', key(b) ?? '');
-      if (d !== 0) return d;
-    }
-    return 0;
-  };
-}
-function list<T>(value: (T | null)[] | null | undefined): T[] {
-  return Array.isArray(value)
-    ? value.filter((v): v is T => v !== null && typeof v === 'object')
-    : [];
-}
-
-function stripQuotes(part: string): string {
-  return part.replace(/^[[`"']|[\]`"']$/g, '');
-}
-
-/** Normalise one table. A missing `name` is taken from the last part of `fullName`. */
-export function normalizeTable(raw: RawTable): TableauTable {
-  const fullName = str(raw.fullName);
-  const lastPart =
-    fullName === null
-      ? null
-      : (fullName.match(/(\[[^\]]*\]|"[^"]*"|`[^`]*`|[^.]+)$/)?.[1] ?? fullName);
-  return {
-    name: str(raw.name) ?? (lastPart === null ? '' : stripQuotes(lastPart)),
-    fullName,
-    schema: str(raw.schema),
-    databaseName: str(raw.database?.name),
-    connectionType: str(raw.connectionType) ?? str(raw.database?.connectionType),
-  };
-}
-
-function tableKey(t: TableauTable): string {
-  return JSON.stringify([t.fullName ?? t.name, t.name, t.schema, t.databaseName, t.connectionType]);
-}
-
-function normalizeTables(raws: (RawTable | null)[] | null | undefined): TableauTable[] {
-  const byKey = new Map<string, TableauTable>();
-  for (const raw of list(raws)) {
-    const table = normalizeTable(raw);
-    byKey.set(tableKey(table), table);
-  }
-  return [...byKey.values()].sort(
-    byKeys(
-      (t) => t.fullName ?? t.name,
-      (t) => t.name,
-      (t) => t.databaseName,
-      (t) => t.connectionType,
-      (t) => t.schema,
-    ),
-  );
-}
-
-/** Normalise one custom SQL table. */
-export function normalizeCustomSql(raw: RawCustomSqlTable): TableauCustomSql {
-  return {
-    name: str(raw.name) ?? 'Custom SQL Query',
-    query: str(raw.query) ?? '',
-    connectionType: str(raw.connectionType) ?? str(raw.database?.connectionType),
-    databaseName: str(raw.database?.name),
-    isUnsupported: raw.isUnsupportedCustomSql === true,
-    tables: normalizeTables(raw.tables),
-  };
-}
-
-function sortCustomSql(items: TableauCustomSql[]): TableauCustomSql[] {
-  const byKey = new Map<string, TableauCustomSql>();
-  for (const item of items)
-    byKey.set(JSON.stringify([item.name, item.query, item.databaseName]), item);
-  return [...byKey.values()].sort(
-    byKeys(
-      (c) => c.name,
-      (c) => c.query,
-      (c) => c.databaseName,
-    ),
-  );
-}
-
 /** Normalise one published data source (custom SQL is attached by `normalizeWorkbooks`). */
 export function normalizePublishedDatasource(
   raw: RawPublishedDatasource,
@@ -157,62 +73,6 @@ export function normalizePublishedDatasource(
     extractLastRefreshTime: str(raw.extractLastRefreshTime),
     tables: normalizeTables(raw.upstreamTables),
     customSql: [],
-  };
-}
-
-/** Where a custom SQL table belongs. */
-interface CustomSqlHome {
-  publishedKeys: string[];
-  embeddedIds: string[];
-  workbooks: { luid: string; name: string | null }[];
-}
-
-function fieldDatasources(raw: RawCustomSqlTable): RawFieldDatasource[] {
-  const columns = [...list(raw.columns), ...list(raw.columnsConnection?.nodes)];
-  const out: RawFieldDatasource[] = [];
-  for (const column of columns) {
-    for (const field of list(column.referencedByFields)) {
-      if (
-        field.datasource !== null &&
-        field.datasource !== undefined &&
-        typeof field.datasource === 'object'
-      ) {
-        out.push(field.datasource);
-      }
-    }
-  }
-  return out;
-}
-
-function customSqlHome(raw: RawCustomSqlTable): CustomSqlHome {
-  const publishedKeys = new Set<string>();
-  const embeddedIds = new Set<string>();
-  const workbooks = new Map<string, string | null>();
-  const addPublished = (ds: RawDatasourceRef): void => {
-    const key = str(ds.luid) ?? str(ds.id);
-    if (key !== null) publishedKeys.add(key);
-  };
-  for (const ds of fieldDatasources(raw)) {
-    const embedded =
-      ds.__typename === 'EmbeddedDatasource' || (ds.__typename == null && ds.workbook != null);
-    if (embedded) {
-      const id = str(ds.id);
-      if (id !== null) embeddedIds.add(id);
-      const luid = str(ds.workbook?.luid);
-      if (luid !== null) workbooks.set(luid, str(ds.workbook?.name));
-    } else {
-      addPublished(ds);
-    }
-  }
-  for (const ds of list(raw.downstreamDatasources)) addPublished(ds);
-  for (const wb of list(raw.downstreamWorkbooks)) {
-    const luid = str(wb.luid);
-    if (luid !== null && !workbooks.has(luid)) workbooks.set(luid, str(wb.name));
-  }
-  return {
-    publishedKeys: [...publishedKeys],
-    embeddedIds: [...embeddedIds],
-    workbooks: [...workbooks].map(([luid, name]) => ({ luid, name })),
   };
 }
 
@@ -239,41 +99,6 @@ function mergeWorkbooks(raws: RawWorkbook[]): RawWorkbook[] {
     }
   }
   return [...merged.values()];
-}
-
-interface Attachments {
-  byPublished: Map<string, TableauCustomSql[]>;
-  byEmbedded: Map<string, TableauCustomSql[]>;
-  byWorkbook: Map<string, { name: string | null; sql: TableauCustomSql[] }>;
-}
-
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const existing = map.get(key);
-  if (existing === undefined) map.set(key, [value]);
-  else existing.push(value);
-}
-
-function attachCustomSql(
-  raws: RawCustomSqlTable[],
-  knownPublished: Set<string>,
-  knownEmbedded: Set<string>,
-): Attachments {
-  const out: Attachments = { byPublished: new Map(), byEmbedded: new Map(), byWorkbook: new Map() };
-  for (const raw of raws) {
-    const sql = normalizeCustomSql(raw);
-    const home = customSqlHome(raw);
-    const published = home.publishedKeys.filter((k) => knownPublished.has(k));
-    const embedded = home.embeddedIds.filter((id) => knownEmbedded.has(id));
-    for (const key of published) push(out.byPublished, key, sql);
-    for (const id of embedded) push(out.byEmbedded, id, sql);
-    if (published.length > 0 || embedded.length > 0) continue;
-    for (const wb of home.workbooks) {
-      const entry = out.byWorkbook.get(wb.luid) ?? { name: wb.name, sql: [] };
-      entry.sql.push(sql);
-      out.byWorkbook.set(wb.luid, entry);
-    }
-  }
-  return out;
 }
 
 function embeddedKey(raw: RawEmbeddedDatasource, index: number): string {
@@ -399,12 +224,6 @@ function buildWorkbook(
   };
 }
 
-function stripNulls<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(
-    Object.entries(value).filter(([, v]) => v !== null && v !== undefined),
-  ) as Partial<T>;
-}
-
 /**
  * Normalise raw Metadata API output (one page or an array of pages, with or without the outer
  * `data`, workbook pages and custom SQL pages mixed) into sorted, deduplicated workbooks. Pure.
@@ -464,100 +283,6 @@ export function normalizeMetadataPages(
   }
   return workbooks
     .map((raw) => buildWorkbook(raw, attachments, publishedIndex, options))
-    .sort(
-      byKeys(
-        (w) => w.name,
-        (w) => w.luid,
-      ),
-    );
-}
-
-function canonicalTables(tables: readonly TableauTable[]): TableauTable[] {
-  return normalizeTables(
-    tables.map((t) => ({
-      name: t.name,
-      fullName: t.fullName,
-      schema: t.schema,
-      connectionType: t.connectionType,
-      database: t.databaseName === null ? null : { name: t.databaseName },
-    })),
-  );
-}
-
-function canonicalCustomSql(items: readonly TableauCustomSql[]): TableauCustomSql[] {
-  return sortCustomSql(
-    items.map((c) => ({
-      name: c.name,
-      query: c.query,
-      connectionType: c.connectionType,
-      databaseName: c.databaseName,
-      isUnsupported: c.isUnsupported,
-      tables: canonicalTables(c.tables),
-    })),
-  );
-}
-
-/**
- * The same workbooks in canonical form: fixed key order, every list sorted and deduplicated the
- * way `normalizeWorkbooks` sorts them, workbooks deduplicated by luid (first wins). Pure; used to
- * write deterministic snapshots.
- */
-export function canonicalWorkbooks(workbooks: readonly TableauWorkbook[]): TableauWorkbook[] {
-  const byLuid = new Map<string, TableauWorkbook>();
-  for (const wb of workbooks) if (!byLuid.has(wb.luid)) byLuid.set(wb.luid, wb);
-  return [...byLuid.values()]
-    .map(
-      (wb): TableauWorkbook => ({
-        luid: wb.luid,
-        name: wb.name,
-        projectName: wb.projectName,
-        projectLuid: wb.projectLuid,
-        owner:
-          wb.owner === null
-            ? null
-            : { name: wb.owner.name, email: wb.owner.email, username: wb.owner.username },
-        tags: [...new Set(wb.tags)].sort(cmp),
-        description: wb.description,
-        createdAt: wb.createdAt,
-        updatedAt: wb.updatedAt,
-        vizportalUrlId: wb.vizportalUrlId,
-        url: wb.url,
-        embeddedDatasources: wb.embeddedDatasources
-          .map((d) => ({
-            name: d.name,
-            hasExtracts: d.hasExtracts,
-            extractLastRefreshTime: d.extractLastRefreshTime,
-            tables: canonicalTables(d.tables),
-            customSql: canonicalCustomSql(d.customSql),
-            publishedDatasourceLuids: [...new Set(d.publishedDatasourceLuids)].sort(cmp),
-          }))
-          .sort(
-            byKeys(
-              (d) => d.name,
-              (d) => JSON.stringify(d.tables),
-            ),
-          ),
-        publishedDatasources: [
-          ...new Map(wb.publishedDatasources.map((d) => [d.luid, d] as const)).values(),
-        ]
-          .map((d) => ({
-            luid: d.luid,
-            name: d.name,
-            projectName: d.projectName,
-            vizportalUrlId: d.vizportalUrlId,
-            hasExtracts: d.hasExtracts,
-            extractLastRefreshTime: d.extractLastRefreshTime,
-            tables: canonicalTables(d.tables),
-            customSql: canonicalCustomSql(d.customSql),
-          }))
-          .sort(
-            byKeys(
-              (d) => d.name,
-              (d) => d.luid,
-            ),
-          ),
-      }),
-    )
     .sort(
       byKeys(
         (w) => w.name,

@@ -2,13 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { collectMetadataPages } from '../../src/tableau/metadata-pages.js';
-import {
-  normalizeCustomSql,
-  normalizePublishedDatasource,
-  normalizeTable,
-  normalizeWorkbooks,
-} from '../../src/tableau/normalize.js';
+import { normalizePublishedDatasource, normalizeWorkbooks } from '../../src/tableau/normalize.js';
 import { extractRefreshTimes } from '../../src/tableau/normalize-refresh-times.js';
+import { normalizeCustomSql, normalizeTable } from '../../src/tableau/normalize-tables.js';
 import type { TableauWarning } from '../../src/tableau/types.js';
 import { workbookUrl } from '../../src/tableau/urls.js';
 import { repoFixtures } from '../helpers/shared-fixtures.js';
