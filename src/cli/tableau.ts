@@ -2,9 +2,11 @@
  * Opening a Tableau client from the CLI settings (the four connection settings are required here,
  * with an error naming the flag and variable of each missing one).
  */
+
+import { ConfigError } from '../errors.js';
 import type { TableauClient } from '../tableau/types.js';
 import type { CliIo } from './io.js';
-import { type CliSettings, requireTableau } from './settings.js';
+import type { CliSettings } from './settings.js';
 
 export async function openTableau(settings: CliSettings, io: CliIo): Promise<TableauClient> {
   const connection = requireTableau(settings);
@@ -19,4 +21,40 @@ export async function openTableau(settings: CliSettings, io: CliIo): Promise<Tab
     ...(t.pageSize === undefined ? {} : { pageSize: t.pageSize }),
     ...(io.signal === undefined ? {} : { signal: io.signal }),
   });
+}
+
+/**
+ * The Tableau settings, required for commands that talk to Tableau: a missing one is a
+ * configuration error naming the flag and the variable.
+ */
+export function requireTableau(settings: CliSettings): {
+  serverUrl: string;
+  siteName: string;
+  tokenName: string;
+  tokenSecret: string;
+} {
+  const t = settings.tableau;
+  const missing: string[] = [];
+  if (t.serverUrl === undefined)
+    missing.push('the server URL (--server-url or TABLEAU_SERVER_URL)');
+  if (t.siteName === undefined)
+    missing.push('the site name (--site-name or TABLEAU_SITE_NAME; "" for the default site)');
+  if (t.tokenName === undefined)
+    missing.push('the token name (--token-name or TABLEAU_TOKEN_NAME)');
+  if (t.tokenSecret === undefined) missing.push('the token secret (TABLEAU_TOKEN_SECRET)');
+  if (missing.length > 0) {
+    throw new ConfigError(`Tableau connection settings missing: ${missing.join('; ')}`, {
+      code: 'ERR_TABLEAU_CONFIG',
+      field: missing.length === 1 ? missing[0] : undefined,
+      details: {
+        hint: 'docs/getting-started.md shows where to find the four settings; or use --snapshot <file> to work offline',
+      },
+    });
+  }
+  return {
+    serverUrl: t.serverUrl!,
+    siteName: t.siteName!,
+    tokenName: t.tokenName!,
+    tokenSecret: t.tokenSecret!,
+  };
 }
