@@ -9,6 +9,8 @@
 import type { DbtNode } from './types.js';
 
 const CLOSERS: Record<string, string> = { '"': '"', '`': '`', '[': ']' };
+/** Characters that open a quoted part or make the text an expression (`]` alone is literal). */
+const SPECIAL = /["`[()']/;
 
 /**
  * Split a qualified name into its unquoted parts: `[DB].[S].[T]` → `['DB','S','T']`,
@@ -19,6 +21,16 @@ const CLOSERS: Record<string, string> = { '"': '"', '`': '`', '[': ']' };
 export function splitQualifiedName(text: string): string[] | null {
   const input = text.trim();
   if (input === '') return null;
+  // Fast path (most names: `DB.SCHEMA.T`): nothing quoted, nothing that makes it an expression.
+  if (!SPECIAL.test(input)) {
+    const parts = input.split('.');
+    for (let k = 0; k < parts.length; k += 1) {
+      const part = parts[k]!.trim();
+      if (part === '') return null;
+      parts[k] = part;
+    }
+    return parts;
+  }
   const parts: string[] = [];
   let i = 0;
   while (i <= input.length) {
@@ -28,30 +40,28 @@ export function splitQualifiedName(text: string): string[] | null {
       const close = CLOSERS[ch]!;
       i += 1;
       let closed = false;
-      while (i < input.length) {
-        const c = input[i]!;
-        if (c === close) {
-          if (input[i + 1] === close) {
-            part += close;
-            i += 2;
-            continue;
-          }
-          i += 1;
-          closed = true;
-          break;
+      // Jump from closer to closer with indexOf and slice, instead of one string per character.
+      for (;;) {
+        const at = input.indexOf(close, i);
+        if (at === -1) break;
+        if (input[at + 1] === close) {
+          part += input.slice(i, at + 1);
+          i = at + 2;
+          continue;
         }
-        part += c;
-        i += 1;
+        part += input.slice(i, at);
+        i = at + 1;
+        closed = true;
+        break;
       }
       if (!closed) return null;
     } else {
-      while (i < input.length && input[i] !== '.') {
-        const c = input[i]!;
-        if (c === '(' || c === ')' || c === "'" || c in CLOSERS) return null;
-        part += c;
-        i += 1;
-      }
-      part = part.trim();
+      let end = input.indexOf('.', i);
+      if (end === -1) end = input.length;
+      const raw = input.slice(i, end);
+      if (SPECIAL.test(raw)) return null;
+      part = raw.trim();
+      i = end;
     }
     if (part === '') return null;
     parts.push(part);
