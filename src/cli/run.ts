@@ -4,7 +4,8 @@
  * the library's heavy modules.
  */
 import { readFile } from 'node:fs/promises';
-import { findCommand, type ParsedFlags, parseFlags } from './flags.js';
+import { findCommand } from './command-specs.js';
+import { type ParsedFlags, parseFlags } from './flags.js';
 import { commandHelp, mainHelp } from './help.js';
 import { type CliIo, painter, type TextSink, useColor } from './io.js';
 import { EXIT, exitCodeFor, formatError } from './report-error.js';

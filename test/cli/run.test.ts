@@ -1,5 +1,5 @@
 import t from 'tap';
-import { COMMANDS } from '../../src/cli/flags.js';
+import { COMMANDS } from '../../src/cli/command-specs.js';
 import { packageVersion, redactingSink, run } from '../../src/cli/run.js';
 import { captureIo } from './helpers.js';
 

@@ -1,9 +1,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
+import { findCommand } from '../../src/cli/command-specs.js';
 import { validateConfig } from '../../src/cli/config-file.js';
 import { parseNumber } from '../../src/cli/flag-values.js';
-import { findCommand, parseFlags } from '../../src/cli/flags.js';
+import { parseFlags } from '../../src/cli/flags.js';
 import { describeSettings, resolveSettings } from '../../src/cli/settings.js';
 import { requireTableau } from '../../src/cli/tableau.js';
 import { ConfigError } from '../../src/errors.js';
