@@ -10,8 +10,12 @@
 import pRetry from 'p-retry';
 import { DbtAutoExposuresError, TableauApiError } from '../errors.js';
 import type { Logger } from '../log/types.js';
+import { abortError, sleep } from './abort.js';
+import { httpFactsOf } from './api-error-facts.js';
 import { type Redactor, redactUrl } from './redact.js';
-import { type XmlSyntaxError, xmlDocumentToJson } from './xml.js';
+import { looksLikeHtml, parseBody, parseTableauErrorBody } from './response-bodies.js';
+import { isRetryableError, parseRetryAfter } from './retry-policy.js';
+import { tlsCertificateCode } from './tls-certificate.js';
 
 /** The part of a fetch `Response` the client reads. */
 export interface FetchResponseLike {
@@ -70,162 +74,6 @@ export interface HttpResponse {
 /** Sends requests to one Tableau server. */
 export interface HttpClient {
   request(request: HttpRequest): Promise<HttpResponse>;
-}
-
-/** `ERR_ABORTED` from a user or client signal. Never retried. */
-export function abortError(
-  operation: string,
-  signal: AbortSignal | undefined,
-): DbtAutoExposuresError {
-  const reason: unknown = signal?.reason;
-  return new DbtAutoExposuresError('ERR_ABORTED', `${operation} was aborted`, {
-    details: { operation },
-    ...(reason instanceof Error && reason.name !== 'AbortError' ? { cause: reason } : {}),
-  });
-}
-
-/** Resolves after `ms`, or rejects with `ERR_ABORTED` when a signal fires first. */
-export function sleep(
-  ms: number,
-  signals: (AbortSignal | undefined)[],
-  operation: string,
-): Promise<void> {
-  const active = signals.filter((s): s is AbortSignal => s !== undefined);
-  return new Promise((resolve, reject) => {
-    const fired = active.find((s) => s.aborted);
-    if (fired) {
-      reject(abortError(operation, fired));
-      return;
-    }
-    const onAbort = (event: Event): void => {
-      clearTimeout(timer);
-      for (const s of active) s.removeEventListener('abort', onAbort);
-      reject(abortError(operation, event.target as AbortSignal));
-    };
-    const timer = setTimeout(() => {
-      for (const s of active) s.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    for (const s of active) s.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-/** Whether an HTTP status is worth retrying. */
-export function isRetryableStatus(status: number): boolean {
-  return status === 408 || status === 429 || status >= 500;
-}
-
-/**
- * Milliseconds a `Retry-After` header asks for (delta seconds or an HTTP date), capped at
- * `capMs`; null when absent or unreadable.
- */
-export function parseRetryAfter(value: string | null, capMs: number, nowMs: number): number | null {
-  if (value === null || value.trim() === '') return null;
-  const text = value.trim();
-  let ms: number;
-  if (/^\d+(\.\d+)?$/.test(text)) ms = Number(text) * 1000;
-  else {
-    const at = Date.parse(text);
-    if (Number.isNaN(at)) return null;
-    ms = at - nowMs;
-  }
-  return Math.min(Math.max(0, Math.round(ms)), capMs);
-}
-
-interface ParsedTableauError {
-  tableauCode?: string;
-  summary?: string;
-  detail?: string;
-}
-
-function text(value: unknown): string | undefined {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number') return String(value);
-  if (
-    value &&
-    typeof value === 'object' &&
-    typeof (value as { value?: unknown }).value === 'string'
-  ) {
-    return (value as { value: string }).value;
-  }
-  return undefined;
-}
-
-/** Tableau's `{error:{code,summary,detail}}` (JSON) or `<error code><summary/><detail/></error>` (XML). */
-export function parseTableauErrorBody(raw: string): ParsedTableauError | null {
-  const body = raw.trim();
-  let parsed: unknown;
-  try {
-    if (body.startsWith('{')) parsed = JSON.parse(body);
-    else if (body.startsWith('<') && !looksLikeHtml(body)) parsed = xmlDocumentToJson(body);
-    else return null;
-  } catch {
-    return null;
-  }
-  const root = parsed as { error?: unknown; tsResponse?: { error?: unknown } };
-  const error = (root.error ?? root.tsResponse?.error) as Record<string, unknown> | undefined;
-  if (!error || typeof error !== 'object') return null;
-  const out: ParsedTableauError = {};
-  const code = text(error.code);
-  const summary = text(error.summary);
-  const detail = text(error.detail);
-  if (code !== undefined) out.tableauCode = code;
-  if (summary !== undefined) out.summary = summary;
-  if (detail !== undefined) out.detail = detail;
-  return out;
-}
-
-function looksLikeHtml(body: string): boolean {
-  return /^<(!doctype\s+html|html[\s>])/i.test(body);
-}
-
-/** Parse a success body: JSON, Tableau XML (to its JSON form), empty → null; anything else fails. */
-function parseBody(raw: string, contentType: string): unknown {
-  const body = raw.trim();
-  if (body === '') return null;
-  if (looksLikeHtml(body) || contentType.includes('text/html')) {
-    throw new Error('an HTML page instead of an API response');
-  }
-  if (body.startsWith('<')) {
-    try {
-      // Tableau's JSON bodies are its XML bodies without the <tsResponse> envelope.
-      const document = xmlDocumentToJson(body);
-      return document.tsResponse ?? document;
-    } catch (error) {
-      throw new Error(`malformed or truncated XML (${(error as XmlSyntaxError).message})`);
-    }
-  }
-  try {
-    return JSON.parse(body);
-  } catch {
-    throw new Error('malformed or truncated JSON');
-  }
-}
-
-/** TLS certificate failures (Node/OpenSSL codes): a retry cannot fix them, the caller's trust store can. */
-const TLS_CERTIFICATE_CODES = new Set([
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'CERT_UNTRUSTED',
-  'CERT_REVOKED',
-  'HOSTNAME_MISMATCH',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
-
-/** The TLS certificate code of a fetch error (node-fetch sets `code`, undici its `cause.code`). */
-export function tlsCertificateCode(error: unknown): string | null {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && TLS_CERTIFICATE_CODES.has(code)) return code;
-    current = current.cause;
-  }
-  return null;
 }
 
 let defaultFetch: Promise<FetchLike> | undefined;
@@ -353,17 +201,6 @@ export function createHttpClient(config: HttpConfig): HttpClient {
     );
   }
 
-  function isRetryable(error: unknown): boolean {
-    if (!(error instanceof TableauApiError)) return false;
-    if (error.details?.tlsCode !== undefined) return false;
-    if (error.code === 'ERR_TABLEAU_NETWORK' || error.code === 'ERR_TABLEAU_TIMEOUT') return true;
-    return (
-      error.code === 'ERR_TABLEAU_API' &&
-      error.status !== undefined &&
-      isRetryableStatus(error.status)
-    );
-  }
-
   async function request(request: HttpRequest): Promise<HttpResponse> {
     const signals = [request.signal, config.signal];
     const firedBefore = signals.find((s) => s?.aborted);
@@ -381,9 +218,9 @@ export function createHttpClient(config: HttpConfig): HttpClient {
           minTimeout: config.retryMinDelayMs,
           maxTimeout: config.retryMaxDelayMs,
           randomize: false,
-          shouldRetry: ({ error }) => isRetryable(error),
+          shouldRetry: ({ error }) => isRetryableError(error),
           onFailedAttempt: async ({ error, retriesLeft, retriesConsumed }) => {
-            if (retriesLeft <= 0 || !isRetryable(error)) return;
+            if (retriesLeft <= 0 || !isRetryableError(error)) return;
             const backoff = Math.min(
               config.retryMinDelayMs * 2 ** retriesConsumed,
               config.retryMaxDelayMs,
@@ -408,19 +245,11 @@ export function createHttpClient(config: HttpConfig): HttpClient {
         if (error instanceof DbtAutoExposuresError && error.code === 'ERR_ABORTED') throw error;
         throw abortError(request.operation, aborted);
       }
-      if (attempts > 1 && error instanceof TableauApiError && isRetryable(error)) {
+      if (attempts > 1 && error instanceof TableauApiError && isRetryableError(error)) {
         throw new TableauApiError(
           error.code,
           `${error.message}; gave up after ${attempts} attempts`,
-          {
-            status: error.status,
-            tableauCode: error.tableauCode,
-            summary: error.summary,
-            detail: error.detail,
-            method: error.method,
-            url: error.url,
-            details: { ...error.details, attempts },
-          },
+          { ...httpFactsOf(error), details: { ...error.details, attempts } },
         );
       }
       throw error;

@@ -13,7 +13,7 @@
  */
 import { TableauApiError } from '../errors.js';
 import type { Logger } from '../log/types.js';
-import { sleep } from './http.js';
+import { sleep } from './abort.js';
 import type { MetadataApi } from './metadata.js';
 import { extractRefreshTimes } from './normalize-refresh-times.js';
 import {

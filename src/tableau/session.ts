@@ -9,7 +9,9 @@
  */
 import { TableauApiError } from '../errors.js';
 import type { Logger } from '../log/types.js';
-import { abortError, type HttpClient, type HttpRequest, type HttpResponse } from './http.js';
+import { abortError } from './abort.js';
+import { httpFactsOf } from './api-error-facts.js';
+import type { HttpClient, HttpRequest, HttpResponse } from './http.js';
 import type { Redactor } from './redact.js';
 import { apiVersionAtLeast, MIN_API_VERSION, type TableauSettings } from './settings.js';
 
@@ -183,12 +185,7 @@ export function createSession(deps: SessionDeps): Session {
             'is not expired or revoked (unused tokens expire after 15 days), and that siteName is ' +
             'the site\'s contentUrl (the part after /site/ in the browser URL; "" for the default site).',
           {
-            status: error.status,
-            tableauCode: error.tableauCode,
-            summary: error.summary,
-            detail: error.detail,
-            method: error.method,
-            url: error.url,
+            ...httpFactsOf(error),
             field: 'tokenName',
           },
         );

@@ -2,16 +2,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { DbtAutoExposuresError, TableauApiError } from '../../src/errors.js';
-import {
-  createHttpClient,
-  type FetchLike,
-  type HttpConfig,
-  isRetryableStatus,
-  parseRetryAfter,
-  parseTableauErrorBody,
-  sleep,
-} from '../../src/tableau/http.js';
+import { sleep } from '../../src/tableau/abort.js';
+import { createHttpClient, type FetchLike, type HttpConfig } from '../../src/tableau/http.js';
 import { Redactor } from '../../src/tableau/redact.js';
+import { parseTableauErrorBody } from '../../src/tableau/response-bodies.js';
+import { isRetryableStatus, parseRetryAfter } from '../../src/tableau/retry-policy.js';
 import { assertNoSecrets, SENTINEL_SECRET, SENTINEL_SESSION_TOKEN } from '../helpers/secrets.js';
 import { repoFixtures } from '../helpers/shared-fixtures.js';
 import { asserter, captureLogger, type Handler, startScriptedServer } from './scripted-server.js';
