@@ -8,10 +8,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { DbtAutoExposuresError } from '../errors.js';
 import { type RefreshTarget, refreshTargetKey } from '../tableau/types.js';
+import type { MockAnswer } from './mock-answer.js';
 import type { MockFault, MockFaultSpec, MockRoute } from './mock-faults.js';
-import { handle, type MockAnswer, matchRoute } from './mock-handlers.js';
+import { handle } from './mock-handlers.js';
 import { jobState, type MockJobPlan, type MockJobState } from './mock-jobs.js';
 import { type BodyFormat, renderError, renderHtmlError } from './mock-rest-bodies.js';
+import { matchRoute } from './mock-routes.js';
 import {
   MOCK_TOKEN_NAME,
   MOCK_TOKEN_SECRET,
