@@ -27,24 +27,23 @@ export {
 } from './mock-server.js';
 export { MOCK_TOKEN_NAME, MOCK_TOKEN_SECRET, type MockToken } from './mock-sessions.js';
 export type { MockCounters, MockRequestRecord } from './mock-state.js';
+export { PERSONAL_SPACE_PROJECT_NAME, resolveMockSite } from './resolve-mock-site.js';
 export { type BuildMockSiteOptions, buildMockSite } from './site-builder.js';
-export {
-  type MockCollection,
-  type MockCollectionInput,
-  type MockCustomSql,
-  type MockCustomSqlInput,
-  type MockEmbeddedDatasource,
-  type MockEmbeddedDatasourceInput,
-  type MockProject,
-  type MockProjectInput,
-  type MockPublishedDatasource,
-  type MockPublishedDatasourceInput,
-  type MockSite,
-  type MockSiteInput,
-  type MockTable,
-  type MockTableInput,
-  type MockWorkbook,
-  type MockWorkbookInput,
-  PERSONAL_SPACE_PROJECT_NAME,
-  resolveMockSite,
+export type {
+  MockCollection,
+  MockCollectionInput,
+  MockCustomSql,
+  MockCustomSqlInput,
+  MockEmbeddedDatasource,
+  MockEmbeddedDatasourceInput,
+  MockProject,
+  MockProjectInput,
+  MockPublishedDatasource,
+  MockPublishedDatasourceInput,
+  MockSite,
+  MockSiteInput,
+  MockTable,
+  MockTableInput,
+  MockWorkbook,
+  MockWorkbookInput,
 } from './site-model.js';

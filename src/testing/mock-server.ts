@@ -21,12 +21,8 @@ import {
   SessionBook,
 } from './mock-sessions.js';
 import { type MockCounters, type MockRequestRecord, MockState } from './mock-state.js';
-import {
-  type MockSite,
-  type MockSiteInput,
-  type MockWorkbookInput,
-  resolveMockSite,
-} from './site-model.js';
+import { resolveMockSite } from './resolve-mock-site.js';
+import type { MockSite, MockSiteInput, MockWorkbookInput } from './site-model.js';
 
 /** Options of `createMockTableauServer`. Every option has a default. */
 export interface MockTableauServerOptions {
