@@ -165,11 +165,27 @@ export class RelationIndex {
     return this.#byKey.get(key) ?? [];
   }
 
+  /** One name part as this index compares it (`normalizeIdentifier` with the index's case rule). */
+  normalize(part: string): string {
+    return normalizeIdentifier(part, { caseSensitive: this.caseSensitive });
+  }
+
+  /**
+   * `get` for parts already passed through `normalize` (database `''` when unknown), so a caller
+   * looking a relation up several ways normalises each part once.
+   */
+  getNormalized(database: string, schema: string, identifier: string): DbtNode[] {
+    return this.#byKey.get(`${database}${SEP}${schema}${SEP}${identifier}`) ?? [];
+  }
+
   /** For when the database is unknown: unique, ambiguous, or none. */
   getBySchemaIdentifier(schema: string, identifier: string): SchemaLookup {
-    const nodes =
-      this.#bySchemaIdentifier.get(schemaIdentifierKey(schema, identifier, this.caseSensitive)) ??
-      [];
+    return this.getBySchemaIdentifierNormalized(this.normalize(schema), this.normalize(identifier));
+  }
+
+  /** `getBySchemaIdentifier` for parts already passed through `normalize`. */
+  getBySchemaIdentifierNormalized(schema: string, identifier: string): SchemaLookup {
+    const nodes = this.#bySchemaIdentifier.get(`${schema}${SEP}${identifier}`) ?? [];
     if (nodes.length === 0) return { kind: 'none' };
     if (nodes.length === 1) return { kind: 'unique', node: nodes[0]! };
     return { kind: 'ambiguous', nodes: [...nodes] };

@@ -52,11 +52,23 @@ function withKind(result: RelationMatch, kind: MatchKind): RelationMatch {
   return result.kind === 'matched' ? { kind: 'matched', node: result.node, match: kind } : result;
 }
 
+/** A memoised table outcome with every field it was computed from. */
+interface TableMemoEntry {
+  kind: 'exact' | 'custom_sql';
+  fullName: string | null;
+  name: string;
+  schema: string | null;
+  databaseName: string | null;
+  connectionType: string | null;
+  outcome: TableOutcome;
+}
+
 /** Analyses data sources against one matcher; holds the memo tables for one build. */
 export class SourceAnalyzer {
   readonly #matcher: RelationMatcher;
   readonly #options: AnalyzerOptions;
-  readonly #tableMemo = new Map<string, TableOutcome>();
+  /** Keyed by `fullName ?? name`; entries compare the remaining fields by value (no key string). */
+  readonly #tableMemo = new Map<string, TableMemoEntry[]>();
   readonly #sqlMemo = new Map<string, TableOutcome[]>();
   readonly #publishedMemo = new Map<string, TableOutcome[]>();
 
@@ -83,14 +95,43 @@ export class SourceAnalyzer {
     return out;
   }
 
-  /** One Tableau table; `viaCustomSql` marks tables Tableau's parser listed for custom SQL. */
-  table(table: TableauTable, kind: 'exact' | 'custom_sql'): TableOutcome {
-    const key = `${kind}\u001f${table.fullName ?? ''}\u001f${table.name}\u001f${table.schema ?? ''}\u001f${table.databaseName ?? ''}\u001f${table.connectionType ?? ''}`;
-    let outcome = this.#tableMemo.get(key);
-    if (outcome === undefined) {
-      outcome = this.#resolveTable(table, kind);
-      this.#tableMemo.set(key, outcome);
+  /**
+   * One Tableau table; `kind` `custom_sql` marks tables Tableau's parser listed for custom SQL,
+   * whose missing database and connection type come from the query (`fallback`).
+   */
+  table(
+    table: TableauTable,
+    kind: 'exact' | 'custom_sql',
+    fallback?: Pick<TableauCustomSql, 'databaseName' | 'connectionType'>,
+  ): TableOutcome {
+    const { fullName, name, schema } = table;
+    const databaseName = table.databaseName ?? fallback?.databaseName ?? null;
+    const connectionType = table.connectionType ?? fallback?.connectionType ?? null;
+    // Most references are distinct, so the memo must cost less than a miss: no key string is
+    // built; the candidates sharing `fullName ?? name` (usually one) are compared field by field.
+    const memoKey = fullName ?? name;
+    let entries = this.#tableMemo.get(memoKey);
+    if (entries === undefined) {
+      entries = [];
+      this.#tableMemo.set(memoKey, entries);
     }
+    for (const e of entries) {
+      if (
+        e.kind === kind &&
+        e.fullName === fullName &&
+        e.name === name &&
+        e.schema === schema &&
+        e.databaseName === databaseName &&
+        e.connectionType === connectionType
+      ) {
+        return e.outcome;
+      }
+    }
+    const outcome = this.#resolveTable(
+      { name, fullName, schema, databaseName, connectionType },
+      kind,
+    );
+    entries.push({ kind, fullName, name, schema, databaseName, connectionType, outcome });
     return outcome;
   }
 
@@ -118,16 +159,7 @@ export class SourceAnalyzer {
   /** A custom SQL query: Tableau's parsed tables, else (opt-in) our own parse. */
   customSql(sql: TableauCustomSql): TableOutcome[] {
     if (sql.tables.length > 0) {
-      return sql.tables.map((t) =>
-        this.table(
-          {
-            ...t,
-            databaseName: t.databaseName ?? sql.databaseName,
-            connectionType: t.connectionType ?? sql.connectionType,
-          },
-          'custom_sql',
-        ),
-      );
+      return sql.tables.map((t) => this.table(t, 'custom_sql', sql));
     }
     const key = `${this.#options.parseCustomSql}\u001f${sql.name}\u001f${sql.connectionType ?? ''}\u001f${sql.databaseName ?? ''}\u001f${sql.query}`;
     let outcomes = this.#sqlMemo.get(key);

@@ -46,6 +46,13 @@ function listed(values: string[]): string {
     : shown;
 }
 
+/** A relation as reports show it: its known parts, dotted. */
+function shownRelation(relation: TableauRelation): string {
+  return [relation.database, relation.schema, relation.identifier]
+    .filter((p) => p !== null)
+    .join('.');
+}
+
 function sortedIds(nodes: readonly DbtNode[]): string[] {
   return nodes.map((n) => n.uniqueId).sort();
 }
@@ -92,11 +99,12 @@ export class RelationMatcher {
    * Private models are reported as `private_model`: exposures cannot ref them.
    */
   match(tableauRelation: TableauRelation): RelationMatch {
-    const relation = this.applyAliases(tableauRelation);
-    const shown = [relation.database, relation.schema, relation.identifier]
-      .filter((p) => p !== null)
-      .join('.');
+    const relation =
+      this.#databaseAliases.size === 0 && this.#schemaAliases.size === 0
+        ? tableauRelation
+        : this.applyAliases(tableauRelation);
     if (relation.schema === null) {
+      const shown = shownRelation(relation);
       const candidates = this.#index.getByIdentifier(relation.identifier);
       return {
         kind: 'unmatched',
@@ -108,12 +116,20 @@ export class RelationMatcher {
         ...(candidates.length === 0 ? {} : { candidates: sortedRelations(candidates) }),
       };
     }
+    // Each part is normalised once for both lookups; `shown` is built only for a report.
+    const index = this.#index;
+    const schema = index.normalize(relation.schema);
+    const identifier = index.normalize(relation.identifier);
     if (relation.database !== null) {
-      const exact = this.#index.get(relation.database, relation.schema, relation.identifier);
+      const database = relation.database ? index.normalize(relation.database) : '';
+      const exact = index.getNormalized(database, schema, identifier);
       if (exact.length === 1) return this.#accept(exact[0]!, 'exact');
-      if (exact.length > 1) return this.#ambiguous(shown, exact, 'several dbt nodes build');
+      if (exact.length > 1) {
+        return this.#ambiguous(shownRelation(relation), exact, 'several dbt nodes build');
+      }
     }
-    const lookup = this.#index.getBySchemaIdentifier(relation.schema, relation.identifier);
+    const lookup = index.getBySchemaIdentifierNormalized(schema, identifier);
+    const shown = shownRelation(relation);
     if (lookup.kind === 'none') {
       return {
         kind: 'unmatched',

@@ -97,3 +97,35 @@ t.test('RelationIndex lookups and collisions', async (t) => {
   const u = cs.getBySchemaIdentifier('S', 'T');
   t.equal(u.kind === 'unique' ? u.node.uniqueId : null, 'model.p.a');
 });
+
+t.test('RelationIndex lookups on parts normalised once', async (t) => {
+  const index = buildRelationIndex([
+    node('model.p.a', 'DB', 'MARTS', 'orders'),
+    node('model.p.n', null, 'MARTS', 'nodb'),
+    node('model.p.c', 'DB', 'STAGING', 'customers'),
+    node('model.p.d', 'OTHER', 'STAGING', 'customers'),
+  ]);
+  t.equal(index.normalize(' [MARTS] '), 'marts');
+  t.equal(index.normalize('"Orders"'), 'orders');
+  t.same(
+    index.getNormalized('db', 'marts', 'orders').map((n) => n.uniqueId),
+    ['model.p.a'],
+  );
+  t.same(index.getNormalized('DB', 'MARTS', 'ORDERS'), [], 'parts are used as given');
+  t.same(
+    index.getNormalized('', 'marts', 'nodb').map((n) => n.uniqueId),
+    ['model.p.n'],
+    'a node without a database is found under the empty database',
+  );
+  const one = index.getBySchemaIdentifierNormalized('marts', 'orders');
+  t.equal(one.kind === 'unique' ? one.node.uniqueId : null, 'model.p.a');
+  const two = index.getBySchemaIdentifierNormalized('staging', 'customers');
+  t.same(two.kind === 'ambiguous' ? two.nodes.map((n) => n.uniqueId) : null, [
+    'model.p.c',
+    'model.p.d',
+  ]);
+  t.equal(index.getBySchemaIdentifierNormalized('STAGING', 'CUSTOMERS').kind, 'none');
+  const cs = buildRelationIndex([node('model.p.a', 'DB', 'S', 'T')], { caseSensitive: true });
+  t.equal(cs.normalize('[S]'), 'S');
+  t.equal(cs.getNormalized('DB', 'S', 'T').length, 1);
+});
