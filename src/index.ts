@@ -85,11 +85,8 @@ export {
   TableauApiError,
   type TableauErrorFields,
 } from './errors.js';
-export {
-  type BuildLineageInput,
-  type BuildLineageOptions,
-  buildExposureLineage,
-} from './lineage/build.js';
+export { buildExposureLineage } from './lineage/build.js';
+export type { BuildLineageInput, BuildLineageOptions } from './lineage/build-options.js';
 export {
   type CurationOptions,
   EXPOSURE_MATURITIES,

@@ -1,7 +1,8 @@
 import t from 'tap';
 import { buildRelationIndex } from '../../src/artifacts/relation.js';
 import { ConfigError } from '../../src/errors.js';
-import { type BuildLineageOptions, buildExposureLineage } from '../../src/lineage/build.js';
+import { buildExposureLineage } from '../../src/lineage/build.js';
+import type { BuildLineageOptions } from '../../src/lineage/build-options.js';
 import {
   customSql,
   embedded,
