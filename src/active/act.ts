@@ -44,6 +44,28 @@ export function describeFailure(error: unknown): { code: string | null; message:
   return { code: null, message: String(error) };
 }
 
+/** Record a failed refresher or store call as `callFailed` evidence; returns its message. */
+function recordFailedCall(
+  evidence: LogEntry[],
+  context: ActContext,
+  operation: string,
+  target: PlannedTarget | null,
+  error: unknown,
+  started: number,
+): string {
+  const { code, message } = describeFailure(error);
+  evidence.push(
+    callFailedEntry(context.entryContext(), {
+      operation,
+      target,
+      errorCode: code,
+      message,
+      elapsedMs: elapsed(context, started),
+    }),
+  );
+  return message;
+}
+
 function toTarget(target: PlannedTarget): RefreshTarget {
   return { kind: target.kind, luid: target.luid, name: target.name };
 }
@@ -79,15 +101,13 @@ export async function lookupLastRefreshTimes(
       );
     } catch (error) {
       if (context.signal?.aborted) return { ...outcome, aborted: true };
-      const { code, message } = describeFailure(error);
-      outcome.evidence.push(
-        callFailedEntry(context.entryContext(), {
-          operation: 'getLastRefreshTimes',
-          target: null,
-          errorCode: code,
-          message,
-          elapsedMs: elapsed(context, started),
-        }),
+      const message = recordFailedCall(
+        outcome.evidence,
+        context,
+        'getLastRefreshTimes',
+        null,
+        error,
+        started,
       );
       if (store === undefined) {
         for (const plan of plans) outcome.failed.set(plan.target.key, message);
@@ -110,17 +130,15 @@ export async function lookupLastRefreshTimes(
     try {
       outcome.times.set(key, { at: await store.get(key), source: 'store' });
     } catch (error) {
-      const { code, message } = describeFailure(error);
-      outcome.failed.set(key, message);
-      outcome.evidence.push(
-        callFailedEntry(context.entryContext(), {
-          operation: 'lastRefreshStore.get',
-          target: plan.target,
-          errorCode: code,
-          message,
-          elapsedMs: elapsed(context, started),
-        }),
+      const message = recordFailedCall(
+        outcome.evidence,
+        context,
+        'lastRefreshStore.get',
+        plan.target,
+        error,
+        started,
       );
+      outcome.failed.set(key, message);
     }
   }
   return outcome;
@@ -166,16 +184,7 @@ export async function refreshTarget(
   try {
     trigger = await context.refresher.refresh(toTarget(target), signalOption(context.signal));
   } catch (error) {
-    const { code, message } = describeFailure(error);
-    evidence.push(
-      callFailedEntry(context.entryContext(), {
-        operation: 'refresh',
-        target,
-        errorCode: code,
-        message,
-        elapsedMs: elapsed(context, started),
-      }),
-    );
+    const message = recordFailedCall(evidence, context, 'refresh', target, error, started);
     if (context.signal?.aborted) {
       return done({
         status: 'skipped',
@@ -273,16 +282,7 @@ async function waitFor(
       durationMs,
     });
   } catch (error) {
-    const { code, message } = describeFailure(error);
-    evidence.push(
-      callFailedEntry(context.entryContext(), {
-        operation: 'waitForJob',
-        target,
-        errorCode: code,
-        message,
-        elapsedMs: elapsed(context, started),
-      }),
-    );
+    const message = recordFailedCall(evidence, context, 'waitForJob', target, error, started);
     if (context.signal?.aborted) {
       return done({
         status: 'success',
@@ -310,16 +310,7 @@ async function remember(
   try {
     await context.store.set(target.key, context.now);
   } catch (error) {
-    const { code, message } = describeFailure(error);
-    evidence.push(
-      callFailedEntry(context.entryContext(), {
-        operation: 'lastRefreshStore.set',
-        target,
-        errorCode: code,
-        message,
-        elapsedMs: elapsed(context, started),
-      }),
-    );
+    recordFailedCall(evidence, context, 'lastRefreshStore.set', target, error, started);
   }
 }
 
