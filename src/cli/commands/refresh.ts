@@ -3,15 +3,14 @@
  * build's run_results, print the dbt-like log (text, or JSON lines with --json), write the report.
  * Exit 1 when a refresh failed.
  */
+// The modules this command uses, not `../../index.js`: start-up time is module loading (yaml,
+// picomatch, fast-glob, node-fetch…), and the Tableau client loads only when enabled (`openTableau`).
+import { maybeRefresh } from '../../active/maybe-refresh.js';
+import { writeRefreshReport } from '../../active/report-file.js';
 import { resolveActiveExposureSettings } from '../../active/settings.js';
 import type { Refresher, RefreshReport } from '../../active/types.js';
-import {
-  formatLogEntry,
-  loadManifest,
-  loadRunResults,
-  maybeRefresh,
-  writeRefreshReport,
-} from '../../index.js';
+import { loadManifest, loadRunResults } from '../../artifacts/load.js';
+import { formatLogEntry } from '../../log/format.js';
 import type { LogEntry } from '../../log/types.js';
 import { readLineage } from '../../output/lineage-io.js';
 import { createProgress } from '../progress.js';
