@@ -33,7 +33,8 @@ export function describeValue(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-function valueAt(root: unknown, path: readonly PathSegment[]): unknown {
+/** The value at `path` in a parsed JSON document; undefined when the path leads nowhere. */
+export function valueAt(root: unknown, path: readonly PathSegment[]): unknown {
   let current = root;
   for (const segment of path) {
     if (typeof current !== 'object' || current === null) return undefined;

@@ -4,7 +4,12 @@
  * atomically; validated on read with coded errors that name the file and the field.
  */
 import { readFile } from 'node:fs/promises';
-import { describeValue, formatJsonPath, type PathSegment } from '../artifacts/artifact-errors.js';
+import {
+  describeValue,
+  formatJsonPath,
+  type PathSegment,
+  valueAt,
+} from '../artifacts/artifact-errors.js';
 import { jsonErrorIndex, textPosition } from '../artifacts/json-position.js';
 import { LineageError } from '../errors.js';
 import { type ExposureLineage, LINEAGE_VERSION } from '../lineage/types.js';
@@ -133,13 +138,4 @@ function parseJsonText(text: string, path: string | undefined): unknown {
       { file: path, details: { line: at.line, column: at.column }, cause: error },
     );
   }
-}
-
-function valueAt(root: unknown, path: readonly PathSegment[]): unknown {
-  let current = root;
-  for (const segment of path) {
-    if (typeof current !== 'object' || current === null) return undefined;
-    current = (current as Record<PathSegment, unknown>)[segment];
-  }
-  return current;
 }
