@@ -4,7 +4,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { loadManifest, loadRunResults, writeFileAtomic } from '../../index.js';
+import { loadManifest, loadRunResults } from '../../artifacts/load.js';
+import { writeFileAtomic } from '../../output/atomic-write.js';
 import { readLineage } from '../../output/lineage-io.js';
 import type { ParsedFlags } from '../flags.js';
 import {
@@ -112,7 +113,7 @@ async function runQuery({ io, flags }: CommandContext, requireSelection: boolean
       ? renderImpactText(items, subject)
       : format === 'markdown'
         ? renderImpactMarkdown(items, subject)
-        : (await import('../../index.js')).renderMermaid(restrictLineage(lineage, items));
+        : (await import('../../output/mermaid.js')).renderMermaid(restrictLineage(lineage, items));
   const out = flags.out;
   if (typeof out === 'string') {
     const path = resolve(io.cwd, out);
