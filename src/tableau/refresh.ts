@@ -101,6 +101,22 @@ function notesOf(job: Record<string, unknown>): string | null {
   return null;
 }
 
+/** The refresh-times query of each target kind, workbooks first. */
+const REFRESH_TIME_QUERIES = [
+  {
+    kind: 'workbook',
+    document: WORKBOOK_REFRESH_TIMES_QUERY,
+    connection: 'workbooksConnection',
+    noun: 'workbooks',
+  },
+  {
+    kind: 'datasource',
+    document: PUBLISHED_DATASOURCE_REFRESH_TIMES_QUERY,
+    connection: 'publishedDatasourcesConnection',
+    noun: 'published data sources',
+  },
+] as const;
+
 function isoOrNull(value: unknown): Date | null {
   if (typeof value !== 'string' || value === '') return null;
   const date = new Date(value);
@@ -236,30 +252,19 @@ export function createRefreshApi(deps: RefreshDeps): RefreshApi {
     const found = new Map<string, Date | null>();
     const byKind = (kind: RefreshTarget['kind']): string[] =>
       targets.filter((t) => t.kind === kind).map((t) => t.luid);
-    for (const luids of chunkLuids(byKind('workbook'))) {
-      for await (const page of metadata.paginate<RawWorkbook>({
-        document: WORKBOOK_REFRESH_TIMES_QUERY,
-        connection: 'workbooksConnection',
-        variables: ({ first, after }) => refreshTimesQueryVariables(luids, { first, after }),
-        pageSize: luids.length,
-        signal: options.signal,
-        operation: `read refresh times of ${luids.length} workbooks`,
-      })) {
-        const raw = { workbooksConnection: { nodes: page.nodes } };
-        for (const [key, iso] of extractRefreshTimes(raw)) found.set(key, isoOrNull(iso));
-      }
-    }
-    for (const luids of chunkLuids(byKind('datasource'))) {
-      for await (const page of metadata.paginate<RawPublishedDatasource>({
-        document: PUBLISHED_DATASOURCE_REFRESH_TIMES_QUERY,
-        connection: 'publishedDatasourcesConnection',
-        variables: ({ first, after }) => refreshTimesQueryVariables(luids, { first, after }),
-        pageSize: luids.length,
-        signal: options.signal,
-        operation: `read refresh times of ${luids.length} published data sources`,
-      })) {
-        const raw = { publishedDatasourcesConnection: { nodes: page.nodes } };
-        for (const [key, iso] of extractRefreshTimes(raw)) found.set(key, isoOrNull(iso));
+    for (const { kind, document, connection, noun } of REFRESH_TIME_QUERIES) {
+      for (const luids of chunkLuids(byKind(kind))) {
+        for await (const page of metadata.paginate<RawWorkbook | RawPublishedDatasource>({
+          document,
+          connection,
+          variables: ({ first, after }) => refreshTimesQueryVariables(luids, { first, after }),
+          pageSize: luids.length,
+          signal: options.signal,
+          operation: `read refresh times of ${luids.length} ${noun}`,
+        })) {
+          const raw = { [connection]: { nodes: page.nodes } };
+          for (const [key, iso] of extractRefreshTimes(raw)) found.set(key, isoOrNull(iso));
+        }
       }
     }
     const result = new Map<string, Date | null>();
