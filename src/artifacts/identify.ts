@@ -4,7 +4,7 @@
  * `ERR_ARTIFACT_VERSION` (a version that cannot be read) before any field is read.
  */
 import { ArtifactError } from '../errors.js';
-import { type ArtifactLabel, describeValue, fileLabel } from './artifact-errors.js';
+import { type ArtifactLabel, asVersionError, describeValue, fileLabel } from './artifact-errors.js';
 import { isObject } from './raw-schemas.js';
 import { describeKind, parseSchemaVersion } from './schema-version.js';
 import type { ArtifactNote } from './types.js';
@@ -115,4 +115,27 @@ export function identifyArtifact(
       ]
     : [];
   return { root: json, schemaVersion: parsed.version, isFuture, notes };
+}
+
+/**
+ * Read an identified artifact with `read`. In an artifact newer than this library knows, a schema
+ * error means its fields changed, not that the file is broken: it is re-labelled as a version error.
+ */
+export function readIdentified<T>(
+  header: ArtifactHeader,
+  context: { file: string | undefined; label: ArtifactLabel },
+  read: () => T,
+): T {
+  try {
+    return read();
+  } catch (error) {
+    if (header.isFuture && error instanceof ArtifactError && error.code === 'ERR_ARTIFACT_SCHEMA') {
+      throw asVersionError(error, {
+        ...context,
+        version: header.schemaVersion,
+        maxKnown: KNOWN_VERSIONS[context.label].max,
+      });
+    }
+    throw error;
+  }
 }

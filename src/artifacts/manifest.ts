@@ -4,9 +4,8 @@
  * and zod never runs over the whole document (macros and docs are most of its bytes and are not
  * read at all).
  */
-import { ArtifactError } from '../errors.js';
-import { type ArtifactLabel, asVersionError, throwSchemaError } from './artifact-errors.js';
-import { identifyArtifact, KNOWN_VERSIONS } from './identify.js';
+import { type ArtifactLabel, throwSchemaError } from './artifact-errors.js';
+import { identifyArtifact, readIdentified } from './identify.js';
 import { convertRelationalNode, convertSource, RELATIONAL_TYPES } from './manifest-nodes.js';
 import {
   isObject,
@@ -68,18 +67,9 @@ export function isFusionVersion(version: string): boolean {
 export function parseManifest(json: unknown, opts: ParseArtifactOptions = {}): Manifest {
   const ctx: Context = { file: opts.path, label: 'manifest' };
   const header = identifyArtifact(json, 'manifest', ctx.file);
-  try {
-    return readManifest(header.root, header.schemaVersion, header.notes, ctx);
-  } catch (error) {
-    if (header.isFuture && error instanceof ArtifactError && error.code === 'ERR_ARTIFACT_SCHEMA') {
-      throw asVersionError(error, {
-        ...ctx,
-        version: header.schemaVersion,
-        maxKnown: KNOWN_VERSIONS.manifest.max,
-      });
-    }
-    throw error;
-  }
+  return readIdentified(header, ctx, () =>
+    readManifest(header.root, header.schemaVersion, header.notes, ctx),
+  );
 }
 
 function readManifest(

@@ -3,9 +3,8 @@
  * `RunResults`. Pure; each result is checked with a fast check, and zod only names the offending
  * field of a malformed one.
  */
-import { ArtifactError } from '../errors.js';
-import { asVersionError, throwSchemaError } from './artifact-errors.js';
-import { identifyArtifact, KNOWN_VERSIONS } from './identify.js';
+import { throwSchemaError } from './artifact-errors.js';
+import { identifyArtifact, readIdentified } from './identify.js';
 import { isFusionVersion, type ParseArtifactOptions } from './manifest.js';
 import {
   isRawRunResult,
@@ -39,18 +38,9 @@ export const KNOWN_RUN_STATUSES: ReadonlySet<string> = new Set([
 export function parseRunResults(json: unknown, opts: ParseArtifactOptions = {}): RunResults {
   const ctx = { file: opts.path, label: 'run_results' as const };
   const header = identifyArtifact(json, 'run_results', ctx.file);
-  try {
-    return readRunResults(header.root, header.schemaVersion, header.notes, ctx);
-  } catch (error) {
-    if (header.isFuture && error instanceof ArtifactError && error.code === 'ERR_ARTIFACT_SCHEMA') {
-      throw asVersionError(error, {
-        ...ctx,
-        version: header.schemaVersion,
-        maxKnown: KNOWN_VERSIONS.run_results.max,
-      });
-    }
-    throw error;
-  }
+  return readIdentified(header, ctx, () =>
+    readRunResults(header.root, header.schemaVersion, header.notes, ctx),
+  );
 }
 
 function readRunResults(
