@@ -233,6 +233,7 @@ export const MATCH_RANK: Readonly<Record<MatchKind, number>> = {
 /** A matched node with everything that led to it, accumulated over one workbook. */
 export interface DependencyAccumulator {
   node: DbtNode;
-  tables: Set<string>;
+  /** Distinct labels of the tables that reached the node, in the order met. */
+  tables: string[];
   match: MatchKind;
 }

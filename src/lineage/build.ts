@@ -11,6 +11,7 @@ import { compare } from './compare.js';
 import { Curation } from './curation.js';
 import { RelationMatcher } from './match.js';
 import { nameExposures } from './name-exposures.js';
+import { cachedRenderRef } from './refs.js';
 import { toExposure } from './to-exposure.js';
 import {
   type AmbiguousMatch,
@@ -108,8 +109,9 @@ export function buildExposureLineage(input: BuildLineageInput): ExposureLineage 
   }
 
   const names = nameExposures(manifest, workbooks, emitted, curation, options.managedPaths);
+  const refOf = cachedRenderRef({ projectName: packageName });
   const exposures = emitted.map((analysis) =>
-    toExposure(analysis, names.get(analysis.workbook.luid)!, packageName, curation, options),
+    toExposure(analysis, names.get(analysis.workbook.luid)!, packageName, curation, options, refOf),
   );
   exposures.sort((a, b) => compare(a.name, b.name));
   ambiguous.sort((a, b) => compare(a.workbookLuid, b.workbookLuid) || compare(a.table, b.table));

@@ -42,3 +42,19 @@ export function renderRef(node: DbtNode, options: RenderRefOptions): string {
   }
   return `ref(${args.join(', ')})`;
 }
+
+/**
+ * `renderRef` for one project name, memoised per node: a build renders each node once, however
+ * many exposures depend on it.
+ */
+export function cachedRenderRef(options: RenderRefOptions): (node: DbtNode) => string {
+  const cache = new Map<DbtNode, string>();
+  return (node) => {
+    let ref = cache.get(node);
+    if (ref === undefined) {
+      ref = renderRef(node, options);
+      cache.set(node, ref);
+    }
+    return ref;
+  };
+}

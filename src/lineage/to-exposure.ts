@@ -1,9 +1,9 @@
 /** One emitted workbook as a `LineageExposure`: overrides first, then options, then defaults. */
+import type { DbtNode } from '../artifacts/types.js';
 import type { TableauWorkbook } from '../tableau/types.js';
 import type { BuildLineageOptions } from './build-options.js';
 import { compare } from './compare.js';
 import type { Curation } from './curation.js';
-import { renderRef } from './refs.js';
 import type { LineageExposure } from './types.js';
 import type { WorkbookAnalysis } from './workbook-analysis.js';
 
@@ -21,24 +21,30 @@ function ownerOf(workbook: TableauWorkbook): LineageExposure['owner'] {
   const email = owner?.email?.trim();
   return email ? { name, email } : { name };
 }
-/** The exposure of an analysed workbook, named `name`, in dbt project `packageName`. */
+/**
+ * The exposure of an analysed workbook, named `name`, in dbt project `packageName`; `refOf`
+ * renders a node's `ref(...)` for that project (`cachedRenderRef`).
+ */
 export function toExposure(
   analysis: WorkbookAnalysis,
   name: string,
   packageName: string,
   curation: Curation,
   options: BuildLineageOptions,
+  refOf: (node: DbtNode) => string,
 ): LineageExposure {
   const { workbook } = analysis;
   const override = curation.overrideFor(workbook) ?? {};
-  const dependsOn = [...analysis.dependencies.values()]
-    .map((d) => ({
+  const dependsOn: LineageExposure['dependsOn'] = [];
+  for (const d of analysis.dependencies.values()) {
+    dependsOn.push({
       uniqueId: d.node.uniqueId,
-      ref: renderRef(d.node, { projectName: packageName }),
-      tables: [...d.tables].sort(compare),
+      ref: refOf(d.node),
+      tables: d.tables.length > 1 ? d.tables.sort(compare) : d.tables,
       match: d.match,
-    }))
-    .sort((a, b) => compare(a.uniqueId, b.uniqueId));
+    });
+  }
+  dependsOn.sort((a, b) => compare(a.uniqueId, b.uniqueId));
   const tags = [...new Set(override.tags ?? options.tags ?? ['tableau'])].sort(compare);
   return {
     name,

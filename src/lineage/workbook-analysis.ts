@@ -29,8 +29,74 @@ export interface WorkbookAnalysis {
   matchedCount: number;
 }
 
-function anyMatched(outcomes: readonly TableOutcome[]): boolean {
-  return outcomes.some((o) => o.result.kind === 'matched');
+/**
+ * One workbook's outcomes, accumulated as they come (no concatenated outcome list): distinct
+ * labels and whether each matched, dependencies by unique id, and unmatched entries.
+ */
+class OutcomeAccumulator {
+  readonly dependencies = new Map<string, DependencyAccumulator>();
+  /** Every distinct label; true once one of its outcomes matched. */
+  readonly #labels = new Map<string, boolean>();
+  readonly #unmatched = new Map<string, UnmatchedTable>();
+  #matchedCount = 0;
+
+  /** Add a data source's outcomes; true when at least one matched. */
+  addAll(outcomes: readonly TableOutcome[]): boolean {
+    let any = false;
+    for (const outcome of outcomes) any = this.add(outcome) || any;
+    return any;
+  }
+
+  add({ label, result }: TableOutcome): boolean {
+    const seen = this.#labels.get(label);
+    if (result.kind !== 'matched') {
+      if (seen === undefined) this.#labels.set(label, false);
+      const key = `${label}\u001f${result.reason}\u001f${result.detail}`;
+      if (!this.#unmatched.has(key)) {
+        this.#unmatched.set(key, {
+          table: label,
+          reason: result.reason,
+          detail: result.detail,
+          ...(result.candidates === undefined ? {} : { candidates: result.candidates }),
+        });
+      }
+      return false;
+    }
+    if (seen !== true) {
+      this.#labels.set(label, true);
+      this.#matchedCount += 1;
+    }
+    const existing = this.dependencies.get(result.node.uniqueId);
+    if (existing === undefined) {
+      this.dependencies.set(result.node.uniqueId, {
+        node: result.node,
+        tables: [label],
+        match: result.match,
+      });
+    } else {
+      if (!existing.tables.includes(label)) existing.tables.push(label);
+      if (MATCH_RANK[result.match] < MATCH_RANK[existing.match]) existing.match = result.match;
+    }
+    return true;
+  }
+
+  get tableCount(): number {
+    return this.#labels.size;
+  }
+
+  get matchedCount(): number {
+    return this.#matchedCount;
+  }
+
+  /** Unmatched entries of labels that never matched elsewhere, sorted. */
+  unmatched(): UnmatchedTable[] {
+    const out: UnmatchedTable[] = [];
+    for (const u of this.#unmatched.values()) if (this.#labels.get(u.table) !== true) out.push(u);
+    return out.sort(
+      (a, b) =>
+        compare(a.table, b.table) || compare(a.reason, b.reason) || compare(a.detail, b.detail),
+    );
+  }
 }
 
 /** Match every table of a workbook (embedded, published, custom SQL) and gather the outcome. */
@@ -38,12 +104,10 @@ export function analyzeWorkbook(
   workbook: TableauWorkbook,
   analyzer: SourceAnalyzer,
 ): WorkbookAnalysis {
-  const outcomes: TableOutcome[] = [];
+  const acc = new OutcomeAccumulator();
   let directMatch = false;
   for (const embedded of workbook.embeddedDatasources) {
-    const direct = analyzer.source(embedded);
-    directMatch ||= anyMatched(direct);
-    outcomes.push(...direct);
+    if (acc.addAll(analyzer.source(embedded))) directMatch = true;
   }
   const refreshTargets: LineageRefreshTarget[] = [];
   if (directMatch) {
@@ -57,8 +121,7 @@ export function analyzeWorkbook(
     });
   }
   for (const published of workbook.publishedDatasources) {
-    const reached = analyzer.published(published.luid, published);
-    if (anyMatched(reached)) {
+    if (acc.addAll(analyzer.published(published.luid, published))) {
       refreshTargets.push({
         kind: 'datasource',
         luid: published.luid,
@@ -67,53 +130,16 @@ export function analyzeWorkbook(
         lastRefreshAt: published.hasExtracts ? published.extractLastRefreshTime : null,
       });
     }
-    outcomes.push(...reached);
   }
-  refreshTargets.sort((a, b) => compare(refreshTargetKey(a), refreshTargetKey(b)));
-
-  const dependencies = new Map<string, DependencyAccumulator>();
-  const unmatchedByKey = new Map<string, UnmatchedTable>();
-  const tables = new Set<string>();
-  const matchedTables = new Set<string>();
-  for (const { label, result } of outcomes) {
-    tables.add(label);
-    if (result.kind === 'matched') {
-      matchedTables.add(label);
-      const existing = dependencies.get(result.node.uniqueId);
-      if (existing === undefined) {
-        dependencies.set(result.node.uniqueId, {
-          node: result.node,
-          tables: new Set([label]),
-          match: result.match,
-        });
-      } else {
-        existing.tables.add(label);
-        if (MATCH_RANK[result.match] < MATCH_RANK[existing.match]) existing.match = result.match;
-      }
-      continue;
-    }
-    const key = `${label}\u001f${result.reason}\u001f${result.detail}`;
-    if (!unmatchedByKey.has(key)) {
-      unmatchedByKey.set(key, {
-        table: label,
-        reason: result.reason,
-        detail: result.detail,
-        ...(result.candidates === undefined ? {} : { candidates: result.candidates }),
-      });
-    }
+  if (refreshTargets.length > 1) {
+    refreshTargets.sort((a, b) => compare(refreshTargetKey(a), refreshTargetKey(b)));
   }
-  const unmatched = [...unmatchedByKey.values()]
-    .filter((u) => !matchedTables.has(u.table))
-    .sort(
-      (a, b) =>
-        compare(a.table, b.table) || compare(a.reason, b.reason) || compare(a.detail, b.detail),
-    );
   return {
     workbook,
-    dependencies,
-    unmatched,
+    dependencies: acc.dependencies,
+    unmatched: acc.unmatched(),
     refreshTargets,
-    tableCount: tables.size,
-    matchedCount: matchedTables.size,
+    tableCount: acc.tableCount,
+    matchedCount: acc.matchedCount,
   };
 }
