@@ -103,10 +103,6 @@ export function relationKey(
   ].join(SEP);
 }
 
-function schemaIdentifierKey(schema: string, identifier: string, caseSensitive: boolean): string {
-  return `${normalizeIdentifier(schema, { caseSensitive })}${SEP}${normalizeIdentifier(identifier, { caseSensitive })}`;
-}
-
 /** `database.schema.identifier` in the original spelling (database omitted when null). */
 export function displayRelation(node: Pick<DbtNode, 'database' | 'schema' | 'identifier'>): string {
   return [node.database, node.schema, node.identifier]
@@ -141,16 +137,16 @@ export class RelationIndex {
 
   constructor(nodes: Iterable<DbtNode>, options: RelationIndexOptions = {}) {
     this.caseSensitive = options.caseSensitive ?? false;
-    const opts = { caseSensitive: this.caseSensitive };
     for (const node of nodes) {
       this.#size += 1;
-      push(this.#byKey, relationKey(node.database, node.schema, node.identifier, opts), node);
-      push(
-        this.#bySchemaIdentifier,
-        schemaIdentifierKey(node.schema, node.identifier, this.caseSensitive),
-        node,
-      );
-      push(this.#byIdentifier, normalizeIdentifier(node.identifier, opts), node);
+      // Each part normalised once for the three keys (same keys as `relationKey`).
+      const database = node.database ? this.normalize(node.database) : '';
+      const schema = this.normalize(node.schema);
+      const identifier = this.normalize(node.identifier);
+      const schemaIdentifier = `${schema}${SEP}${identifier}`;
+      push(this.#byKey, `${database}${SEP}${schemaIdentifier}`, node);
+      push(this.#bySchemaIdentifier, schemaIdentifier, node);
+      push(this.#byIdentifier, identifier, node);
     }
   }
 
