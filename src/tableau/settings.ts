@@ -43,7 +43,7 @@ export interface TableauClientOptions {
   logger?: Logger;
   /** Allow `http://` to a non-loopback host (sends the token in clear text). Default false. */
   allowInsecureHttp?: boolean;
-  /** Metadata API page size (`first`) of workbook listings, 1..1000. Default 50; halved automatically on time/node limits. */
+  /** Metadata API page size (`first`) of workbook listings, 1..1000. Default 100; halved automatically on time/node limits. */
   pageSize?: number;
 }
 

@@ -41,7 +41,7 @@ t.test('a bare host means https; defaults applied', async (t) => {
     retryMinDelayMs: 500,
     retryMaxDelayMs: 30_000,
     maxRetryAfterMs: 60_000,
-    pageSize: 50,
+    pageSize: 100,
   });
 });
 
