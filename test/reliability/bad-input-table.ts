@@ -23,6 +23,7 @@ import { renderExposuresYaml } from '../../src/output/yaml.js';
 import { readTableauSnapshot } from '../../src/tableau/snapshot.js';
 import type { TableauTable, TableauWorkbook } from '../../src/tableau/types.js';
 import { createFakeRefresher } from '../../src/testing/fake-refresher.js';
+import * as build from '../lineage/helpers/builders.js';
 import { exampleManifest, exampleRunResults } from './harness.js';
 
 const manifestText = await readFile(exampleManifest, 'utf8');
@@ -34,40 +35,19 @@ const deepJson = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
 const TEN_MB = 'x'.repeat(10 * 1024 * 1024);
 
 function table(name: string, schema = 'MARTS', db = 'ANALYTICS'): TableauTable {
-  return {
-    name,
-    fullName: `[${db}].[${schema}].[${name}]`,
-    schema,
-    databaseName: db,
-    connectionType: 'snowflake',
-  };
+  return build.table({ name, fullName: `[${db}].[${schema}].[${name}]`, schema, databaseName: db });
 }
 
 function workbook(over: Partial<TableauWorkbook> & { name: string }): TableauWorkbook {
-  return {
+  return build.workbook({
     luid: over.luid ?? `wb-${over.name.length}-${over.name.slice(0, 8)}`,
     projectName: 'Sales',
     projectLuid: 'p1',
-    owner: null,
-    tags: [],
-    description: null,
-    createdAt: null,
-    updatedAt: null,
-    vizportalUrlId: null,
-    url: null,
     embeddedDatasources: [
-      {
-        name: 'ds',
-        hasExtracts: true,
-        extractLastRefreshTime: null,
-        tables: [table('ORDERS')],
-        customSql: [],
-        publishedDatasourceLuids: [],
-      },
+      build.embedded({ name: 'ds', hasExtracts: true, tables: [table('ORDERS')] }),
     ],
-    publishedDatasources: [],
     ...over,
-  };
+  });
 }
 
 function lineageOf(workbooks: TableauWorkbook[]): ExposureLineage {

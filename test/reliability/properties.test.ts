@@ -16,6 +16,7 @@ import type { ExposureLineage } from '../../src/lineage/types.js';
 import { readLineage, writeLineage } from '../../src/output/lineage-io.js';
 import { renderExposuresYaml } from '../../src/output/yaml.js';
 import type { TableauWorkbook } from '../../src/tableau/types.js';
+import * as build from '../lineage/helpers/builders.js';
 import { exampleManifest, leftovers, scratch } from './harness.js';
 
 const manifest: Manifest = await loadManifest(exampleManifest);
@@ -25,39 +26,20 @@ const RUNS = 60;
 const text = fc.string({ unit: 'binary', maxLength: 40 });
 
 function workbook(i: number, name: string, extra: Partial<TableauWorkbook> = {}): TableauWorkbook {
-  return {
+  const orders = build.table({
+    name: 'ORDERS',
+    fullName: '[ANALYTICS].[MARTS].[ORDERS]',
+    schema: 'MARTS',
+    databaseName: 'ANALYTICS',
+  });
+  return build.workbook({
     luid: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
     name,
     projectName: 'Sales',
     projectLuid: 'p1',
-    owner: null,
-    tags: [],
-    description: null,
-    createdAt: null,
-    updatedAt: null,
-    vizportalUrlId: null,
-    url: null,
-    embeddedDatasources: [
-      {
-        name: 'ds',
-        hasExtracts: true,
-        extractLastRefreshTime: null,
-        tables: [
-          {
-            name: 'ORDERS',
-            fullName: '[ANALYTICS].[MARTS].[ORDERS]',
-            schema: 'MARTS',
-            databaseName: 'ANALYTICS',
-            connectionType: 'snowflake',
-          },
-        ],
-        customSql: [],
-        publishedDatasourceLuids: [],
-      },
-    ],
-    publishedDatasources: [],
+    embeddedDatasources: [build.embedded({ name: 'ds', hasExtracts: true, tables: [orders] })],
     ...extra,
-  };
+  });
 }
 
 t.test('exposure names: valid, unique, independent of order', async (t) => {
