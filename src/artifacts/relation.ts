@@ -127,38 +127,58 @@ export interface RelationIndexOptions {
   caseSensitive?: boolean;
 }
 
+/** A node on a `schema.identifier`, with its database as the index compares it (`''` when none). */
+export interface RelationCandidate {
+  readonly node: DbtNode;
+  readonly database: string;
+}
+
+const NO_CANDIDATES: readonly RelationCandidate[] = Object.freeze([]);
+
 /** Look up dbt nodes by warehouse relation. Build it once per manifest with `buildRelationIndex`. */
 export class RelationIndex {
   readonly caseSensitive: boolean;
-  readonly #byKey = new Map<string, DbtNode[]>();
-  readonly #bySchemaIdentifier = new Map<string, DbtNode[]>();
-  readonly #byIdentifier = new Map<string, DbtNode[]>();
-  #size = 0;
+  /**
+   * schema → identifier → the nodes on that `schema.identifier` in every database, in manifest
+   * order. Nested maps on the normalised parts: no key string is built per node or per lookup,
+   * and a database-less lookup is the list itself.
+   */
+  readonly #bySchema = new Map<string, Map<string, RelationCandidate[]>>();
+  /** identifier → nodes; only lookups without a schema need it, so it is built on first use. */
+  #byIdentifier: Map<string, DbtNode[]> | null = null;
+  /** Every node, in manifest order. */
+  readonly #nodes: DbtNode[] = [];
 
   constructor(nodes: Iterable<DbtNode>, options: RelationIndexOptions = {}) {
     this.caseSensitive = options.caseSensitive ?? false;
     for (const node of nodes) {
-      this.#size += 1;
-      // Each part normalised once for the three keys (same keys as `relationKey`).
-      const database = node.database ? this.normalize(node.database) : '';
+      this.#nodes.push(node);
       const schema = this.normalize(node.schema);
+      let identifiers = this.#bySchema.get(schema);
+      if (identifiers === undefined) {
+        identifiers = new Map();
+        this.#bySchema.set(schema, identifiers);
+      }
       const identifier = this.normalize(node.identifier);
-      const schemaIdentifier = `${schema}${SEP}${identifier}`;
-      push(this.#byKey, `${database}${SEP}${schemaIdentifier}`, node);
-      push(this.#bySchemaIdentifier, schemaIdentifier, node);
-      push(this.#byIdentifier, identifier, node);
+      const candidate = { node, database: node.database ? this.normalize(node.database) : '' };
+      const list = identifiers.get(identifier);
+      if (list === undefined) identifiers.set(identifier, [candidate]);
+      else list.push(candidate);
     }
   }
 
   /** Number of nodes indexed. */
   get size(): number {
-    return this.#size;
+    return this.#nodes.length;
   }
 
   /** Nodes whose relation is exactly this one (usually 0 or 1; more is a collision). */
   get(database: string | null, schema: string, identifier: string): DbtNode[] {
-    const key = relationKey(database, schema, identifier, { caseSensitive: this.caseSensitive });
-    return this.#byKey.get(key) ?? [];
+    return this.getNormalized(
+      database ? this.normalize(database) : '',
+      this.normalize(schema),
+      this.normalize(identifier),
+    );
   }
 
   /** One name part as this index compares it (`normalizeIdentifier` with the index's case rule). */
@@ -171,7 +191,19 @@ export class RelationIndex {
    * looking a relation up several ways normalises each part once.
    */
   getNormalized(database: string, schema: string, identifier: string): DbtNode[] {
-    return this.#byKey.get(`${database}${SEP}${schema}${SEP}${identifier}`) ?? [];
+    const out: DbtNode[] = [];
+    for (const c of this.candidates(schema, identifier))
+      if (c.database === database) out.push(c.node);
+    return out;
+  }
+
+  /**
+   * Every node on `schema.identifier` (parts already normalised), whatever its database, in
+   * manifest order: the one lookup a matcher needs to decide exact, database-less, ambiguous
+   * and database-mismatch cases. Do not mutate the returned list.
+   */
+  candidates(schema: string, identifier: string): readonly RelationCandidate[] {
+    return this.#bySchema.get(schema)?.get(identifier) ?? NO_CANDIDATES;
   }
 
   /** For when the database is unknown: unique, ambiguous, or none. */
@@ -181,41 +213,51 @@ export class RelationIndex {
 
   /** `getBySchemaIdentifier` for parts already passed through `normalize`. */
   getBySchemaIdentifierNormalized(schema: string, identifier: string): SchemaLookup {
-    const nodes = this.#bySchemaIdentifier.get(`${schema}${SEP}${identifier}`) ?? [];
-    if (nodes.length === 0) return { kind: 'none' };
-    if (nodes.length === 1) return { kind: 'unique', node: nodes[0]! };
-    return { kind: 'ambiguous', nodes: [...nodes] };
+    const list = this.candidates(schema, identifier);
+    if (list.length === 0) return { kind: 'none' };
+    if (list.length === 1) return { kind: 'unique', node: list[0]!.node };
+    return { kind: 'ambiguous', nodes: list.map((c) => c.node) };
   }
 
   /** Every node whose identifier (alias) is this, whatever its schema and database. */
   getByIdentifier(identifier: string): DbtNode[] {
-    return (
-      this.#byIdentifier.get(
-        normalizeIdentifier(identifier, { caseSensitive: this.caseSensitive }),
-      ) ?? []
-    );
+    if (this.#byIdentifier === null) {
+      const byIdentifier = new Map<string, DbtNode[]>();
+      for (const node of this.#nodes) {
+        const key = this.normalize(node.identifier);
+        const nodes = byIdentifier.get(key);
+        if (nodes === undefined) byIdentifier.set(key, [node]);
+        else nodes.push(node);
+      }
+      this.#byIdentifier = byIdentifier;
+    }
+    return [...(this.#byIdentifier.get(this.normalize(identifier)) ?? [])];
   }
 
   /** Keys shared by more than one node: reported, never silently dropped. */
   collisions(): RelationCollision[] {
     const out: RelationCollision[] = [];
-    for (const [key, nodes] of this.#byKey) {
-      if (nodes.length > 1) {
-        out.push({
-          key,
-          relation: displayRelation(nodes[0]!),
-          uniqueIds: nodes.map((n) => n.uniqueId).sort(),
-        });
+    for (const [schema, identifiers] of this.#bySchema) {
+      for (const [identifier, list] of identifiers) {
+        if (list.length < 2) continue;
+        const byDatabase = new Map<string, DbtNode[]>();
+        for (const c of list) {
+          const nodes = byDatabase.get(c.database);
+          if (nodes === undefined) byDatabase.set(c.database, [c.node]);
+          else nodes.push(c.node);
+        }
+        for (const [database, nodes] of byDatabase) {
+          if (nodes.length < 2) continue;
+          out.push({
+            key: `${database}${SEP}${schema}${SEP}${identifier}`,
+            relation: displayRelation(nodes[0]!),
+            uniqueIds: nodes.map((n) => n.uniqueId).sort(),
+          });
+        }
       }
     }
     return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
-}
-
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
 }
 
 /** Index the matchable nodes of a manifest (or any node list) by relation. */
