@@ -2,6 +2,10 @@
  * Data sources → table outcomes. Resolves and matches every table a data source reads (direct
  * tables, Tableau-parsed custom SQL, and opt-in parsed custom SQL), memoising per table and per
  * published data source so a site where thousands of workbooks share sources stays linear.
+ *
+ * Every outcome points at per-build slots (its label, its dbt node, its unmatched entry) so a
+ * workbook counts and de-duplicates its tables by stamping those slots instead of filling maps:
+ * the per-reference cost is a few field reads, and nothing per workbook outlives the workbook.
  */
 import type { DbtNode } from '../artifacts/types.js';
 import type { TableauCustomSql, TableauTable } from '../tableau/types.js';
@@ -13,11 +17,53 @@ import {
   type TableauRelation,
   tableauTableLabel,
 } from './tableau-relation.js';
-import type { MatchKind, UnmatchedReason } from './types.js';
+import type { LineageDependency, MatchKind, UnmatchedReason } from './types.js';
+
+/** A distinct table label of the build; `stamp` marks the workbook that last met it. */
+export interface LabelSlot {
+  readonly label: string;
+  stamp: number;
+  /** Whether one of the label's outcomes matched in the workbook `stamp`. */
+  matched: boolean;
+  /** The memoised Tableau tables with this label (usually one), chained by `next`. */
+  tables: TableRecord | null;
+}
+
+/** A dbt node reached in the build: its shared match results and the current workbook's entry. */
+export interface NodeSlot {
+  readonly node: DbtNode;
+  stamp: number;
+  /** `ref(...)` of the node, rendered once per build. */
+  readonly ref: string;
+  /** The dependency of the workbook `stamp` on this node (its `tables` in the order met). */
+  dependency: LineageDependency | null;
+  /** One shared `matched` result per match kind, indexed by `MATCH_RANK`. */
+  readonly results: (RelationMatch | undefined)[];
+}
+
+/** A distinct unmatched entry (label, reason, detail) of the build. */
+export interface UnmatchedSlot {
+  readonly labelSlot: LabelSlot;
+  readonly reason: UnmatchedReason;
+  readonly detail: string;
+  readonly candidates: string[] | undefined;
+  stamp: number;
+}
 
 /** One Tableau table (or custom SQL query) and what became of it. */
 export interface TableOutcome {
   /** The table as Tableau spelled it (or `custom SQL "<name>"`). */
+  readonly label: string;
+  readonly result: RelationMatch;
+  readonly labelSlot: LabelSlot;
+  /** Set when matched. */
+  readonly nodeSlot: NodeSlot | null;
+  /** Set when not matched. */
+  readonly unmatchedSlot: UnmatchedSlot | null;
+}
+
+/** What became of a table before it is attached to the build's slots. */
+interface RawOutcome {
   label: string;
   result: RelationMatch;
 }
@@ -29,6 +75,8 @@ export interface SourceLike {
 
 export interface AnalyzerOptions {
   parseCustomSql: boolean;
+  /** Renders a node's `ref(...)` for the project the exposures live in. */
+  renderRef: (node: DbtNode) => string;
 }
 
 function unmatched(
@@ -36,7 +84,7 @@ function unmatched(
   reason: UnmatchedReason,
   detail: string,
   candidates?: string[],
-): TableOutcome {
+): RawOutcome {
   return {
     label,
     result: {
@@ -48,33 +96,62 @@ function unmatched(
   };
 }
 
+/**
+ * A Tableau table's outcome, memoised with every field it was computed from (compared by value,
+ * no key string built); `next` chains the other tables spelled with the same label.
+ */
+class TableRecord implements TableOutcome {
+  next: TableRecord | null = null;
+  constructor(
+    readonly kind: 'exact' | 'custom_sql',
+    readonly fullName: string | null,
+    readonly name: string,
+    readonly schema: string | null,
+    readonly databaseName: string | null,
+    readonly connectionType: string | null,
+    readonly label: string,
+    readonly result: RelationMatch,
+    readonly labelSlot: LabelSlot,
+    readonly nodeSlot: NodeSlot | null,
+    readonly unmatchedSlot: UnmatchedSlot | null,
+  ) {}
+}
+
 function withKind(result: RelationMatch, kind: MatchKind): RelationMatch {
   return result.kind === 'matched' ? { kind: 'matched', node: result.node, match: kind } : result;
 }
 
-/** A memoised table outcome with every field it was computed from. */
-interface TableMemoEntry {
-  kind: 'exact' | 'custom_sql';
-  fullName: string | null;
-  name: string;
-  schema: string | null;
-  databaseName: string | null;
-  connectionType: string | null;
-  outcome: TableOutcome;
+/** One `matched` result object per node and match kind, shared by every outcome reaching it. */
+function shareResult(slot: NodeSlot, result: RelationMatch): RelationMatch {
+  if (result.kind !== 'matched') return result;
+  const rank = MATCH_RANK[result.match];
+  const shared = slot.results[rank];
+  if (shared !== undefined) return shared;
+  slot.results[rank] = result;
+  return result;
 }
 
-/** Analyses data sources against one matcher; holds the memo tables for one build. */
+/** Analyses data sources against one matcher; holds the memo tables and slots for one build. */
 export class SourceAnalyzer {
   readonly #matcher: RelationMatcher;
   readonly #options: AnalyzerOptions;
-  /** Keyed by `fullName ?? name`; entries compare the remaining fields by value (no key string). */
-  readonly #tableMemo = new Map<string, TableMemoEntry[]>();
   readonly #sqlMemo = new Map<string, TableOutcome[]>();
   readonly #publishedMemo = new Map<string, TableOutcome[]>();
+  readonly #labelSlots = new Map<string, LabelSlot>();
+  readonly #nodeSlots = new Map<DbtNode, NodeSlot>();
+  readonly #unmatchedSlots = new Map<string, UnmatchedSlot>();
+  readonly #warehouseTypes = new Map<string, boolean>();
+  #stamp = 0;
 
   constructor(matcher: RelationMatcher, options: AnalyzerOptions) {
     this.#matcher = matcher;
     this.#options = options;
+  }
+
+  /** A fresh stamp for one workbook's accumulation (slots stamped earlier read as unseen). */
+  nextStamp(): number {
+    this.#stamp += 1;
+    return this.#stamp;
   }
 
   /** Outcomes of a published data source, computed once per luid. */
@@ -107,15 +184,9 @@ export class SourceAnalyzer {
     const { fullName, name, schema } = table;
     const databaseName = table.databaseName ?? fallback?.databaseName ?? null;
     const connectionType = table.connectionType ?? fallback?.connectionType ?? null;
-    // Most references are distinct, so the memo must cost less than a miss: no key string is
-    // built; the candidates sharing `fullName ?? name` (usually one) are compared field by field.
-    const memoKey = fullName ?? name;
-    let entries = this.#tableMemo.get(memoKey);
-    if (entries === undefined) {
-      entries = [];
-      this.#tableMemo.set(memoKey, entries);
-    }
-    for (const e of entries) {
+    // One map lookup per reference: the label's slot holds the memoised tables spelled so.
+    const labelSlot = this.#labelSlot(tableauTableLabel(table));
+    for (let e = labelSlot.tables; e !== null; e = e.next) {
       if (
         e.kind === kind &&
         e.fullName === fullName &&
@@ -124,36 +195,144 @@ export class SourceAnalyzer {
         e.databaseName === databaseName &&
         e.connectionType === connectionType
       ) {
-        return e.outcome;
+        return e;
       }
     }
-    const outcome = this.#resolveTable(
-      { name, fullName, schema, databaseName, connectionType },
+    const result =
+      this.#quickMatch(fullName, connectionType, kind) ??
+      this.#resolveTable(
+        databaseName === table.databaseName && connectionType === table.connectionType
+          ? table
+          : { name, fullName, schema, databaseName, connectionType },
+        labelSlot.label,
+        kind,
+      );
+    const nodeSlot = result.kind === 'matched' ? this.#nodeSlot(result.node) : null;
+    const record = new TableRecord(
       kind,
+      fullName,
+      name,
+      schema,
+      databaseName,
+      connectionType,
+      labelSlot.label,
+      nodeSlot === null ? result : shareResult(nodeSlot, result),
+      labelSlot,
+      nodeSlot,
+      result.kind === 'matched' ? null : this.#unmatchedSlot(labelSlot, result),
     );
-    entries.push({ kind, fullName, name, schema, databaseName, connectionType, outcome });
-    return outcome;
+    record.next = labelSlot.tables;
+    labelSlot.tables = record;
+    return record;
   }
 
-  #resolveTable(table: TableauTable, kind: 'exact' | 'custom_sql'): TableOutcome {
-    const label = tableauTableLabel(table);
+  /**
+   * A complete three-part name on a warehouse connection that builds exactly one node: the
+   * shared matched result, without the general resolution (`#resolveTable` decides the rest).
+   */
+  #quickMatch(
+    fullName: string | null,
+    connectionType: string | null,
+    kind: 'exact' | 'custom_sql',
+  ): RelationMatch | undefined {
+    if (fullName === null || !this.#isWarehouse(connectionType)) return undefined;
+    const node = this.#matcher.matchExactName(fullName);
+    if (node === undefined) return undefined;
+    const slot = this.#nodeSlot(node);
+    const rank = MATCH_RANK[kind];
+    let result = slot.results[rank];
+    if (result === undefined) {
+      result = { kind: 'matched', node, match: kind };
+      slot.results[rank] = result;
+    }
+    return result;
+  }
+
+  /** `isWarehouseConnection`, remembered per connection type (a site has a handful). */
+  #isWarehouse(connectionType: string | null): boolean {
+    if (connectionType === null) return true;
+    let warehouse = this.#warehouseTypes.get(connectionType);
+    if (warehouse === undefined) {
+      warehouse = isWarehouseConnection(connectionType);
+      this.#warehouseTypes.set(connectionType, warehouse);
+    }
+    return warehouse;
+  }
+
+  #labelSlot(label: string): LabelSlot {
+    let slot = this.#labelSlots.get(label);
+    if (slot === undefined) {
+      slot = { label, stamp: 0, matched: false, tables: null };
+      this.#labelSlots.set(label, slot);
+    }
+    return slot;
+  }
+
+  #nodeSlot(node: DbtNode): NodeSlot {
+    let slot = this.#nodeSlots.get(node);
+    if (slot === undefined) {
+      slot = {
+        node,
+        ref: this.#options.renderRef(node),
+        stamp: 0,
+        dependency: null,
+        results: [undefined, undefined, undefined, undefined],
+      };
+      this.#nodeSlots.set(node, slot);
+    }
+    return slot;
+  }
+
+  #unmatchedSlot(
+    labelSlot: LabelSlot,
+    result: Extract<RelationMatch, { kind: 'unmatched' }>,
+  ): UnmatchedSlot {
+    const key = `${labelSlot.label}\u001f${result.reason}\u001f${result.detail}`;
+    let slot = this.#unmatchedSlots.get(key);
+    if (slot === undefined) {
+      slot = {
+        labelSlot,
+        reason: result.reason,
+        detail: result.detail,
+        candidates: result.candidates,
+        stamp: 0,
+      };
+      this.#unmatchedSlots.set(key, slot);
+    }
+    return slot;
+  }
+
+  /** An outcome that is not a Tableau table (custom SQL), attached to the build's slots. */
+  #attach({ label, result }: RawOutcome): TableOutcome {
+    const labelSlot = this.#labelSlot(label);
+    const nodeSlot = result.kind === 'matched' ? this.#nodeSlot(result.node) : null;
+    return {
+      label,
+      result: nodeSlot === null ? result : shareResult(nodeSlot, result),
+      labelSlot,
+      nodeSlot,
+      unmatchedSlot: result.kind === 'matched' ? null : this.#unmatchedSlot(labelSlot, result),
+    };
+  }
+
+  #resolveTable(table: TableauTable, label: string, kind: 'exact' | 'custom_sql'): RelationMatch {
     const resolved = resolveTableauTable(table);
     if (resolved.kind === 'not_a_warehouse') {
       return unmatched(
         label,
         'not_a_warehouse',
         `${resolved.connectionType} connection: a file, extract or web data connector, not a warehouse table dbt builds`,
-      );
+      ).result;
     }
     if (resolved.kind === 'unparseable') {
       return unmatched(
         label,
         'no_relation',
         `Tableau's name ${JSON.stringify(label)} is not a table name`,
-      );
+      ).result;
     }
     const result = this.#matcher.match(resolved);
-    return { label, result: kind === 'custom_sql' ? withKind(result, 'custom_sql') : result };
+    return kind === 'custom_sql' ? withKind(result, 'custom_sql') : result;
   }
 
   /** A custom SQL query: Tableau's parsed tables, else (opt-in) our own parse. */
@@ -164,13 +343,13 @@ export class SourceAnalyzer {
     const key = `${this.#options.parseCustomSql}\u001f${sql.name}\u001f${sql.connectionType ?? ''}\u001f${sql.databaseName ?? ''}\u001f${sql.query}`;
     let outcomes = this.#sqlMemo.get(key);
     if (outcomes === undefined) {
-      outcomes = this.#parseCustomSql(sql);
+      outcomes = this.#parseCustomSql(sql).map((raw) => this.#attach(raw));
       this.#sqlMemo.set(key, outcomes);
     }
     return outcomes;
   }
 
-  #parseCustomSql(sql: TableauCustomSql): TableOutcome[] {
+  #parseCustomSql(sql: TableauCustomSql): RawOutcome[] {
     const label = `custom SQL ${JSON.stringify(sql.name)}`;
     if (!isWarehouseConnection(sql.connectionType)) {
       return [
@@ -209,7 +388,7 @@ export class SourceAnalyzer {
     return parsed.tables.map((relation) => this.#parsedTable(relation, sql));
   }
 
-  #parsedTable(relation: TableauRelation, sql: TableauCustomSql): TableOutcome {
+  #parsedTable(relation: TableauRelation, sql: TableauCustomSql): RawOutcome {
     const label = [relation.database, relation.schema, relation.identifier]
       .filter((p) => p !== null)
       .join('.');
@@ -229,11 +408,3 @@ export const MATCH_RANK: Readonly<Record<MatchKind, number>> = {
   custom_sql: 2,
   custom_sql_parsed: 3,
 };
-
-/** A matched node with everything that led to it, accumulated over one workbook. */
-export interface DependencyAccumulator {
-  node: DbtNode;
-  /** Distinct labels of the tables that reached the node, in the order met. */
-  tables: string[];
-  match: MatchKind;
-}

@@ -11,8 +11,8 @@ import { compare } from './compare.js';
 import { Curation } from './curation.js';
 import { RelationMatcher } from './match.js';
 import { nameExposures } from './name-exposures.js';
-import { cachedRenderRef } from './refs.js';
-import { toExposure } from './to-exposure.js';
+import { renderRef } from './refs.js';
+import { normalizeTags, toExposure } from './to-exposure.js';
 import {
   type AmbiguousMatch,
   type ExposureLineage,
@@ -63,9 +63,13 @@ export function buildExposureLineage(input: BuildLineageInput): ExposureLineage 
   }
 
   const index =
-    options.relationIndex ?? buildRelationIndex(filterRelational(manifest.nodes.values()));
+    options.relationIndex ?? buildRelationIndex(relationalNodes(manifest.nodes.values()));
   const matcher = new RelationMatcher(index, options);
-  const analyzer = new SourceAnalyzer(matcher, { parseCustomSql: options.parseCustomSql ?? false });
+  const analyzer = new SourceAnalyzer(matcher, {
+    parseCustomSql: options.parseCustomSql ?? false,
+    // Called once per node reached (the analyzer keeps the result in the node's slot).
+    renderRef: (node) => renderRef(node, { projectName: packageName }),
+  });
 
   const sorted = [...workbooks].sort((a, b) => compare(a.luid, b.luid));
   const emitted: WorkbookAnalysis[] = [];
@@ -96,7 +100,7 @@ export function buildExposureLineage(input: BuildLineageInput): ExposureLineage 
         });
       }
     }
-    if (analysis.dependencies.size === 0 && !(options.keepUnmatchedWorkbooks ?? false)) {
+    if (analysis.dependencies.length === 0 && !(options.keepUnmatchedWorkbooks ?? false)) {
       skipped.push({
         workbookLuid: workbook.luid,
         workbookName: workbook.name,
@@ -109,9 +113,14 @@ export function buildExposureLineage(input: BuildLineageInput): ExposureLineage 
   }
 
   const names = nameExposures(manifest, workbooks, emitted, curation, options.managedPaths);
-  const refOf = cachedRenderRef({ projectName: packageName });
+  const context = {
+    packageName,
+    curation,
+    options,
+    defaultTags: normalizeTags(options.tags ?? ['tableau']),
+  };
   const exposures = emitted.map((analysis) =>
-    toExposure(analysis, names.get(analysis.workbook.luid)!, packageName, curation, options, refOf),
+    toExposure(analysis, names.get(analysis.workbook.luid)!, context),
   );
   exposures.sort((a, b) => compare(a.name, b.name));
   ambiguous.sort((a, b) => compare(a.workbookLuid, b.workbookLuid) || compare(a.table, b.table));
@@ -134,8 +143,10 @@ export function buildExposureLineage(input: BuildLineageInput): ExposureLineage 
 }
 
 /** Defensive: only enabled, non-ephemeral nodes own a relation (the parser already filters). */
-function* filterRelational(nodes: Iterable<DbtNode>): Iterable<DbtNode> {
+function relationalNodes(nodes: Iterable<DbtNode>): DbtNode[] {
+  const out: DbtNode[] = [];
   for (const node of nodes) {
-    if (node.enabled && node.materialization !== 'ephemeral') yield node;
+    if (node.enabled && node.materialization !== 'ephemeral') out.push(node);
   }
+  return out;
 }

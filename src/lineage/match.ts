@@ -4,7 +4,12 @@
  * Never guesses: a relation either resolves to exactly one dbt node, or it is reported with a
  * reason code, a sentence saying what to do, and the candidates that came close.
  */
-import { displayRelation, normalizeIdentifier, type RelationIndex } from '../artifacts/relation.js';
+import {
+  displayRelation,
+  normalizeIdentifier,
+  type RelationIndex,
+  splitQualifiedName,
+} from '../artifacts/relation.js';
 import type { DbtNode } from '../artifacts/types.js';
 import type { TableauRelation } from './tableau-relation.js';
 import type { MatchKind, UnmatchedReason } from './types.js';
@@ -28,6 +33,12 @@ export type RelationMatch =
       /** Sorted unique ids (ambiguous) or relations (database mismatch, no schema). */
       candidates?: string[];
     };
+
+/** Printable ASCII only: lower-casing the whole name then equals lower-casing each part. */
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
+/** Characters that open a quoted name part. */
+const QUOTES = new Set(['"', '`', '[']);
 
 /** At most this many candidates are listed in a detail sentence (all are in `candidates`). */
 const DETAIL_CANDIDATES = 5;
@@ -76,6 +87,40 @@ export class RelationMatcher {
     this.#schemaAliases = aliasMap(options.schemaAliases);
   }
 
+  /**
+   * The fast path for the commonest reference, a complete `database.schema.identifier` name
+   * (`[DB].[SCHEMA].[T]`, `DB.SCHEMA.T`) that builds exactly one node: the node, found with one
+   * lower-casing of the whole name instead of resolving and normalising part by part. Returns
+   * `undefined` whenever `match` could decide anything else (aliases configured, another shape,
+   * no or several nodes, a private model), so the caller falls back to it: same answers, less work.
+   */
+  matchExactName(fullName: string): DbtNode | undefined {
+    if (this.#databaseAliases.size > 0 || this.#schemaAliases.size > 0) return undefined;
+    if (!PRINTABLE_ASCII.test(fullName)) return undefined;
+    const index = this.#index;
+    const parts = splitQualifiedName(index.caseSensitive ? fullName : fullName.toLowerCase());
+    if (parts === null || parts.length !== 3) return undefined;
+    const database = parts[0]!;
+    const schema = parts[1]!;
+    const identifier = parts[2]!;
+    // A part still quoted after unquoting (`["x"]`) is unquoted again by `normalize`.
+    if (QUOTES.has(database[0]!) || QUOTES.has(schema[0]!) || QUOTES.has(identifier[0]!)) {
+      return undefined;
+    }
+    const list = index.candidates(schema, identifier);
+    let found: DbtNode | undefined;
+    for (let i = 0; i < list.length; i += 1) {
+      const c = list[i]!;
+      if (c.database !== database) continue;
+      if (found !== undefined) return undefined;
+      found = c.node;
+    }
+    if (found !== undefined && found.resourceType === 'model' && found.access === 'private') {
+      return undefined;
+    }
+    return found;
+  }
+
   /** Apply `databaseAliases` / `schemaAliases` to a Tableau-side relation. */
   applyAliases(relation: TableauRelation): TableauRelation {
     const database =
@@ -116,37 +161,44 @@ export class RelationMatcher {
         ...(candidates.length === 0 ? {} : { candidates: sortedRelations(candidates) }),
       };
     }
-    // Each part is normalised once for both lookups; `shown` is built only for a report.
+    // Each part is normalised once; one lookup gives every node on schema.identifier, whatever
+    // its database, so the exact, database-less and mismatch cases need no second lookup.
     const index = this.#index;
-    const schema = index.normalize(relation.schema);
-    const identifier = index.normalize(relation.identifier);
+    const list = index.candidates(
+      index.normalize(relation.schema),
+      index.normalize(relation.identifier),
+    );
     if (relation.database !== null) {
       const database = relation.database ? index.normalize(relation.database) : '';
-      const exact = index.getNormalized(database, schema, identifier);
-      if (exact.length === 1) return this.#accept(exact[0]!, 'exact');
-      if (exact.length > 1) {
-        return this.#ambiguous(shownRelation(relation), exact, 'several dbt nodes build');
+      let exact: DbtNode | null = null;
+      let count = 0;
+      for (let i = 0; i < list.length; i += 1) {
+        const c = list[i]!;
+        if (c.database === database) {
+          exact = c.node;
+          count += 1;
+        }
+      }
+      if (count === 1) return this.#accept(exact!, 'exact');
+      if (count > 1) {
+        const nodes = list.filter((c) => c.database === database).map((c) => c.node);
+        return this.#ambiguous(shownRelation(relation), nodes, 'several dbt nodes build');
       }
     }
-    const lookup = index.getBySchemaIdentifierNormalized(schema, identifier);
     const shown = shownRelation(relation);
-    if (lookup.kind === 'none') {
+    if (list.length === 0) {
       return {
         kind: 'unmatched',
         reason: 'no_relation',
         detail: `no dbt model, seed, snapshot or source builds ${shown}`,
       };
     }
+    const nodes = list.map((c) => c.node);
     if (relation.database === null) {
-      return lookup.kind === 'unique'
-        ? this.#accept(lookup.node, 'schema_identifier')
-        : this.#ambiguous(
-            shown,
-            lookup.nodes,
-            'Tableau gives no database and several dbt nodes match',
-          );
+      return nodes.length === 1
+        ? this.#accept(nodes[0]!, 'schema_identifier')
+        : this.#ambiguous(shown, nodes, 'Tableau gives no database and several dbt nodes match');
     }
-    const nodes = lookup.kind === 'unique' ? [lookup.node] : lookup.nodes;
     const withoutDatabase = nodes.filter((n) => n.database === null || n.database === '');
     if (withoutDatabase.length === 1 && nodes.length === 1) {
       return this.#accept(withoutDatabase[0]!, 'schema_identifier');

@@ -16,12 +16,13 @@ function releasedNames(
   workbooks: readonly TableauWorkbook[],
   managedPaths: string[] | undefined,
 ): Set<string> {
+  const released = new Set<string>();
+  if (manifest.exposures.length === 0) return released;
   const isManaged =
     managedPaths && managedPaths.length > 0 ? picomatch(managedPaths, { dot: true }) : null;
   const urls = new Set(workbooks.map((w) => w.url).filter((u): u is string => u !== null));
   const nodeNames = new Set<string>();
   for (const node of manifest.nodes.values()) nodeNames.add(node.name.toLowerCase());
-  const released = new Set<string>();
   for (const exposure of manifest.exposures) {
     const ours =
       (exposure.url !== null && urls.has(exposure.url)) ||
@@ -43,8 +44,12 @@ export function nameExposures(
   managedPaths: string[] | undefined,
 ): Map<string, string> {
   const released = releasedNames(manifest, workbooks, managedPaths);
-  const taken = new Set<string>();
-  for (const name of manifest.takenNames) if (!released.has(name)) taken.add(name);
+  let taken = manifest.takenNames;
+  if (released.size > 0) {
+    const kept = new Set<string>();
+    for (const name of taken) if (!released.has(name)) kept.add(name);
+    taken = kept;
+  }
   const exposureNames = new Set(
     manifest.exposures.map((e) => e.name.toLowerCase()).filter((n) => !released.has(n)),
   );

@@ -6,6 +6,7 @@ import type { DbtNode } from '../artifacts/types.js';
 
 /** Quote a string as a single-quoted Jinja string literal (`\` and `'` escaped). */
 export function jinjaString(value: string): string {
+  if (!value.includes('\\') && !value.includes("'")) return `'${value}'`;
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
@@ -41,20 +42,4 @@ export function renderRef(node: DbtNode, options: RenderRefOptions): string {
     args.push(`v=${versionLiteral(node.version)}`);
   }
   return `ref(${args.join(', ')})`;
-}
-
-/**
- * `renderRef` for one project name, memoised per node: a build renders each node once, however
- * many exposures depend on it.
- */
-export function cachedRenderRef(options: RenderRefOptions): (node: DbtNode) => string {
-  const cache = new Map<DbtNode, string>();
-  return (node) => {
-    let ref = cache.get(node);
-    if (ref === undefined) {
-      ref = renderRef(node, options);
-      cache.set(node, ref);
-    }
-    return ref;
-  };
 }

@@ -114,6 +114,15 @@ export function resolveTableauTable(
     return { kind: 'not_a_warehouse', connectionType: table.connectionType ?? '' };
   }
   const fromFull = splitTableauName(nonEmpty(table.fullName));
+  if (fromFull !== null && fromFull.length === 3) {
+    // Complete already: `name` can only win with more parts, and no name has more than three.
+    return {
+      kind: 'relation',
+      database: fromFull[0]!,
+      schema: fromFull[1]!,
+      identifier: fromFull[2]!,
+    };
+  }
   const fromName = splitTableauName(nonEmpty(table.name));
   let parts = fromFull ?? fromName;
   if (

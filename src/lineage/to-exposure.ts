@@ -1,10 +1,9 @@
 /** One emitted workbook as a `LineageExposure`: overrides first, then options, then defaults. */
-import type { DbtNode } from '../artifacts/types.js';
 import type { TableauWorkbook } from '../tableau/types.js';
 import type { BuildLineageOptions } from './build-options.js';
-import { compare } from './compare.js';
+import { compare, sortInPlace } from './compare.js';
 import type { Curation } from './curation.js';
-import type { LineageExposure } from './types.js';
+import type { LineageDependency, LineageExposure } from './types.js';
 import type { WorkbookAnalysis } from './workbook-analysis.js';
 
 function describe(workbook: TableauWorkbook): string {
@@ -15,37 +14,43 @@ function describe(workbook: TableauWorkbook): string {
     : `Tableau workbook "${workbook.name}".`;
 }
 
+function byUniqueId(a: LineageDependency, b: LineageDependency): number {
+  return compare(a.uniqueId, b.uniqueId);
+}
+
 function ownerOf(workbook: TableauWorkbook): LineageExposure['owner'] {
   const owner = workbook.owner;
   const name = owner?.name?.trim() || owner?.username?.trim() || 'Tableau';
   const email = owner?.email?.trim();
   return email ? { name, email } : { name };
 }
-/**
- * The exposure of an analysed workbook, named `name`, in dbt project `packageName`; `refOf`
- * renders a node's `ref(...)` for that project (`cachedRenderRef`).
- */
+/** What every exposure of one build shares. */
+export interface ExposureContext {
+  packageName: string;
+  curation: Curation;
+  options: BuildLineageOptions;
+  /** `options.tags` (default `['tableau']`), de-duplicated and sorted once per build. */
+  defaultTags: readonly string[];
+}
+
+/** Tags as exposures carry them: distinct, sorted. */
+export function normalizeTags(tags: readonly string[]): string[] {
+  return sortInPlace([...new Set(tags)], compare);
+}
+
+/** The exposure of an analysed workbook, named `name`. */
 export function toExposure(
   analysis: WorkbookAnalysis,
   name: string,
-  packageName: string,
-  curation: Curation,
-  options: BuildLineageOptions,
-  refOf: (node: DbtNode) => string,
+  { packageName, curation, options, defaultTags }: ExposureContext,
 ): LineageExposure {
   const { workbook } = analysis;
   const override = curation.overrideFor(workbook) ?? {};
-  const dependsOn: LineageExposure['dependsOn'] = [];
-  for (const d of analysis.dependencies.values()) {
-    dependsOn.push({
-      uniqueId: d.node.uniqueId,
-      ref: refOf(d.node),
-      tables: d.tables.length > 1 ? d.tables.sort(compare) : d.tables,
-      match: d.match,
-    });
-  }
-  dependsOn.sort((a, b) => compare(a.uniqueId, b.uniqueId));
-  const tags = [...new Set(override.tags ?? options.tags ?? ['tableau'])].sort(compare);
+  // The analysis built the entries already; only their order is settled here.
+  const dependsOn = analysis.dependencies;
+  for (const d of dependsOn) if (d.tables.length > 1) sortInPlace(d.tables, compare);
+  sortInPlace(dependsOn, byUniqueId);
+  const tags = override.tags ? normalizeTags(override.tags) : defaultTags.slice();
   return {
     name,
     uniqueId: `exposure.${packageName}.${name}`,

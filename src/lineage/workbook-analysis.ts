@@ -1,13 +1,13 @@
 /** One workbook's tables matched onto dbt nodes: its dependencies, misses and refresh targets. */
-import { refreshTargetKey, type TableauWorkbook } from '../tableau/types.js';
+import type { TableauWorkbook } from '../tableau/types.js';
 import {
-  type DependencyAccumulator,
   MATCH_RANK,
   type SourceAnalyzer,
   type TableOutcome,
+  type UnmatchedSlot,
 } from './analyze.js';
-import { compare } from './compare.js';
-import type { LineageRefreshTarget, UnmatchedTable } from './types.js';
+import { compare, sortInPlace } from './compare.js';
+import type { LineageDependency, LineageRefreshTarget, UnmatchedTable } from './types.js';
 
 /** Oldest refresh time among extracts (null when one was never refreshed): refresh decisions err towards refreshing. */
 function oldestRefresh(times: ReadonlyArray<string | null>): string | null {
@@ -19,10 +19,11 @@ function oldestRefresh(times: ReadonlyArray<string | null>): string | null {
   return oldest;
 }
 
-/** What one workbook reaches: dbt nodes by unique id, unmatched tables, refresh targets, counts. */
+/** What one workbook reaches: dbt nodes, unmatched tables, refresh targets, counts. */
 export interface WorkbookAnalysis {
   workbook: TableauWorkbook;
-  dependencies: Map<string, DependencyAccumulator>;
+  /** One entry per dbt node reached, in the order first met; `tables` in the order met. */
+  dependencies: LineageDependency[];
   unmatched: UnmatchedTable[];
   refreshTargets: LineageRefreshTarget[];
   tableCount: number;
@@ -30,15 +31,20 @@ export interface WorkbookAnalysis {
 }
 
 /**
- * One workbook's outcomes, accumulated as they come (no concatenated outcome list): distinct
- * labels and whether each matched, dependencies by unique id, and unmatched entries.
+ * One workbook's outcomes, accumulated as they come. Distinct labels, nodes and unmatched entries
+ * are told apart by stamping the analyzer's slots with this workbook's stamp, not by filling
+ * per-workbook maps: a slot whose stamp differs has not been met in this workbook yet.
  */
 class OutcomeAccumulator {
-  readonly dependencies = new Map<string, DependencyAccumulator>();
-  /** Every distinct label; true once one of its outcomes matched. */
-  readonly #labels = new Map<string, boolean>();
-  readonly #unmatched = new Map<string, UnmatchedTable>();
-  #matchedCount = 0;
+  readonly dependencies: LineageDependency[] = [];
+  readonly #stamp: number;
+  readonly #unmatched: UnmatchedSlot[] = [];
+  tableCount = 0;
+  matchedCount = 0;
+
+  constructor(stamp: number) {
+    this.#stamp = stamp;
+  }
 
   /** Add a data source's outcomes; true when at least one matched. */
   addAll(outcomes: readonly TableOutcome[]): boolean {
@@ -47,52 +53,60 @@ class OutcomeAccumulator {
     return any;
   }
 
-  add({ label, result }: TableOutcome): boolean {
-    const seen = this.#labels.get(label);
-    if (result.kind !== 'matched') {
-      if (seen === undefined) this.#labels.set(label, false);
-      const key = `${label}\u001f${result.reason}\u001f${result.detail}`;
-      if (!this.#unmatched.has(key)) {
-        this.#unmatched.set(key, {
-          table: label,
-          reason: result.reason,
-          detail: result.detail,
-          ...(result.candidates === undefined ? {} : { candidates: result.candidates }),
-        });
+  add(outcome: TableOutcome): boolean {
+    const stamp = this.#stamp;
+    const labelSlot = outcome.labelSlot;
+    if (labelSlot.stamp !== stamp) {
+      labelSlot.stamp = stamp;
+      labelSlot.matched = false;
+      this.tableCount += 1;
+    }
+    const nodeSlot = outcome.nodeSlot;
+    const result = outcome.result;
+    if (nodeSlot === null || result.kind !== 'matched') {
+      const unmatchedSlot = outcome.unmatchedSlot!;
+      if (unmatchedSlot.stamp !== stamp) {
+        unmatchedSlot.stamp = stamp;
+        this.#unmatched.push(unmatchedSlot);
       }
       return false;
     }
-    if (seen !== true) {
-      this.#labels.set(label, true);
-      this.#matchedCount += 1;
+    if (!labelSlot.matched) {
+      labelSlot.matched = true;
+      this.matchedCount += 1;
     }
-    const existing = this.dependencies.get(result.node.uniqueId);
-    if (existing === undefined) {
-      this.dependencies.set(result.node.uniqueId, {
-        node: result.node,
-        tables: [label],
+    if (nodeSlot.stamp !== stamp) {
+      nodeSlot.stamp = stamp;
+      const dependency: LineageDependency = {
+        uniqueId: nodeSlot.node.uniqueId,
+        ref: nodeSlot.ref,
+        tables: [outcome.label],
         match: result.match,
-      });
+      };
+      nodeSlot.dependency = dependency;
+      this.dependencies.push(dependency);
     } else {
-      if (!existing.tables.includes(label)) existing.tables.push(label);
+      const existing = nodeSlot.dependency!;
+      if (!existing.tables.includes(outcome.label)) existing.tables.push(outcome.label);
       if (MATCH_RANK[result.match] < MATCH_RANK[existing.match]) existing.match = result.match;
     }
     return true;
   }
 
-  get tableCount(): number {
-    return this.#labels.size;
-  }
-
-  get matchedCount(): number {
-    return this.#matchedCount;
-  }
-
-  /** Unmatched entries of labels that never matched elsewhere, sorted. */
+  /** Unmatched entries of labels that never matched elsewhere in the workbook, sorted. */
   unmatched(): UnmatchedTable[] {
     const out: UnmatchedTable[] = [];
-    for (const u of this.#unmatched.values()) if (this.#labels.get(u.table) !== true) out.push(u);
-    return out.sort(
+    for (const u of this.#unmatched) {
+      if (u.labelSlot.matched) continue;
+      out.push({
+        table: u.labelSlot.label,
+        reason: u.reason,
+        detail: u.detail,
+        ...(u.candidates === undefined ? {} : { candidates: u.candidates }),
+      });
+    }
+    return sortInPlace(
+      out,
       (a, b) =>
         compare(a.table, b.table) || compare(a.reason, b.reason) || compare(a.detail, b.detail),
     );
@@ -104,10 +118,15 @@ export function analyzeWorkbook(
   workbook: TableauWorkbook,
   analyzer: SourceAnalyzer,
 ): WorkbookAnalysis {
-  const acc = new OutcomeAccumulator();
+  const acc = new OutcomeAccumulator(analyzer.nextStamp());
   let directMatch = false;
   for (const embedded of workbook.embeddedDatasources) {
-    if (acc.addAll(analyzer.source(embedded))) directMatch = true;
+    for (const table of embedded.tables) {
+      if (acc.add(analyzer.table(table, 'exact'))) directMatch = true;
+    }
+    for (const sql of embedded.customSql) {
+      if (acc.addAll(analyzer.customSql(sql))) directMatch = true;
+    }
   }
   const refreshTargets: LineageRefreshTarget[] = [];
   if (directMatch) {
@@ -131,9 +150,8 @@ export function analyzeWorkbook(
       });
     }
   }
-  if (refreshTargets.length > 1) {
-    refreshTargets.sort((a, b) => compare(refreshTargetKey(a), refreshTargetKey(b)));
-  }
+  // The order of `refreshTargetKey` (`kind:luid`; neither kind is a prefix of the other).
+  sortInPlace(refreshTargets, (a, b) => compare(a.kind, b.kind) || compare(a.luid, b.luid));
   return {
     workbook,
     dependencies: acc.dependencies,

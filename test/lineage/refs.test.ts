@@ -1,5 +1,5 @@
 import t from 'tap';
-import { cachedRenderRef, jinjaString, renderRef } from '../../src/lineage/refs.js';
+import { jinjaString, renderRef } from '../../src/lineage/refs.js';
 import { node } from './helpers/builders.js';
 
 const project = { projectName: 'shop' };
@@ -104,27 +104,4 @@ t.test('names are quoted safely for Jinja', async (t) => {
     ),
     "ref('o\\'k')",
   );
-});
-
-t.test('cachedRenderRef renders each node once, as renderRef does', async (t) => {
-  const orders = node({
-    uniqueId: 'model.shop.orders',
-    name: 'orders',
-    schema: 's',
-    identifier: 'o',
-  });
-  const other = node({
-    uniqueId: 'model.pkg.users',
-    packageName: 'pkg',
-    name: 'users',
-    schema: 's',
-    identifier: 'u',
-  });
-  const refOf = cachedRenderRef(project);
-  const first = refOf(orders);
-  t.equal(first, "ref('orders')");
-  t.equal(refOf(other), "ref('pkg', 'users')");
-  // Same node object, same string object: the second call is a cache hit.
-  t.equal(refOf(orders), first);
-  t.equal(cachedRenderRef({ projectName: 'pkg' })(other), "ref('users')");
 });
