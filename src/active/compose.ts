@@ -1,6 +1,7 @@
 /**
  * Turns plans and per-target outcomes into the report's results and its dbt-like log lines.
- * Pure and deterministic: exposures in name order, targets in key order.
+ * Pure and deterministic: exposures in name order, targets in key order. Each line carries the
+ * time its outcome was known; maybeRefresh puts the lines in time order (../log/order.ts).
  */
 import {
   type EntryContext,
@@ -27,7 +28,7 @@ export interface TargetResult {
 
 export interface Composed {
   results: RefreshResult[];
-  /** START and result lines (no header, no summary). */
+  /** START and result lines (no header, no summary), in exposure order, not yet in time order. */
   lines: LogEntry[];
 }
 

@@ -17,6 +17,7 @@ import {
   settingsEntry,
   upstreamEntry,
 } from '../log/entries.js';
+import { inTimeOrder, mergeInTimeOrder } from '../log/order.js';
 import type { LogEntry, Logger } from '../log/types.js';
 import { type ActContext, lookupLastRefreshTimes, refreshTarget } from './act.js';
 import { composeResults, type TargetResult } from './compose.js';
@@ -49,7 +50,10 @@ export interface MaybeRefreshOptions {
   env?: Readonly<Record<string, string | undefined>> | undefined;
   /** Decision time (cadence, timestamps). Default: the current time. */
   now?: Date | undefined;
-  /** Monotonic milliseconds, for elapsed times and entry timestamps (`now` + elapsed). Default `performance.now`. */
+  /**
+   * Monotonic milliseconds, for elapsed times and entry timestamps (`now` + elapsed; a reading
+   * below an earlier one does not move the timestamps back). Default `performance.now`.
+   */
   clock?: (() => number) | undefined;
   /** Refreshes targets (the Tableau client, a fake in tests). */
   refresher: Refresher;
@@ -90,10 +94,13 @@ export async function maybeRefresh(options: MaybeRefreshOptions): Promise<Refres
   const clock = options.clock ?? (() => performance.now());
   const startedAt = clock();
   const invocationId = options.runResults.invocationId;
-  const entryContext = (): EntryContext => ({
-    ts: new Date(now.getTime() + Math.max(0, Math.round(clock() - startedAt))).toISOString(),
-    invocationId,
-  });
+  // Entry times never step back, even under an injected clock that does: each is at least the
+  // previous one, so entries sorted by time keep the order in which they were made.
+  let lastElapsedMs = 0;
+  const entryContext = (): EntryContext => {
+    lastElapsedMs = Math.max(lastElapsedMs, Math.round(clock() - startedAt));
+    return { ts: new Date(now.getTime() + lastElapsedMs).toISOString(), invocationId };
+  };
   const dryRun = options.dryRun === true;
   const concurrency = options.concurrency ?? DEFAULT_REFRESH_CONCURRENCY;
   const log: LogEntry[] = [];
@@ -113,16 +120,18 @@ export async function maybeRefresh(options: MaybeRefreshOptions): Promise<Refres
       now: now.toISOString(),
     }),
   ];
+  // Entries are made per exposure and per target; the report gives them in the order things
+  // happened (docs/active-exposures.md, "Log reference").
   const report = (results: RefreshResult[]): RefreshReport => {
-    emit(options.logger, log, debug);
+    const ordered = { log: inTimeOrder(log), debug: inTimeOrder(debug) };
+    emit(options.logger, ordered.log, ordered.debug);
     return {
       enabled: settings.enabled,
       dryRun,
       buildAfterMinutes: settings.buildAfterMinutes,
       invocationId,
       results,
-      log,
-      debug,
+      ...ordered,
     };
   };
 
@@ -347,13 +356,19 @@ function disabledResults(lineage: ExposureLineage): RefreshResult[] {
   return results;
 }
 
-/** Hand every entry to the logger, log lines at their level, debug entries as debug. */
+/**
+ * Hand every entry to the logger in time order (log and debug merged, as one log file shows
+ * them): log lines at their level, debug entries as debug.
+ */
 function emit(
   logger: Logger | undefined,
   log: readonly LogEntry[],
   debug: readonly LogEntry[],
 ): void {
   if (logger === undefined) return;
-  for (const entry of log) logger[entry.info.level]?.(entry.info.msg, entry.data);
-  for (const entry of debug) logger.debug?.(entry.info.msg, entry.data);
+  const isDebug = new Set(debug);
+  for (const entry of mergeInTimeOrder(log, debug)) {
+    if (isDebug.has(entry)) logger.debug?.(entry.info.msg, entry.data);
+    else logger[entry.info.level]?.(entry.info.msg, entry.data);
+  }
 }

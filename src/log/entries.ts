@@ -160,15 +160,15 @@ function resultData(status: string, data: ResultEntryData): Record<string, unkno
 }
 
 /**
- * AE004: `N of M OK refreshed <target> .... [OK in 3.2s]` after a waited job, or
- * `N of M OK queued refresh of <target> .... [OK job <id>]` when not waiting.
+ * AE004: `N of M OK refreshed <target> for <name> .... [OK in 3.2s]` after a waited job, or
+ * `N of M OK queued refresh of <target> for <name> .... [OK job <id>]` when not waiting.
  */
 export function refreshedEntry(
   context: EntryContext,
   data: ResultEntryData & { target: EntryTarget },
 ): LogEntry {
   const p = progress(data.index, data.total);
-  const t = describeTarget(data.target);
+  const t = `${describeTarget(data.target)} for ${data.exposure}`;
   const msg =
     data.durationMs === undefined
       ? dbtLine(p, `OK queued refresh of ${t}`, `OK job ${data.jobId ?? '?'}`)

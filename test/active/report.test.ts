@@ -127,7 +127,7 @@ t.test('the text log of a sample run reads like dbt (snapshot)', async (t) => {
   t.matchSnapshot(text, 'text log');
   t.match(text, /Running active exposures for 7 exposures \(build_after 1440 min\)/);
   t.match(text, /1 of 7 START active exposure customer_360 \.+ \[RUN\]/);
-  t.match(text, /1 of 7 OK refreshed datasource 'Customers' \.+ \[OK in 3\.2s\]/);
+  t.match(text, /1 of 7 OK refreshed datasource 'Customers' for customer_360 \.+ \[OK in 3\.2s\]/);
   t.match(
     text,
     /3 of 7 SKIP active exposure finance_kpis \(workbook 'Finance KPIs'\) \.+ \[build_after 1440 min not elapsed, next in 5h 12m\]/,
@@ -155,25 +155,20 @@ t.test('JSON entries parse and carry the invocation id', async (t) => {
     });
   }
   t.ok(report.debug.every((entry) => entry.info.level === 'debug'));
+  // In time order: the START lines at the decision, then the outcomes as they were known.
   t.same(
     report.log.map((entry) => entry.info.code),
     [
       'AE002',
-      'AE003',
+      ...Array.from({ length: 7 }, () => 'AE003'),
+      'AE005', // stale: no upstream rebuilt (decision)
+      'AE005', // finance_kpis: build_after (last refresh time read)
+      'AE005', // ops_live: no extract
+      'AE004', // customer_360 and finance_kpis: the shared Customers refresh
       'AE004',
-      'AE003',
-      'AE006',
-      'AE003',
-      'AE004',
-      'AE005',
-      'AE003',
-      'AE006',
-      'AE003',
-      'AE005',
-      'AE003',
-      'AE005',
-      'AE003',
-      'AE005',
+      'AE006', // exec_summary: trigger failed
+      'AE006', // marketing: job failed
+      'AE005', // ops_queue: already queued
       'AE007',
     ],
   );

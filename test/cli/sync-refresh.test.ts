@@ -174,6 +174,12 @@ t.test('refresh against the mock server: refreshes, then skips within the cadenc
     '--debug adds the debug entries',
   );
   t.ok(entries.some((e) => /build_after 1440 min not elapsed/.test(e.info.msg)));
+  const stamps = entries.map((e) => Date.parse(e.info.ts));
+  t.same(
+    stamps,
+    [...stamps].sort((a, b) => a - b),
+    'log and debug entries printed in time order',
+  );
   assertNoSecrets(t, first.stdout(), first.stderr(), second.stdout(), second.stderr(), report);
 
   const dry = captureIo(

@@ -1,7 +1,10 @@
 /**
  * Sentinel secrets: every test that signs in uses these, and `assertNoSecrets` checks that none of
- * them reached any output (strings, objects, errors with their stack and cause chain, files).
+ * them reached any output (strings, objects, errors with their stack and cause chain, files);
+ * `assertNoSecretsInDir` sweeps every file written under a directory.
  */
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 import { inspect } from 'node:util';
 
 export const SENTINEL_TOKEN_NAME = 'ci-token-name';
@@ -41,4 +44,30 @@ export function assertNoSecrets(t: Asserter, ...values: unknown[]): void {
       t.notOk(text.includes(secret), `output #${i} must not contain a secret`);
     }
   }
+}
+
+/** Every file under `dir` (hidden and nested ones included) by path relative to `dir`, sorted. */
+export async function filesUnder(dir: string): Promise<Map<string, string>> {
+  const files: [string, string][] = [];
+  const walk = async (at: string): Promise<void> => {
+    for (const entry of await readdir(at, { withFileTypes: true })) {
+      const path = join(at, entry.name);
+      if (entry.isDirectory()) await walk(path);
+      else files.push([relative(dir, path), await readFile(path, 'utf8')]);
+    }
+  };
+  await walk(dir);
+  return new Map(files.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/**
+ * Read back every file under `dir` and assert no sentinel secret is in any of them (a failure
+ * names the file). Returns the files, for further checks.
+ */
+export async function assertNoSecretsInDir(t: Asserter, dir: string): Promise<Map<string, string>> {
+  const files = await filesUnder(dir);
+  for (const [path, text] of files) {
+    for (const secret of SENTINELS) t.notOk(text.includes(secret), `${path} holds no secret`);
+  }
+  return files;
 }

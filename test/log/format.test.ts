@@ -71,11 +71,11 @@ t.test('result lines', async (t) => {
   const base = { index: 2, total: 3, exposure: 'sales' };
   t.equal(
     refreshedEntry(ctx, { ...base, target, jobId: 'j1' }).info.msg,
-    dbtLine('2 of 3 ', "OK queued refresh of workbook 'Sales'", 'OK job j1'),
+    dbtLine('2 of 3 ', "OK queued refresh of workbook 'Sales' for sales", 'OK job j1'),
   );
   t.equal(
     refreshedEntry(ctx, { ...base, target, jobId: 'j1', durationMs: 3210 }).info.msg,
-    dbtLine('2 of 3 ', "OK refreshed workbook 'Sales'", 'OK in 3.2s'),
+    dbtLine('2 of 3 ', "OK refreshed workbook 'Sales' for sales", 'OK in 3.2s'),
   );
   const skip = skippedEntry(ctx, {
     ...base,

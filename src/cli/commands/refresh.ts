@@ -11,6 +11,7 @@ import { resolveActiveExposureSettings } from '../../active/settings.js';
 import type { Refresher, RefreshReport } from '../../active/types.js';
 import { loadManifest, loadRunResults } from '../../artifacts/load.js';
 import { formatLogEntry } from '../../log/format.js';
+import { mergeInTimeOrder } from '../../log/order.js';
 import type { LogEntry } from '../../log/types.js';
 import { readLineage } from '../../output/lineage-io.js';
 import { createProgress } from '../progress.js';
@@ -26,17 +27,9 @@ const unreachable: Refresher = {
   },
 };
 
-/** Log and (with --debug) debug entries in time order; the sort is stable, so ties keep log order. */
+/** Log and (with --debug) debug entries in time order; on equal times log lines come first. */
 export function entriesToPrint(report: RefreshReport, debug: boolean): LogEntry[] {
-  if (!debug) return report.log;
-  const tagged = [
-    ...report.log.map((entry, i) => ({ entry, i, rank: 0 })),
-    ...report.debug.map((entry, i) => ({ entry, i, rank: 1 })),
-  ];
-  tagged.sort(
-    (a, b) => a.entry.info.ts.localeCompare(b.entry.info.ts) || a.rank - b.rank || a.i - b.i,
-  );
-  return tagged.map((t) => t.entry);
+  return debug ? mergeInTimeOrder(report.log, report.debug) : report.log;
 }
 
 export async function runRefresh({ io, flags }: CommandContext): Promise<number> {

@@ -30,19 +30,19 @@ exports[`test/active/report.test.ts > TAP > the text log of a sample run reads l
 exports[`test/active/report.test.ts > TAP > the text log of a sample run reads like dbt (snapshot) > text log 1`] = `
 12:00:03  Running active exposures for 7 exposures (build_after 1440 min)
 12:00:04  1 of 7 START active exposure customer_360 ...................................... [RUN]
-12:00:17  1 of 7 OK refreshed datasource 'Customers' ..................................... [OK in 3.2s]
 12:00:04  2 of 7 START active exposure exec_summary ...................................... [RUN]
-12:00:24  2 of 7 ERROR refreshing workbook 'Exec Summary' for exec_summary ............... [ERROR: Tableau answered 500 on POST /api/3.28/sites/<site>/workbooks/wb-exec/refresh]
 12:00:04  3 of 7 START active exposure finance_kpis ...................................... [RUN]
-12:00:17  3 of 7 OK refreshed datasource 'Customers' ..................................... [OK in 3.2s]
-12:00:08  3 of 7 SKIP active exposure finance_kpis (workbook 'Finance KPIs') ............. [build_after 1440 min not elapsed, next in 5h 12m]
 12:00:04  4 of 7 START active exposure marketing ......................................... [RUN]
-12:00:33  4 of 7 ERROR refreshing workbook 'Marketing' for marketing ..................... [ERROR: job failed: ODBC: Login failed for user analytics]
 12:00:04  5 of 7 START active exposure ops_live .......................................... [RUN]
-12:00:08  5 of 7 SKIP active exposure ops_live (workbook 'Ops Live') ..................... [live connection, no extract to refresh]
 12:00:04  6 of 7 START active exposure ops_queue ......................................... [RUN]
-12:00:40  6 of 7 SKIP active exposure ops_queue (workbook 'Ops Queue') ................... [already queued: Job for 'Ops Queue' is already queued. Not queuing a duplicate.]
 12:00:04  7 of 7 START active exposure stale ............................................. [RUN]
 12:00:04  7 of 7 SKIP active exposure stale (workbook 'Stale') ........................... [no upstream node rebuilt]
+12:00:08  3 of 7 SKIP active exposure finance_kpis (workbook 'Finance KPIs') ............. [build_after 1440 min not elapsed, next in 5h 12m]
+12:00:08  5 of 7 SKIP active exposure ops_live (workbook 'Ops Live') ..................... [live connection, no extract to refresh]
+12:00:17  1 of 7 OK refreshed datasource 'Customers' for customer_360 .................... [OK in 3.2s]
+12:00:17  3 of 7 OK refreshed datasource 'Customers' for finance_kpis .................... [OK in 3.2s]
+12:00:24  2 of 7 ERROR refreshing workbook 'Exec Summary' for exec_summary ............... [ERROR: Tableau answered 500 on POST /api/3.28/sites/<site>/workbooks/wb-exec/refresh]
+12:00:33  4 of 7 ERROR refreshing workbook 'Marketing' for marketing ..................... [ERROR: job failed: ODBC: Login failed for user analytics]
+12:00:40  6 of 7 SKIP active exposure ops_queue (workbook 'Ops Queue') ................... [already queued: Job for 'Ops Queue' is already queued. Not queuing a duplicate.]
 12:00:41  Done. REFRESHED=2 SKIP=4 ERROR=2
 `
