@@ -5,7 +5,7 @@
  * same name makes `dbt parse` fail. So before writing, the YAML files themselves are read.
  *
  * Cheap by construction: only `.yml`/`.yaml` files, installed packages and VCS folders skipped, a
- * file is parsed only when its text contains `exposures`, and files carrying the generated-file
+ * file is parsed only when its text has an `exposures:` key, and files carrying the generated-file
  * marker (ours) are skipped. A file that is not valid YAML is not rejected (dbt will say so itself,
  * better than we could): it is skipped and reported in `unscanned`.
  */
@@ -87,6 +87,8 @@ export interface ExposureNameClash {
 
 const YAML_EXTENSIONS = new Set(['.yml', '.yaml']);
 const IGNORE = SKIPPED_DIRECTORIES.map((dir) => `**/${dir}/**`);
+/** An `exposures:` key somewhere (block or flow style, quoted or not): only then is a file parsed. */
+const EXPOSURES_KEY = /\bexposures["']?[ \t]*:/;
 /** Files read at once: enough to hide latency, few enough to leave descriptors to the rest. */
 const READ_BATCH = 32;
 
@@ -176,10 +178,15 @@ function exposuresIn(file: string, text: string): HandWrittenExposure[] | string
     const entry = resolveNode(doc, item);
     if (!isMap(entry)) return;
     const name = resolveNode(doc, entry.get('name', true));
-    if (!isScalar(name) || typeof name.value !== 'string' || name.value === '') return;
+    if (!isScalar(name) || name.value === null) return;
+    // A plain scalar is taken as written: YAML 1.1 resolvers disagree on words like `e0` (a float
+    // to some, a string to PyYAML), and only the text can match a name we write.
+    const text =
+      name.type === 'PLAIN' && name.source !== undefined ? name.source : String(name.value);
+    if (text === '') return;
     const range = (name as Node).range;
     found.push({
-      name: name.value,
+      name: text,
       file,
       field: `exposures[${i}].name`,
       line: range === undefined || range === null ? undefined : lineCounter.linePos(range[0]).line,
@@ -191,11 +198,11 @@ function exposuresIn(file: string, text: string): HandWrittenExposure[] | string
 /**
  * Exposures defined in the YAML files under `paths` (directories, searched recursively, or single
  * files) that this library did not generate. Only `.yml`/`.yaml` files; `node_modules`,
- * `dbt_packages`, `.git` and the other `SKIPPED_DIRECTORIES` are skipped; symbolic links to
- * files are read, links to directories not followed; a file is parsed only when its text contains `exposures`; files whose first line is
- * the generated-file marker are skipped; a path that does not exist is skipped silently.
- * A file that cannot be read or is not valid YAML is reported in `unscanned` instead of failing:
- * `dbt parse` reports broken YAML better than we can.
+ * `dbt_packages`, `.git` and the other `SKIPPED_DIRECTORIES` are skipped; symbolic links to files
+ * are read, links to directories not followed; a file is parsed only when its text has an
+ * `exposures:` key; files whose first line is the generated-file marker are skipped; a path that
+ * does not exist is skipped silently. A file that cannot be read or is not valid YAML is reported
+ * in `unscanned` instead of failing: `dbt parse` reports broken YAML better than we can.
  */
 export async function findHandWrittenExposures(
   paths: string | readonly string[],
@@ -225,7 +232,7 @@ export async function findHandWrittenExposures(
         unscanned.push({ file: read.file, reason: describe(read.error) });
         continue;
       }
-      if (!read.text.includes('exposures') || isGeneratedFile(read.text)) continue;
+      if (!EXPOSURES_KEY.test(read.text) || isGeneratedFile(read.text)) continue;
       const found = exposuresIn(read.file, read.text);
       if (typeof found === 'string') unscanned.push({ file: read.file, reason: found });
       else exposures.push(...found);

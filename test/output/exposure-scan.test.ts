@@ -81,6 +81,12 @@ t.test('a single file, a missing path and a string argument', async (t) => {
 
 t.test('YAML forms dbt accepts: flow style, anchors, quoted keys, repeated keys', async (t) => {
   const root = await tempDir(t);
+  // Plain words a YAML 1.1 resolver may read as numbers or booleans are names as written.
+  await put(
+    root,
+    'words.yml',
+    'exposures:\n  - name: e0\n  - name: 1_000\n  - name: |-\n      block_name\n',
+  );
   await put(root, 'flow.yml', '{version: 2, exposures: [{name: flow_one, type: dashboard}]}\n');
   await put(
     root,
@@ -96,8 +102,11 @@ t.test('YAML forms dbt accepts: flow style, anchors, quoted keys, repeated keys'
   const scan = await findHandWrittenExposures(root);
   t.same(scan.unscanned, []);
   t.same(scan.exposures.map((e) => e.name).sort(), [
+    '1_000',
     'after_repeated_key',
     'anchored',
+    'block_name',
+    'e0',
     'flow_one',
     'merged',
     'quoted_name',
@@ -111,7 +120,7 @@ t.test('entries that name no exposure are ignored', async (t) => {
   await put(
     root,
     'odd.yml',
-    'exposures:\n  - just a string\n  - name: 42\n  - name: ""\n  - type: dashboard\n  - name: kept\n',
+    'exposures:\n  - just a string\n  - name: ~\n  - name: ""\n  - type: dashboard\n  - name: kept\n',
   );
   await put(root, 'list.yml', '- exposures\n- name: top_level_list\n');
   await put(root, 'empty.yml', '# exposures: none yet\n');
@@ -133,6 +142,11 @@ t.test('a file that is not valid YAML is skipped and reported, not fatal', async
   const twoDocs = await put(root, 'two.yml', 'exposures: []\n---\nexposures: []\n');
   // Broken YAML that does not mention exposures is not even parsed (dbt parse reports it).
   await put(root, 'other-broken.yml', 'models: [unclosed\n');
+  await put(
+    root,
+    'risk.yml',
+    'models:\n  - name: risk\n    description: credit exposures by desk\n    meta: {unclosed\n',
+  );
   await put(root, 'good.yml', DASHBOARDS);
   const scan = await findHandWrittenExposures(root);
   t.same(
