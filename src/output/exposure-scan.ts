@@ -79,6 +79,7 @@ export interface ExposureNameCheckOptions {
 export interface ExposureNameClash {
   /** The exposure about to be written. */
   name: string;
+  /** The exposure's label: the workbook title unless an override changed it. */
   workbookName: string;
   workbookLuid: string;
   /** The hand-written exposure with the same name (compared case-insensitively). */
