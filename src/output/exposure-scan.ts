@@ -360,6 +360,8 @@ export async function checkExposureNames(
   options: ExposureNameCheckOptions & FindHandWrittenExposuresOptions = {},
 ): Promise<{ unscanned: UnscannedYamlFile[] }> {
   checkOptions(options);
+  // Nothing to write, nothing to clash with: no need to read the project.
+  if (lineage.exposures.length === 0) return { unscanned: [] };
   const scan =
     options.paths === undefined || options.paths.length === 0
       ? { exposures: [], unscanned: [] }

@@ -286,6 +286,11 @@ t.test('checkExposureNames: no clash, explicit names, no paths, bad options', as
     ],
   });
   t.same(await checkExposureNames(l), { unscanned: [] }, 'nothing to scan by default');
+  t.same(
+    await checkExposureNames(lineage([]), { paths: [root] }),
+    { unscanned: [] },
+    'no exposure to write: the project is not read',
+  );
   // Names given explicitly count without any scan.
   await t.rejects(checkExposureNames(l, { exposures: [{ name: 'FINE', file: 'elsewhere.yml' }] }), {
     code: 'ERR_EXPOSURE_NAME_TAKEN',
