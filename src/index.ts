@@ -161,6 +161,17 @@ export {
   type WriteExposuresYamlResult,
   writeExposuresYaml,
 } from './output/exposure-files.js';
+export {
+  checkExposureNames,
+  type ExposureNameCheckOptions,
+  type ExposureNameClash,
+  type FindHandWrittenExposuresOptions,
+  findExposureNameClashes,
+  findHandWrittenExposures,
+  type HandWrittenExposure,
+  type HandWrittenExposureScan,
+  type UnscannedYamlFile,
+} from './output/exposure-scan.js';
 export { type InjectExposuresOptions, injectExposures } from './output/inject.js';
 export {
   type LineageIoOptions,

@@ -38,7 +38,8 @@ export const COMMANDS: readonly CommandSpec[] = [
       'manifest, and writes the exposures YAML into the dbt project and the lineage JSON that ' +
       '`refresh` reads. Prints what was added, removed and changed since the last sync, and every ' +
       'table that matched nothing, with the reason. Files are written atomically; a failed or ' +
-      'partial listing never removes exposures.',
+      'partial listing never removes exposures; a name a hand-written exposure already uses ' +
+      '(in the model, seed, snapshot, analysis, macro or test paths) fails before anything is written.',
     flags: [
       ...commonFlags,
       ...artifactFlags,
@@ -83,6 +84,12 @@ export const COMMANDS: readonly CommandSpec[] = [
         name: 'check',
         type: 'boolean',
         description: 'write nothing; exit 1 when the outputs would change (for CI)',
+      },
+      {
+        name: 'skip-name-check',
+        type: 'boolean',
+        description:
+          'do not scan the project for hand-written exposures using the names about to be written',
       },
       jsonFlag,
     ],

@@ -1,4 +1,7 @@
-/** What the CLI reads from dbt_project.yml: whether it exists, its target path and model path. */
+/**
+ * What the CLI reads from dbt_project.yml: whether it exists, its target path, its model path, and
+ * every resource path (where dbt reads properties YAML, hence where hand-written exposures live).
+ */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError } from '../errors.js';
@@ -8,6 +11,41 @@ export interface DbtProjectInfo {
   exists: boolean;
   targetPath: string | undefined;
   modelPath: string | undefined;
+  /**
+   * The directories dbt reads properties YAML from, relative to the project: model, seed, snapshot,
+   * analysis, macro and test paths, as set in dbt_project.yml or dbt's defaults; deduplicated.
+   */
+  resourcePaths: string[];
+}
+
+/**
+ * dbt's resource path keys (the pre-1.0 names second) and their defaults. dbt parses properties
+ * YAML (exposures included) in all of them.
+ */
+const RESOURCE_PATH_KEYS: ReadonlyArray<readonly [string[], string]> = [
+  [['model-paths', 'source-paths'], 'models'],
+  [['seed-paths', 'data-paths'], 'seeds'],
+  [['snapshot-paths'], 'snapshots'],
+  [['analysis-paths'], 'analyses'],
+  [['macro-paths'], 'macros'],
+  [['test-paths'], 'tests'],
+];
+
+/** dbt accepts a list of paths or a single string. */
+function pathList(value: unknown): string[] | undefined {
+  if (typeof value === 'string') return [value];
+  if (!Array.isArray(value)) return undefined;
+  return value.filter((v): v is string => typeof v === 'string' && v !== '');
+}
+
+function resourcePathsOf(record: Record<string, unknown>): string[] {
+  const paths = new Set<string>();
+  for (const [keys, fallback] of RESOURCE_PATH_KEYS) {
+    const key = keys.find((k) => record[k] !== undefined && record[k] !== null);
+    const list = key === undefined ? undefined : pathList(record[key]);
+    for (const path of list ?? [fallback]) paths.add(path);
+  }
+  return [...paths];
 }
 
 /** Read dbt_project.yml in `projectDir`; a missing file reads as `exists: false`. */
@@ -17,7 +55,12 @@ export async function readDbtProject(projectDir: string): Promise<DbtProjectInfo
   try {
     text = await readFile(file, 'utf8');
   } catch {
-    return { exists: false, targetPath: undefined, modelPath: undefined };
+    return {
+      exists: false,
+      targetPath: undefined,
+      modelPath: undefined,
+      resourcePaths: resourcePathsOf({}),
+    };
   }
   const { parse } = await import('yaml');
   let doc: unknown;
@@ -37,5 +80,6 @@ export async function readDbtProject(projectDir: string): Promise<DbtProjectInfo
     targetPath: typeof target === 'string' ? target : undefined,
     modelPath:
       Array.isArray(models) && typeof models[0] === 'string' ? (models[0] as string) : undefined,
+    resourcePaths: resourcePathsOf(record),
   };
 }

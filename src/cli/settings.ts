@@ -39,6 +39,11 @@ export interface CliSettings {
   manifestPath: string;
   runResultsPath: string;
   exposuresPath: string;
+  /**
+   * Where hand-written exposures may be (absolute): dbt_project.yml's resource paths (model, seed,
+   * snapshot, analysis, macro, test paths, or dbt's defaults). `sync` scans them before writing.
+   */
+  resourcePaths: string[];
   groupBy: 'none' | 'project';
   lineagePath: string;
   /** Where to write the manifest with exposures injected, or null. */
@@ -269,6 +274,7 @@ export async function resolveSettings(flags: ParsedFlags, io: CliIo): Promise<Cl
     manifestPath,
     runResultsPath,
     exposuresPath,
+    resourcePaths: dbtProject.resourcePaths.map(inProject),
     groupBy,
     lineagePath,
     injectManifestPath,

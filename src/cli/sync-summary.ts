@@ -5,6 +5,7 @@
  */
 import { relative } from 'node:path';
 import type { ExposureLineage, UnmatchedTable } from '../lineage/types.js';
+import type { UnscannedYamlFile } from '../output/exposure-scan.js';
 import type { TableauWarning } from '../tableau/types.js';
 import type { Paint } from './io.js';
 
@@ -28,6 +29,8 @@ export interface SyncSummary {
   written: string[];
   /** --check: nothing written; `written` lists what would change. */
   check: boolean;
+  /** YAML files the hand-written exposure check could not read or parse. */
+  unscanned: UnscannedYamlFile[];
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -120,11 +123,23 @@ export function renderSyncSummary(summary: SyncSummary, paint: Paint, cwd: strin
     );
   }
 
-  out.push('');
   const rel = (p: string) => {
     const r = relative(cwd, p);
     return r.startsWith('..') ? p : r;
   };
+  if (summary.unscanned.length > 0) {
+    out.push('');
+    out.push(
+      paint(
+        'yellow',
+        `YAML files not checked for hand-written exposures (${summary.unscanned.length}):`,
+      ),
+    );
+    for (const u of summary.unscanned) out.push(`  ${rel(u.file)} — ${u.reason}`);
+    out.push(paint('dim', '  (dbt parse will report them; fix them and sync again)'));
+  }
+
+  out.push('');
   if (summary.check) {
     out.push(
       summary.written.length === 0
@@ -160,5 +175,6 @@ export function syncSummaryJson(summary: SyncSummary): Record<string, unknown> {
     partial: summary.partial,
     check: summary.check,
     files: summary.written,
+    unscannedYaml: summary.unscanned,
   };
 }

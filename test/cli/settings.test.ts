@@ -33,6 +33,11 @@ t.test('defaults: paths from the project dir and dbt_project.yml', async (t) => 
   t.equal(s.exposuresPath, join(dir, 'models', 'exposures'));
   t.equal(s.lineagePath, join(dir, 'models', 'exposures', 'tableau_lineage.json'));
   t.equal(s.groupBy, 'none');
+  t.same(
+    s.resourcePaths,
+    ['models', 'seeds', 'snapshots', 'analyses', 'macros', 'tests'].map((p) => join(dir, p)),
+    "dbt's default resource paths",
+  );
   t.equal(s.injectManifestPath, null);
   t.same(s.filter, {});
   t.same(s.activeExposures, {
@@ -62,6 +67,34 @@ t.test("dbt_project.yml's target-path and model-paths move the defaults", async 
   t.equal(s.exposuresPath, join(dir, 'dbt_models', 'exposures'));
   t.equal(s.sources.targetPath, 'dbt_project.yml');
 });
+
+t.test(
+  "dbt_project.yml's resource paths: every kind, legacy names, strings, absolute",
+  async (t) => {
+    const dir = await project(t, {
+      'dbt_project.yml': [
+        'name: p',
+        "source-paths: ['dbt_models', 'more_models']",
+        'data-paths: data',
+        "snapshot-paths: ['dbt_models']",
+        'analysis-paths: []',
+        "macro-paths: ['/abs/macros', 3]",
+        'test-paths: null',
+        '',
+      ].join('\n'),
+    });
+    const s = await resolveSettings({}, captureIo({}, dir).io);
+    t.same(s.resourcePaths, [
+      join(dir, 'dbt_models'),
+      join(dir, 'more_models'),
+      join(dir, 'data'),
+      '/abs/macros',
+      join(dir, 'tests'),
+    ]);
+    const none = await resolveSettings({}, captureIo({}, await tempDir(t)).io);
+    t.equal(none.resourcePaths.length, 6, 'no dbt_project.yml: the defaults');
+  },
+);
 
 t.test('precedence: flag > environment > config file', async (t) => {
   const dir = await project(t, {

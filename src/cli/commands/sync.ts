@@ -4,8 +4,9 @@
  * changed since the last sync and every unmatched table with its reason.
  *
  * Safety: every file is written atomically; a listing that fails writes nothing; a listing that
- * came back with warnings (possibly incomplete) keeps every exposure of the previous sync; and a
- * sync that would remove every exposure needs --allow-empty.
+ * came back with warnings (possibly incomplete) keeps every exposure of the previous sync; a sync
+ * that would remove every exposure needs --allow-empty; and a name that a hand-written exposure in
+ * the project's resource paths already uses fails the sync before anything is written.
  */
 import { readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
@@ -20,6 +21,7 @@ import {
 import type { ExposureLineage, LineageSource } from '../../lineage/types.js';
 import type { LineageDiff } from '../../output/diff.js';
 import { writeExposuresYaml } from '../../output/exposure-files.js';
+import { checkExposureNames, type UnscannedYamlFile } from '../../output/exposure-scan.js';
 import { injectExposures } from '../../output/inject.js';
 import { readLineage, serializeLineage, writeLineage } from '../../output/lineage-io.js';
 import { DEFAULT_EXPOSURES_FILE, renderExposuresYaml } from '../../output/yaml.js';
@@ -196,11 +198,24 @@ export async function runSync(context: CommandContext): Promise<number> {
 
   const check = flags.check === true;
   const yamlOptions = { groupBy: settings.groupBy, dbtVersion: manifest.dbtVersion };
+  // Hand-written exposures in every directory dbt reads properties YAML from (the output
+  // directory is always scanned too): a name they use would make dbt parse fail.
+  const nameCheck = flags['skip-name-check'] === true ? false : { paths: settings.resourcePaths };
   let written: string[];
+  let unscanned: UnscannedYamlFile[] = [];
   if (check) {
+    if (nameCheck !== false) {
+      const paths = [settings.exposuresPath, ...nameCheck.paths];
+      ({ unscanned } = await checkExposureNames(next, { paths, signal }));
+    }
     written = await wouldChange(settings, next, yamlOptions);
   } else {
-    const yaml = await writeExposuresYaml(settings.exposuresPath, next, { ...yamlOptions, signal });
+    const yaml = await writeExposuresYaml(settings.exposuresPath, next, {
+      ...yamlOptions,
+      signal,
+      handWrittenExposures: nameCheck,
+    });
+    unscanned = yaml.unscanned;
     written = [...yaml.written, ...yaml.removed];
     if ((await readText(settings.lineagePath)) !== serializeLineage(next)) {
       await writeLineage(settings.lineagePath, next, { signal });
@@ -223,6 +238,7 @@ export async function runSync(context: CommandContext): Promise<number> {
     partial,
     written,
     check,
+    unscanned,
   };
   if (flags.json === true) {
     io.stdout.write(`${JSON.stringify(syncSummaryJson(summary))}\n`);
