@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { LineageError } from '../errors.js';
 import type { ExposureLineage } from '../lineage/types.js';
 import { writeFileAtomic } from './atomic-write.js';
-import { compareStrings } from './lineage-schema.js';
+import { compareStrings } from './lineage-canonical.js';
 import {
   DEFAULT_EXPOSURES_FILE,
   GENERATED_MARKER,

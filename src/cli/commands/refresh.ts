@@ -12,7 +12,7 @@ import type { Refresher, RefreshReport } from '../../active/types.js';
 import { loadManifest, loadRunResults } from '../../artifacts/load.js';
 import { formatLogEntry } from '../../log/format.js';
 import type { LogEntry } from '../../log/types.js';
-import { readLineage } from '../../output/lineage-io.js';
+import { readLineage } from '../../output/lineage-read.js';
 import { createProgress } from '../progress.js';
 import { EXIT } from '../report-error.js';
 import type { CommandContext } from '../run.js';
