@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
 import { findCommand } from '../../src/cli/command-specs.js';
-import { validateConfig } from '../../src/cli/config-file.js';
+import { validateConfig } from '../../src/cli/config-schema.js';
 import { parseNumber } from '../../src/cli/flag-values.js';
 import { parseFlags } from '../../src/cli/flags.js';
 import { describeSettings, resolveSettings } from '../../src/cli/settings.js';
