@@ -1,7 +1,10 @@
 /** What the CLI reads from dbt_project.yml: whether it exists, its target path and model path. */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readTopLevelKeys } from '../artifacts/dbt-project-yaml.js';
 import { ConfigError } from '../errors.js';
+
+const KEYS = ['target-path', 'model-paths', 'source-paths'];
 
 /** The parts of dbt_project.yml the settings use (undefined: not set there). */
 export interface DbtProjectInfo {
@@ -19,15 +22,19 @@ export async function readDbtProject(projectDir: string): Promise<DbtProjectInfo
   } catch {
     return { exists: false, targetPath: undefined, modelPath: undefined };
   }
-  const { parse } = await import('yaml');
-  let doc: unknown;
-  try {
-    doc = parse(text);
-  } catch (error) {
-    throw new ConfigError(`${file} is not valid YAML: ${(error as Error).message}`, {
-      file,
-      cause: error,
-    });
+  // dbt_project.yml is usually plain block YAML, read here without the yaml package (loading it
+  // is a large part of a small command's start-up); any other file is parsed by yaml, as before.
+  let doc: unknown = readTopLevelKeys(text, KEYS);
+  if (doc === null) {
+    const { parse } = await import('yaml');
+    try {
+      doc = parse(text);
+    } catch (error) {
+      throw new ConfigError(`${file} is not valid YAML: ${(error as Error).message}`, {
+        file,
+        cause: error,
+      });
+    }
   }
   const record = (doc ?? {}) as Record<string, unknown>;
   const target = record['target-path'];
