@@ -63,6 +63,21 @@ t.test("dbt_project.yml's target-path and model-paths move the defaults", async 
   t.equal(s.sources.targetPath, 'dbt_project.yml');
 });
 
+t.test(
+  'a dbt_project.yml outside the plain subset is read by yaml, with the same result',
+  async (t) => {
+    // A block scalar, an anchor and a flow mapping: the fast reader declines, yaml reads it.
+    const text =
+      "name: p\non-run-start: |\n  select 1\nvars: {a: &x 1, b: *x}\ntarget-path: 'build'\n" +
+      'source-paths:\n  - src_models\n';
+    const dir = await project(t, { 'dbt_project.yml': text });
+    const s = await resolveSettings({}, captureIo({}, dir).io);
+    t.equal(s.targetPath, join(dir, 'build'));
+    t.equal(s.exposuresPath, join(dir, 'src_models', 'exposures'));
+    t.equal(s.sources.targetPath, 'dbt_project.yml');
+  },
+);
+
 t.test('precedence: flag > environment > config file', async (t) => {
   const dir = await project(t, {
     'dbt_project.yml': 'name: p\n',
