@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import { ArtifactError } from '../errors.js';
+import type { RawSchemaName } from './raw-checks.js';
 
 /** One step of a JSON path. */
 export type PathSegment = string | number;
@@ -79,6 +80,18 @@ export function throwSchemaError(
     { file: context.file, field, expected, details: { got } },
   );
 }
+
+/**
+ * What a reader calls when a fast check rejected `value`: throw the error for it. `parseManifest`
+ * and `parseRunResults` pass zod's (`reportWithZod`, the detailed `ERR_ARTIFACT_SCHEMA`); the
+ * loaders pass one that defers to them, so a valid artifact never loads zod.
+ */
+export type SchemaErrorReporter = (
+  schema: RawSchemaName,
+  value: unknown,
+  basePath: readonly PathSegment[],
+  context: { file: string | undefined; label: ArtifactLabel },
+) => never;
 
 /** Re-label a schema error of a newer-than-known artifact as a version problem. */
 export function asVersionError(

@@ -5,8 +5,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import fg from 'fast-glob';
-import { parse as parseYaml } from 'yaml';
 import { ArtifactError } from '../errors.js';
+import { readTopLevelKeys } from './dbt-project-yaml.js';
 import type { DbtProjectArtifacts } from './types.js';
 
 /** Folders never searched: installed packages, VCS data, Python environments. */
@@ -96,7 +96,10 @@ async function assertDirectory(dir: string): Promise<void> {
 /** `target-path` from dbt_project.yml; `target` when absent or unreadable (dbt's default). */
 async function targetPath(projectFile: string): Promise<string> {
   try {
-    const config: unknown = parseYaml(await readFile(projectFile, 'utf8'));
+    const text = await readFile(projectFile, 'utf8');
+    // yaml loads only for a file outside the plain subset dbt_project.yml files are written in.
+    const config: unknown =
+      readTopLevelKeys(text, ['target-path']) ?? (await import('yaml')).parse(text);
     const value = (config as Record<string, unknown> | null)?.['target-path'];
     return typeof value === 'string' && value.trim() !== '' && !value.includes('{{')
       ? value

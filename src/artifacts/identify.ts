@@ -5,7 +5,7 @@
  */
 import { ArtifactError } from '../errors.js';
 import { type ArtifactLabel, asVersionError, describeValue, fileLabel } from './artifact-errors.js';
-import { isObject } from './raw-schemas.js';
+import { isObject } from './raw-checks.js';
 import { describeKind, parseSchemaVersion } from './schema-version.js';
 import type { ArtifactNote } from './types.js';
 

@@ -1,16 +1,26 @@
 /**
  * Loading artifacts from disk: `loadManifest` and `loadRunResults` accept a file, or a directory
  * holding `<name>.json` or `target/<name>.json`. Reading and JSON parsing are the only work beyond
- * `parseManifest` / `parseRunResults`.
+ * `parseManifest` / `parseRunResults`. A valid artifact is read without loading zod (a cold start
+ * of the CLI is mostly module loading); when a fast check rejects an entry, the document is read
+ * again by `parseManifest` / `parseRunResults`, which throw the same detailed error they always do.
  */
 import type { Stats } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ArtifactError } from '../errors.js';
+import type { SchemaErrorReporter } from './artifact-errors.js';
 import { jsonErrorIndex, textPosition } from './json-position.js';
-import { parseManifest } from './manifest.js';
-import { parseRunResults } from './run-results.js';
+import { readManifestJson } from './manifest-read.js';
+import { readRunResultsJson } from './run-results-read.js';
 import type { Manifest, RunResults } from './types.js';
+
+/** Thrown by `deferToZod` and caught here: the document has a schema error to describe. */
+class SchemaErrorDeferred extends Error {}
+
+const deferToZod: SchemaErrorReporter = () => {
+  throw new SchemaErrorDeferred('a fast check rejected an entry');
+};
 
 /** Options of the loaders. */
 export interface LoadArtifactOptions {
@@ -30,6 +40,12 @@ export async function loadManifest(
 ): Promise<Manifest> {
   const file = await locateArtifact(path, 'manifest.json', opts.signal);
   const json = parseJsonText(await readArtifactText(file, opts.signal), file);
+  try {
+    return readManifestJson(json, { path: file }, deferToZod);
+  } catch (error) {
+    if (!(error instanceof SchemaErrorDeferred)) throw error;
+  }
+  const { parseManifest } = await import('./manifest.js');
   return parseManifest(json, { path: file });
 }
 
@@ -40,6 +56,12 @@ export async function loadRunResults(
 ): Promise<RunResults> {
   const file = await locateArtifact(path, 'run_results.json', opts.signal);
   const json = parseJsonText(await readArtifactText(file, opts.signal), file);
+  try {
+    return readRunResultsJson(json, { path: file }, deferToZod);
+  } catch (error) {
+    if (!(error instanceof SchemaErrorDeferred)) throw error;
+  }
+  const { parseRunResults } = await import('./run-results.js');
   return parseRunResults(json, { path: file });
 }
 

@@ -1,5 +1,5 @@
 /**
- * Turning raw manifest entries (already checked by the fast checks in raw-schemas.ts) into
+ * Turning raw manifest entries (already checked by the fast checks in raw-checks.ts) into
  * matchable `DbtNode`s: which entries own a warehouse relation, and what that relation is.
  */
 import { splitQualifiedName } from './relation.js';

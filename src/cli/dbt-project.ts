@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readTopLevelKeys } from '../artifacts/dbt-project-yaml.js';
 import { ConfigError } from '../errors.js';
 
 /** The parts of dbt_project.yml the settings use (undefined: not set there). */
@@ -30,6 +31,9 @@ const RESOURCE_PATH_KEYS: ReadonlyArray<readonly [string[], string]> = [
   [['macro-paths'], 'macros'],
   [['test-paths'], 'tests'],
 ];
+
+/** Every key read here: the fast reader answers for these only. */
+const KEYS = ['target-path', ...RESOURCE_PATH_KEYS.flatMap(([keys]) => keys)];
 
 /** dbt accepts a list of paths or a single string. */
 function pathList(value: unknown): string[] | undefined {
@@ -62,15 +66,19 @@ export async function readDbtProject(projectDir: string): Promise<DbtProjectInfo
       resourcePaths: resourcePathsOf({}),
     };
   }
-  const { parse } = await import('yaml');
-  let doc: unknown;
-  try {
-    doc = parse(text);
-  } catch (error) {
-    throw new ConfigError(`${file} is not valid YAML: ${(error as Error).message}`, {
-      file,
-      cause: error,
-    });
+  // dbt_project.yml is usually plain block YAML, read here without the yaml package (loading it
+  // is a large part of a small command's start-up); any other file is parsed by yaml, as before.
+  let doc: unknown = readTopLevelKeys(text, KEYS);
+  if (doc === null) {
+    const { parse } = await import('yaml');
+    try {
+      doc = parse(text);
+    } catch (error) {
+      throw new ConfigError(`${file} is not valid YAML: ${(error as Error).message}`, {
+        file,
+        cause: error,
+      });
+    }
   }
   const record = (doc ?? {}) as Record<string, unknown>;
   const target = record['target-path'];

@@ -15,7 +15,7 @@ import {
   isGeneratedFile,
   type UnscannedYamlFile,
 } from './exposure-scan.js';
-import { compareStrings } from './lineage-schema.js';
+import { compareStrings } from './lineage-canonical.js';
 import {
   DEFAULT_EXPOSURES_FILE,
   GENERATED_MARKER,

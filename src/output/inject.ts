@@ -6,7 +6,7 @@
 import { ArtifactError, LineageError } from '../errors.js';
 import type { ExposureLineage, LineageExposure } from '../lineage/types.js';
 import { parseDbtVersion, parseDependencyRef, versionAtLeast } from './dbt-refs.js';
-import { compareStrings } from './lineage-schema.js';
+import { compareStrings } from './lineage-canonical.js';
 
 export interface InjectExposuresOptions {
   /**

@@ -4,7 +4,7 @@
  */
 import type { ExposureLineage } from '../lineage/types.js';
 import { parseDependencyRef } from './dbt-refs.js';
-import { compareStrings } from './lineage-schema.js';
+import { compareStrings } from './lineage-canonical.js';
 
 export interface RenderMermaidOptions {
   /**

@@ -8,7 +8,7 @@ import { Document } from 'yaml';
 import { ConfigError, LineageError } from '../errors.js';
 import type { ExposureLineage, LineageExposure } from '../lineage/types.js';
 import { parseDbtVersion, versionAtLeast } from './dbt-refs.js';
-import { compareStrings } from './lineage-schema.js';
+import { compareStrings } from './lineage-canonical.js';
 import { applySafeStyles, jinjaSafe, withSafeDoubleQuotes } from './yaml-scalars.js';
 
 /** The first line of every file this library generates; how it recognises its own files. */

@@ -14,6 +14,9 @@ import {
   isRawRunResultsTop,
   isRawSource,
   isUniqueIdList,
+} from '../../src/artifacts/raw-checks.js';
+import {
+  RAW_SCHEMAS,
   rawAnyNodeSchema,
   rawExposureSchema,
   rawManifestTopSchema,
@@ -183,3 +186,17 @@ for (const [name, fast, schema, arbitrary] of pairs) {
     t.ok(rejected > 0, `${rejected} rejected`);
   });
 }
+
+t.test(
+  'each schema name the readers report with is the schema of the check that failed',
+  async (t) => {
+    t.equal(RAW_SCHEMAS.manifestTop, rawManifestTopSchema);
+    t.equal(RAW_SCHEMAS.anyNode, rawAnyNodeSchema);
+    t.equal(RAW_SCHEMAS.relationalNode, rawRelationalNodeSchema);
+    t.equal(RAW_SCHEMAS.source, rawSourceSchema);
+    t.equal(RAW_SCHEMAS.exposure, rawExposureSchema);
+    t.equal(RAW_SCHEMAS.uniqueIdList, rawUniqueIdListSchema);
+    t.equal(RAW_SCHEMAS.runResultsTop, rawRunResultsTopSchema);
+    t.equal(RAW_SCHEMAS.runResult, rawRunResultSchema);
+  },
+);

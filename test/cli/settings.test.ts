@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
 import { findCommand } from '../../src/cli/command-specs.js';
-import { validateConfig } from '../../src/cli/config-file.js';
+import { validateConfig } from '../../src/cli/config-schema.js';
 import { parseNumber } from '../../src/cli/flag-values.js';
 import { parseFlags } from '../../src/cli/flags.js';
 import { describeSettings, resolveSettings } from '../../src/cli/settings.js';
@@ -93,6 +93,21 @@ t.test(
     ]);
     const none = await resolveSettings({}, captureIo({}, await tempDir(t)).io);
     t.equal(none.resourcePaths.length, 6, 'no dbt_project.yml: the defaults');
+  },
+);
+
+t.test(
+  'a dbt_project.yml outside the plain subset is read by yaml, with the same result',
+  async (t) => {
+    // A block scalar, an anchor and a flow mapping: the fast reader declines, yaml reads it.
+    const text =
+      "name: p\non-run-start: |\n  select 1\nvars: {a: &x 1, b: *x}\ntarget-path: 'build'\n" +
+      'source-paths:\n  - src_models\n';
+    const dir = await project(t, { 'dbt_project.yml': text });
+    const s = await resolveSettings({}, captureIo({}, dir).io);
+    t.equal(s.targetPath, join(dir, 'build'));
+    t.equal(s.exposuresPath, join(dir, 'src_models', 'exposures'));
+    t.equal(s.sources.targetPath, 'dbt_project.yml');
   },
 );
 

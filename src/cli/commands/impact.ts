@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { loadManifest, loadRunResults } from '../../artifacts/load.js';
 import { writeFileAtomic } from '../../output/atomic-write.js';
-import { readLineage } from '../../output/lineage-io.js';
+import { readLineage } from '../../output/lineage-read.js';
 import type { ParsedFlags } from '../flags.js';
 import {
   allExposures,

@@ -13,7 +13,7 @@ import { loadManifest, loadRunResults } from '../../artifacts/load.js';
 import { formatLogEntry } from '../../log/format.js';
 import { mergeInTimeOrder } from '../../log/order.js';
 import type { LogEntry } from '../../log/types.js';
-import { readLineage } from '../../output/lineage-io.js';
+import { readLineage } from '../../output/lineage-read.js';
 import { createProgress } from '../progress.js';
 import { EXIT } from '../report-error.js';
 import type { CommandContext } from '../run.js';
