@@ -50,6 +50,7 @@ export {
   buildRelationIndex,
   displayRelation,
   normalizeIdentifier,
+  type RelationCandidate,
   type RelationCollision,
   RelationIndex,
   type RelationIndexOptions,
