@@ -40,6 +40,11 @@ const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 /** Characters that open a quoted name part. */
 const QUOTES = new Set(['"', '`', '[']);
 
+/** A part `normalize` would return unchanged (apart from case): no edge space, not quoted. */
+function isPlainPart(part: string): boolean {
+  return !QUOTES.has(part[0]!) && part[0] !== ' ' && part[part.length - 1] !== ' ';
+}
+
 /** At most this many candidates are listed in a detail sentence (all are in `candidates`). */
 const DETAIL_CANDIDATES = 5;
 
@@ -103,8 +108,9 @@ export class RelationMatcher {
     const database = parts[0]!;
     const schema = parts[1]!;
     const identifier = parts[2]!;
-    // A part still quoted after unquoting (`["x"]`) is unquoted again by `normalize`.
-    if (QUOTES.has(database[0]!) || QUOTES.has(schema[0]!) || QUOTES.has(identifier[0]!)) {
+    // `normalize` trims each part and unquotes a part still quoted after unquoting (`["x"]`,
+    // `[ORDERS ]`): leave those to `match`.
+    if (!isPlainPart(database) || !isPlainPart(schema) || !isPlainPart(identifier)) {
       return undefined;
     }
     const list = index.candidates(schema, identifier);
