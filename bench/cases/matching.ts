@@ -4,6 +4,11 @@
  * one hash lookup per table reference). The library side includes building the relation index,
  * normalising Tableau's names, naming exposures and assembling the lineage, as a user's call does.
  * The absolute time must stay well under a second.
+ *
+ * A second comparison runs the same inputs through `minimalMatcher` (./minimal-matcher.ts), the
+ * least a matcher must do to emit dependencies of the same size with none of the library's rules:
+ * the library / minimal ratio is what the rules cost, and the minimal time is what any matcher
+ * costs on this machine, which tells a slow machine from a slow library.
  */
 
 import type { TableauTable } from '../../src/index.js';
@@ -13,6 +18,7 @@ import { manifestFromPlan } from '../generate/domain.js';
 import { MATCHABLE_PER_MODEL, planProject } from '../generate/project.js';
 import { generateSite } from '../generate/site.js';
 import { compare, formatMs, makeRow } from '../harness.js';
+import { minimalMatch } from './minimal-matcher.js';
 
 function floorKey(table: TableauTable): string {
   return `${table.databaseName ?? ''}\u001f${table.schema ?? ''}\u001f${table.name}`.toLowerCase();
@@ -54,6 +60,22 @@ export async function run(ctx: BenchContext): Promise<void> {
         for (const key of keys) if (index.get(key) !== undefined) hits += 1;
       },
     });
+    let minimalDependencies = 0;
+    let libraryDependencies = 0;
+    const versusMinimal = await compare({
+      runs: ctx.quick ? 2 : 3,
+      library: () => {
+        const lineage = buildExposureLineage({ manifest, workbooks: site.workbooks });
+        libraryDependencies = 0;
+        for (const e of lineage.exposures) libraryDependencies += e.dependsOn.length;
+      },
+      floor: () => {
+        minimalDependencies = 0;
+        for (const e of minimalMatch(manifest, site.workbooks)) {
+          minimalDependencies += e.dependsOn.length;
+        }
+      },
+    });
     const wellUnder = result.library.median < 1000;
     ctx.report(
       makeRow({
@@ -68,6 +90,21 @@ export async function run(ctx: BenchContext): Promise<void> {
           'absolute (< 1 s)': `${formatMs(result.library.median)} ${wellUnder ? 'MET' : 'NOT MET'}`,
           exposures,
           'floor hits': hits,
+        },
+      }),
+    );
+    ctx.report(
+      makeRow({
+        id: `matching/${workbooks}x20/minimal`,
+        case: 'buildExposureLineage vs a minimal matcher without the rules (same inputs, same run)',
+        input: `${workbooks} workbooks × 20 tables vs ${manifest.nodes.size} nodes`,
+        library: versusMinimal.library,
+        floorLabel: 'minimal matcher',
+        floor: versusMinimal.floor,
+        cpu: versusMinimal.cpu,
+        extra: {
+          'absolute (< 1 s)': `library ${formatMs(versusMinimal.library.median)}, minimal ${formatMs(versusMinimal.floor.median)}`,
+          'dependencies (library / minimal)': `${libraryDependencies} / ${minimalDependencies}`,
         },
       }),
     );

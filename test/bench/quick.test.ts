@@ -47,6 +47,7 @@ function run(args: string[]): Promise<{ code: number | null; stdout: string; std
 const EXPECTED_IDS = [
   'manifest-load/5MB',
   'matching/200x20',
+  'matching/200x20/minimal',
   'listing/300/default',
   'listing/300/page1000',
   'listing/300/page1000-projects4',
