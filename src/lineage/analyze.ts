@@ -12,55 +12,21 @@ import type { TableauCustomSql, TableauTable } from '../tableau/types.js';
 import { parseCustomSqlTables } from './custom-sql.js';
 import type { RelationMatch, RelationMatcher } from './match.js';
 import {
+  type LabelSlot,
+  MATCH_RANK,
+  type MemoisedTable,
+  type NodeSlot,
+  shareResult,
+  type TableOutcome,
+  type UnmatchedSlot,
+} from './outcome.js';
+import {
   isWarehouseConnection,
   resolveTableauTable,
   type TableauRelation,
   tableauTableLabel,
 } from './tableau-relation.js';
-import type { LineageDependency, MatchKind, UnmatchedReason } from './types.js';
-
-/** A distinct table label of the build; `stamp` marks the workbook that last met it. */
-export interface LabelSlot {
-  readonly label: string;
-  stamp: number;
-  /** Whether one of the label's outcomes matched in the workbook `stamp`. */
-  matched: boolean;
-  /** The memoised Tableau tables with this label (usually one), chained by `next`. */
-  tables: TableRecord | null;
-}
-
-/** A dbt node reached in the build: its shared match results and the current workbook's entry. */
-export interface NodeSlot {
-  readonly node: DbtNode;
-  stamp: number;
-  /** `ref(...)` of the node, rendered once per build. */
-  readonly ref: string;
-  /** The dependency of the workbook `stamp` on this node (its `tables` in the order met). */
-  dependency: LineageDependency | null;
-  /** One shared `matched` result per match kind, indexed by `MATCH_RANK`. */
-  readonly results: (RelationMatch | undefined)[];
-}
-
-/** A distinct unmatched entry (label, reason, detail) of the build. */
-export interface UnmatchedSlot {
-  readonly labelSlot: LabelSlot;
-  readonly reason: UnmatchedReason;
-  readonly detail: string;
-  readonly candidates: string[] | undefined;
-  stamp: number;
-}
-
-/** One Tableau table (or custom SQL query) and what became of it. */
-export interface TableOutcome {
-  /** The table as Tableau spelled it (or `custom SQL "<name>"`). */
-  readonly label: string;
-  readonly result: RelationMatch;
-  readonly labelSlot: LabelSlot;
-  /** Set when matched. */
-  readonly nodeSlot: NodeSlot | null;
-  /** Set when not matched. */
-  readonly unmatchedSlot: UnmatchedSlot | null;
-}
+import type { MatchKind, UnmatchedReason } from './types.js';
 
 /** What became of a table before it is attached to the build's slots. */
 interface RawOutcome {
@@ -100,8 +66,8 @@ function unmatched(
  * A Tableau table's outcome, memoised with every field it was computed from (compared by value,
  * no key string built); `next` chains the other tables spelled with the same label.
  */
-class TableRecord implements TableOutcome {
-  next: TableRecord | null = null;
+class TableRecord implements MemoisedTable {
+  next: MemoisedTable | null = null;
   constructor(
     readonly kind: 'exact' | 'custom_sql',
     readonly fullName: string | null,
@@ -119,16 +85,6 @@ class TableRecord implements TableOutcome {
 
 function withKind(result: RelationMatch, kind: MatchKind): RelationMatch {
   return result.kind === 'matched' ? { kind: 'matched', node: result.node, match: kind } : result;
-}
-
-/** One `matched` result object per node and match kind, shared by every outcome reaching it. */
-function shareResult(slot: NodeSlot, result: RelationMatch): RelationMatch {
-  if (result.kind !== 'matched') return result;
-  const rank = MATCH_RANK[result.match];
-  const shared = slot.results[rank];
-  if (shared !== undefined) return shared;
-  slot.results[rank] = result;
-  return result;
 }
 
 /** Analyses data sources against one matcher; holds the memo tables and slots for one build. */
@@ -400,11 +356,3 @@ export class SourceAnalyzer {
     return { label, result: withKind(this.#matcher.match(filled), 'custom_sql_parsed') };
   }
 }
-
-/** Rank of match kinds when one node is reached several ways: the most direct wins. */
-export const MATCH_RANK: Readonly<Record<MatchKind, number>> = {
-  exact: 0,
-  schema_identifier: 1,
-  custom_sql: 2,
-  custom_sql_parsed: 3,
-};

@@ -1,12 +1,8 @@
 /** One workbook's tables matched onto dbt nodes: its dependencies, misses and refresh targets. */
 import type { TableauWorkbook } from '../tableau/types.js';
-import {
-  MATCH_RANK,
-  type SourceAnalyzer,
-  type TableOutcome,
-  type UnmatchedSlot,
-} from './analyze.js';
+import type { SourceAnalyzer } from './analyze.js';
 import { compare, sortInPlace } from './compare.js';
+import { MATCH_RANK, type TableOutcome, type UnmatchedSlot } from './outcome.js';
 import type { LineageDependency, LineageRefreshTarget, UnmatchedTable } from './types.js';
 
 /** Oldest refresh time among extracts (null when one was never refreshed): refresh decisions err towards refreshing. */
