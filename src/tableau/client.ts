@@ -2,16 +2,18 @@
  * `createTableauClient`: the library's way into Tableau. Validates the settings up front (no
  * network), then signs in lazily on the first call and keeps ONE session for the client's life
  * (see `session.ts`). Every default is documented on `TableauClientOptions` and in docs/tableau.md.
+ *
+ * The listing code (`client-listing.ts`: workbook pages, REST lookups, picomatch, normalisers) is
+ * loaded with `import()` on the first `listWorkbooks` call: sign-in, refresh times, refreshes and
+ * jobs (all the `refresh` command uses) never load it.
  */
 import { createHttpClient } from './http.js';
 import { createMetadataApi } from './metadata.js';
-import { normalizeWorkbooks } from './normalize.js';
 import { Redactor } from './redact.js';
 import { createRefreshApi, type JobPollOptions } from './refresh.js';
 import { createSession } from './session.js';
 import { resolveTableauSettings, type TableauClientOptions } from './settings.js';
 import type { ListWorkbooksOptions, TableauClient } from './types.js';
-import { listWorkbooks, type RawListing } from './workbooks.js';
 
 export type { JobPollOptions } from './refresh.js';
 export type { TableauClientOptions } from './settings.js';
@@ -19,6 +21,14 @@ export type { TableauClientOptions } from './settings.js';
 /** A `TableauClient` whose `waitForJob` also takes the polling cadence. */
 export interface TableauHttpClient extends TableauClient {
   waitForJob(jobId: string, options?: JobPollOptions): ReturnType<TableauClient['waitForJob']>;
+}
+
+let listingModule: Promise<typeof import('./client-listing.js')> | undefined;
+
+/** The listing code, loaded once per process on the first `listWorkbooks` call. */
+function loadListing(): Promise<typeof import('./client-listing.js')> {
+  listingModule ??= import('./client-listing.js');
+  return listingModule;
 }
 
 /**
@@ -33,21 +43,11 @@ export function createTableauClient(options: TableauClientOptions): TableauHttpC
   const session = createSession({ http, settings, redactor, logger });
   const metadata = createMetadataApi({ session, redactor, logger });
   const refreshes = createRefreshApi({ session, metadata, logger, signal });
-  const normalize = (listing: RawListing) =>
-    normalizeWorkbooks(
-      [
-        { data: { workbooksConnection: { nodes: listing.workbooks } } },
-        { data: { customSQLTablesConnection: { nodes: listing.customSql } } },
-      ],
-      // Custom SQL is listed site-wide: workbooks known only from it are out of the filter's scope.
-      { serverUrl: settings.baseUrl, siteName: settings.siteName, customSqlOnlyWorkbooks: false },
-    );
   return {
-    listWorkbooks: (listOptions: ListWorkbooksOptions = {}) =>
-      listWorkbooks(
-        { session, metadata, normalize, pageSize: settings.pageSize, logger },
-        listOptions,
-      ),
+    listWorkbooks: async (listOptions: ListWorkbooksOptions = {}) => {
+      const { listClientWorkbooks } = await loadListing();
+      return listClientWorkbooks({ session, metadata, settings, logger }, listOptions);
+    },
     getLastRefreshTimes: (targets, requestOptions) =>
       refreshes.getLastRefreshTimes(targets, requestOptions),
     refresh: (target, requestOptions) => refreshes.refresh(target, requestOptions),
