@@ -87,6 +87,31 @@ export function normalizeIdentifier(
   return options.caseSensitive ? value : value.toLowerCase();
 }
 
+/** Printable ASCII only: folding the case of a whole name then equals folding each part. */
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
+/** A part `normalizeIdentifier` returns unchanged but for case: no edge space, not quoted. */
+function isPlainPart(part: string): boolean {
+  return !(part[0]! in CLOSERS) && part[0] !== ' ' && part[part.length - 1] !== ' ';
+}
+
+/**
+ * The parts of a qualified name exactly as `normalizeIdentifier` would give them one by one, found
+ * with one case fold of the whole name — or null when the one-pass result could differ from the
+ * part-by-part one (non-ASCII text, a part with edge spaces or still quoted after unquoting, such as
+ * `[ORDERS ]` or `["x"]`) or the text is not a qualified name. Callers fall back to the general way.
+ */
+export function normalizePartsFast(
+  text: string,
+  options: { caseSensitive?: boolean } = {},
+): string[] | null {
+  if (!PRINTABLE_ASCII.test(text)) return null;
+  const parts = splitQualifiedName(options.caseSensitive ? text : text.toLowerCase());
+  if (parts === null) return null;
+  for (const part of parts) if (!isPlainPart(part)) return null;
+  return parts;
+}
+
 const SEP = '\u001f';
 
 /** The lookup key of a relation. Parts are normalised; a null/empty database is kept as empty. */

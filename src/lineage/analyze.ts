@@ -13,7 +13,6 @@ import { parseCustomSqlTables } from './custom-sql.js';
 import type { RelationMatch, RelationMatcher } from './match.js';
 import {
   type LabelSlot,
-  MATCH_RANK,
   type MemoisedTable,
   type NodeSlot,
   shareResult,
@@ -183,8 +182,8 @@ export class SourceAnalyzer {
   }
 
   /**
-   * A complete three-part name on a warehouse connection that builds exactly one node: the
-   * shared matched result, without the general resolution (`#resolveTable` decides the rest).
+   * A complete three-part name on a warehouse connection that builds exactly one node: matched,
+   * without the general resolution (`#resolveTable` decides the rest).
    */
   #quickMatch(
     fullName: string | null,
@@ -193,15 +192,7 @@ export class SourceAnalyzer {
   ): RelationMatch | undefined {
     if (fullName === null || !this.#isWarehouse(connectionType)) return undefined;
     const node = this.#matcher.matchExactName(fullName);
-    if (node === undefined) return undefined;
-    const slot = this.#nodeSlot(node);
-    const rank = MATCH_RANK[kind];
-    let result = slot.results[rank];
-    if (result === undefined) {
-      result = { kind: 'matched', node, match: kind };
-      slot.results[rank] = result;
-    }
-    return result;
+    return node === undefined ? undefined : { kind: 'matched', node, match: kind };
   }
 
   /** `isWarehouseConnection`, remembered per connection type (a site has a handful). */

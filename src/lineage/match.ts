@@ -7,8 +7,8 @@
 import {
   displayRelation,
   normalizeIdentifier,
+  normalizePartsFast,
   type RelationIndex,
-  splitQualifiedName,
 } from '../artifacts/relation.js';
 import type { DbtNode } from '../artifacts/types.js';
 import type { TableauRelation } from './tableau-relation.js';
@@ -33,17 +33,6 @@ export type RelationMatch =
       /** Sorted unique ids (ambiguous) or relations (database mismatch, no schema). */
       candidates?: string[];
     };
-
-/** Printable ASCII only: lower-casing the whole name then equals lower-casing each part. */
-const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
-
-/** Characters that open a quoted name part. */
-const QUOTES = new Set(['"', '`', '[']);
-
-/** A part `normalize` would return unchanged (apart from case): no edge space, not quoted. */
-function isPlainPart(part: string): boolean {
-  return !QUOTES.has(part[0]!) && part[0] !== ' ' && part[part.length - 1] !== ' ';
-}
 
 /** At most this many candidates are listed in a detail sentence (all are in `candidates`). */
 const DETAIL_CANDIDATES = 5;
@@ -101,18 +90,12 @@ export class RelationMatcher {
    */
   matchExactName(fullName: string): DbtNode | undefined {
     if (this.#databaseAliases.size > 0 || this.#schemaAliases.size > 0) return undefined;
-    if (!PRINTABLE_ASCII.test(fullName)) return undefined;
     const index = this.#index;
-    const parts = splitQualifiedName(index.caseSensitive ? fullName : fullName.toLowerCase());
+    const parts = normalizePartsFast(fullName, { caseSensitive: index.caseSensitive });
     if (parts === null || parts.length !== 3) return undefined;
     const database = parts[0]!;
     const schema = parts[1]!;
     const identifier = parts[2]!;
-    // `normalize` trims each part and unquotes a part still quoted after unquoting (`["x"]`,
-    // `[ORDERS ]`): leave those to `match`.
-    if (!isPlainPart(database) || !isPlainPart(schema) || !isPlainPart(identifier)) {
-      return undefined;
-    }
     const list = index.candidates(schema, identifier);
     let found: DbtNode | undefined;
     for (let i = 0; i < list.length; i += 1) {

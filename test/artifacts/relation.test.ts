@@ -2,6 +2,7 @@ import t from 'tap';
 import {
   buildRelationIndex,
   normalizeIdentifier,
+  normalizePartsFast,
   relationKey,
   splitQualifiedName,
 } from '../../src/artifacts/relation.js';
@@ -34,6 +35,30 @@ t.test('splitQualifiedName handles every quoting style', async (t) => {
   t.equal(splitQualifiedName('"unterminated'), null);
   t.equal(splitQualifiedName('"a"b'), null);
 });
+
+t.test(
+  'normalizePartsFast: the parts normalizeIdentifier gives, or null when one pass could differ',
+  async (t) => {
+    // Same as splitting then normalising part by part.
+    for (const text of [
+      '[DB].[SCHEMA].[Orders]',
+      'DB.Schema.T',
+      '"db"."s"."My T"',
+      '`p`.`d`.`T`',
+    ]) {
+      const expected = splitQualifiedName(text)!.map((p) => normalizeIdentifier(p));
+      t.same(normalizePartsFast(text), expected, text);
+    }
+    t.same(normalizePartsFast('DB.S.T', { caseSensitive: true }), ['DB', 'S', 'T']);
+    // Declines: padded or still-quoted parts (normalize trims / unquotes again), non-ASCII text
+    // (lower-casing the whole name can differ from lower-casing each part: final sigma), non-names.
+    t.equal(normalizePartsFast('[DB].[S].[ORDERS ]'), null);
+    t.equal(normalizePartsFast('[DB].[S].["x"]'), null);
+    t.equal(normalizePartsFast('db.s.\u03a3'), null);
+    t.equal(normalizePartsFast(''), null);
+    t.equal(normalizePartsFast("read_csv('x')"), null);
+  },
+);
 
 t.test('normalizeIdentifier and relationKey fold case and quotes', async (t) => {
   t.equal(normalizeIdentifier('"Orders"'), 'orders');
