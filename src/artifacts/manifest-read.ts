@@ -17,6 +17,7 @@ import {
   isRawSource,
   isUniqueIdList,
 } from './raw-checks.js';
+import { packageNames, packageWithProjectId } from './root-project.js';
 import type { ArtifactNote, DbtNode, Manifest, ManifestExposure, QuotingPolicy } from './types.js';
 
 type Raw = Record<string, unknown>;
@@ -152,7 +153,7 @@ function readManifest(
     schemaVersion,
     dbtVersion,
     isFusion: isFusionVersion(dbtVersion),
-    projectName: (metadata.project_name as string | null | undefined) ?? null,
+    projectName: readProjectName(metadata, resourceTypes.keys(), notes, ctx),
     adapterType: (metadata.adapter_type as string | null | undefined) ?? null,
     invocationId: (metadata.invocation_id as string | null | undefined) ?? null,
     generatedAt: (metadata.generated_at as string | null | undefined) ?? null,
@@ -165,6 +166,31 @@ function readManifest(
     resourceTypes,
     notes,
   };
+}
+
+/**
+ * `metadata.project_name`; before dbt 1.6 (which does not write it), the package whose MD5 is
+ * `metadata.project_id`, with an `info` note saying so. Null when neither tells.
+ */
+function readProjectName(
+  metadata: Raw,
+  uniqueIds: Iterable<string>,
+  notes: ArtifactNote[],
+  ctx: Context,
+): string | null {
+  const declared = metadata.project_name as string | null | undefined;
+  if (typeof declared === 'string') return declared;
+  const projectId = metadata.project_id;
+  if (typeof projectId !== 'string') return null;
+  const inferred = packageWithProjectId(projectId, packageNames(uniqueIds));
+  if (inferred !== null) {
+    notes.push({
+      level: 'info',
+      code: 'PROJECT_NAME_INFERRED',
+      message: `${ctx.file ?? 'manifest'}: no metadata.project_name (dbt < 1.6); the root project is "${inferred}", the package whose MD5 is metadata.project_id.`,
+    });
+  }
+  return inferred;
 }
 
 function readQuoting(value: unknown): QuotingPolicy | null {

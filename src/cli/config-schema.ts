@@ -48,6 +48,7 @@ const configSchema = z
         databaseAliases: z.record(z.string(), z.string()),
         schemaAliases: z.record(z.string(), z.string()),
         parseCustomSql: z.boolean(),
+        packageName: z.string().min(1),
         defaultType: z.enum(['dashboard', 'notebook', 'analysis', 'ml', 'application']),
         defaultMaturity: z.enum(['high', 'medium', 'low']),
         keepUnmatchedWorkbooks: z.boolean(),

@@ -3,10 +3,11 @@
  * deterministic: the same inputs in any order give the same JSON.
  */
 import { buildRelationIndex } from '../artifacts/relation.js';
-import type { DbtNode } from '../artifacts/types.js';
+import { packageNames } from '../artifacts/root-project.js';
+import type { DbtNode, Manifest } from '../artifacts/types.js';
 import { ConfigError } from '../errors.js';
 import { SourceAnalyzer } from './analyze.js';
-import { type BuildLineageInput, checkOptions, invalidOption } from './build-options.js';
+import { type BuildLineageInput, checkOptions } from './build-options.js';
 import { compare } from './compare.js';
 import { Curation } from './curation.js';
 import { RelationMatcher } from './match.js';
@@ -35,20 +36,15 @@ import { analyzeWorkbook, type WorkbookAnalysis } from './workbook-analysis.js';
  * matched table. Published data sources that reach no dbt node are not targets.
  *
  * @throws ConfigError (`ERR_INVALID_OPTION`) on invalid options, duplicate workbook luids,
- *   duplicate or taken override names, or when no package name is known.
+ *   duplicate or taken override names, or when no root project is known (no `packageName`, no
+ *   `metadata.project_name`, and `metadata.project_id` matches no package; `details.candidates`
+ *   lists the packages).
  */
 export function buildExposureLineage(input: BuildLineageInput): ExposureLineage {
   const { manifest, workbooks } = input;
   const options = input.options ?? {};
   checkOptions(options);
-  const packageName = options.packageName ?? manifest.projectName;
-  if (packageName === null) {
-    invalidOption(
-      'packageName',
-      'the manifest has no project name (written by dbt < 1.6): pass options.packageName',
-      'the dbt project name',
-    );
-  }
+  const packageName = options.packageName ?? manifest.projectName ?? unknownRootProject(manifest);
   const curation = new Curation(options);
   const seen = new Set<string>();
   for (const [i, workbook] of workbooks.entries()) {
@@ -140,6 +136,20 @@ export function buildExposureLineage(input: BuildLineageInput): ExposureLineage 
     skippedWorkbooks: skipped,
     stats: { workbooks: workbooks.length, tables, matched, unmatched: tables - matched },
   };
+}
+
+/** No root project known: a coded error naming the manifest's packages, one of which it is. */
+function unknownRootProject(manifest: Manifest): never {
+  const candidates = packageNames(manifest.resourceTypes.keys());
+  throw new ConfigError(
+    `${manifest.path ?? 'the manifest'} names no root project: no metadata.project_name (dbt < 1.6), and metadata.project_id is the MD5 of none of its packages (${candidates.join(', ') || 'none'}); pass options.packageName (CLI: matching.packageName in the config file), the name in the project's dbt_project.yml`,
+    {
+      code: 'ERR_INVALID_OPTION',
+      field: 'options.packageName',
+      expected: 'the name of the dbt project the exposures belong to',
+      details: { candidates },
+    },
+  );
 }
 
 /** Defensive: only enabled, non-ephemeral nodes own a relation (the parser already filters). */

@@ -20,6 +20,8 @@ interface ManifestCase {
   dbtVersion: string;
   isFusion?: boolean;
   projectName: string | null;
+  /** No metadata.project_name (dbt < 1.6): the name is the package whose MD5 is project_id. */
+  projectNameInferred?: boolean;
   adapterType: string;
   counts: Record<string, number>;
   relations: Relation[];
@@ -36,7 +38,8 @@ const manifests: ManifestCase[] = [
     folder: 'v1_bigquery_0.19.1',
     schemaVersion: 1,
     dbtVersion: '0.19.1',
-    projectName: null,
+    projectName: 'jaffle_shop',
+    projectNameInferred: true,
     adapterType: 'bigquery',
     counts: { model: 8, seed: 3 },
     relations: [
@@ -53,7 +56,8 @@ const manifests: ManifestCase[] = [
     shared: true,
     schemaVersion: 2,
     dbtVersion: '0.20.0rc1',
-    projectName: null,
+    projectName: 'my_new_project',
+    projectNameInferred: true,
     adapterType: 'snowflake',
     counts: { model: 4, source: 6 },
     relations: [
@@ -71,7 +75,8 @@ const manifests: ManifestCase[] = [
     folder: 'v3_bigquery_0.21.0',
     schemaVersion: 3,
     dbtVersion: '0.21.0',
-    projectName: null,
+    projectName: 'jaffle_shop',
+    projectNameInferred: true,
     adapterType: 'bigquery',
     counts: { model: 8, seed: 3 },
     relations: [
@@ -89,7 +94,8 @@ const manifests: ManifestCase[] = [
     folder: 'v4_bigquery_1.0.0',
     schemaVersion: 4,
     dbtVersion: '1.0.0',
-    projectName: null,
+    projectName: 'jaffle_shop',
+    projectNameInferred: true,
     adapterType: 'bigquery',
     counts: { model: 5, seed: 3 },
     relations: [['model.jaffle_shop.orders', 'your-gcp-project', 'jaffle_shop', 'orders']],
@@ -106,7 +112,8 @@ const manifests: ManifestCase[] = [
     folder: 'v5_bigquery_1.1.0',
     schemaVersion: 5,
     dbtVersion: '1.1.0',
-    projectName: null,
+    projectName: 'jaffle_shop',
+    projectNameInferred: true,
     adapterType: 'bigquery',
     counts: { model: 21, seed: 3, source: 6 },
     relations: [
@@ -130,7 +137,8 @@ const manifests: ManifestCase[] = [
     folder: 'v7_bigquery_1.3.0',
     schemaVersion: 7,
     dbtVersion: '1.3.0',
-    projectName: null,
+    projectName: 'jaffle_shop',
+    projectNameInferred: true,
     adapterType: 'bigquery',
     counts: { model: 5, seed: 3 },
     relations: [['model.jaffle_shop.customers', 'database', 'schema', 'customers']],
@@ -144,7 +152,8 @@ const manifests: ManifestCase[] = [
     shared: true,
     schemaVersion: 8,
     dbtVersion: '1.4.0',
-    projectName: null,
+    projectName: 'jaffle_shop_dbtvault',
+    projectNameInferred: true,
     adapterType: 'postgres',
     counts: { model: 2, seed: 2, source: 7 },
     relations: [
@@ -162,7 +171,8 @@ const manifests: ManifestCase[] = [
     folder: 'v9_bigquery_1.5.0rc1',
     schemaVersion: 9,
     dbtVersion: '1.5.0rc1',
-    projectName: null,
+    projectName: 'jaffle_shop',
+    projectNameInferred: true,
     adapterType: 'bigquery',
     counts: { model: 34, seed: 3 },
     relations: [['model.jaffle_shop.orders', 'your-gcp-project', 'jaffle_shop', 'orders']],
@@ -344,7 +354,10 @@ for (const c of manifests) {
     t.equal(m.parentMap.size, c.mapKeys);
     t.equal(m.childMap.size, c.mapKeys);
     for (const id of c.notMatchable) t.notOk(m.nodes.has(id), `${id} is not matchable`);
-    t.same(m.notes, []);
+    t.same(
+      m.notes.map((n) => [n.level, n.code]),
+      c.projectNameInferred ? [['info', 'PROJECT_NAME_INFERRED']] : [],
+    );
   });
 }
 
