@@ -114,6 +114,46 @@ export function normalizePartsFast(
 
 const SEP = '\u001f';
 
+/** The parts of a relation as a Tableau name gives them (null: not given). */
+export interface RelationParts {
+  database: string | null;
+  schema: string | null;
+  identifier: string;
+}
+
+const PART_NAMES = ['database', 'schema', 'identifier'] as const;
+
+/**
+ * Of several nodes on one relation compared case-insensitively, those spelled with the case of
+ * `relation`. Quoted identifiers (Postgres, Snowflake) make `orders` and `"Orders"` two tables, so
+ * when the nodes' spellings of a part differ only by case, the part spelled exactly decides; parts
+ * all nodes spell alike are not compared, so Snowflake's `ANALYTICS` still reads dbt's
+ * `analytics`. Nodes that spell every part alike (two nodes on one relation) all stay.
+ */
+export function sameCaseNodes(nodes: readonly DbtNode[], relation: RelationParts): DbtNode[] {
+  let out = [...nodes];
+  for (const key of PART_NAMES) {
+    const wanted = relation[key];
+    if (wanted === null) continue;
+    const spell = (node: DbtNode) => exactPart(node[key]);
+    if (new Set(out.map(spell)).size < 2) continue;
+    const spelled = exactPart(wanted);
+    out = out.filter((node) => spell(node) === spelled);
+  }
+  return out;
+}
+
+/** Whether nodes on one relation (compared case-insensitively) spell it in several cases. */
+export function spelledInSeveralCases(nodes: readonly DbtNode[]): boolean {
+  const spellings = nodes.map((n) => PART_NAMES.map((key) => exactPart(n[key])).join(SEP));
+  return new Set(spellings).size > 1;
+}
+
+/** A part unquoted and trimmed, its case kept (a missing database is ''). */
+function exactPart(part: string | null): string {
+  return part ? normalizeIdentifier(part, { caseSensitive: true }) : '';
+}
+
 /** The lookup key of a relation. Parts are normalised; a null/empty database is kept as empty. */
 export function relationKey(
   database: string | null,

@@ -9,6 +9,8 @@ import {
   normalizeIdentifier,
   normalizePartsFast,
   type RelationIndex,
+  sameCaseNodes,
+  spelledInSeveralCases,
 } from '../artifacts/relation.js';
 import type { DbtNode } from '../artifacts/types.js';
 import type { TableauRelation } from './tableau-relation.js';
@@ -129,7 +131,9 @@ export class RelationMatcher {
    *   `ambiguous`; none, but the same schema.identifier in another database → `database_mismatch`
    *   naming it (or a match when that node has no database at all);
    * - database unknown: schema.identifier when unique (`schema_identifier`), else `ambiguous`;
-   * - schema unknown: never matched on the identifier alone (`no_relation`, candidates listed).
+   * - schema unknown: never matched on the identifier alone (`no_relation`, candidates listed);
+   * - several nodes whose relations differ only by case (quoted identifiers): the one spelled
+   *   with Tableau's case, else `ambiguous` naming them all.
    * Private models are reported as `private_model`: exposures cannot ref them.
    */
   match(tableauRelation: TableauRelation): RelationMatch {
@@ -171,7 +175,7 @@ export class RelationMatcher {
       if (count === 1) return this.#accept(exact!, 'exact');
       if (count > 1) {
         const nodes = list.filter((c) => c.database === database).map((c) => c.node);
-        return this.#ambiguous(shownRelation(relation), nodes, 'several dbt nodes build');
+        return this.#several(relation, nodes, 'exact', 'several dbt nodes build');
       }
     }
     const shown = shownRelation(relation);
@@ -186,7 +190,12 @@ export class RelationMatcher {
     if (relation.database === null) {
       return nodes.length === 1
         ? this.#accept(nodes[0]!, 'schema_identifier')
-        : this.#ambiguous(shown, nodes, 'Tableau gives no database and several dbt nodes match');
+        : this.#several(
+            relation,
+            nodes,
+            'schema_identifier',
+            'Tableau gives no database and several dbt nodes match',
+          );
     }
     const withoutDatabase = nodes.filter((n) => n.database === null || n.database === '');
     if (withoutDatabase.length === 1 && nodes.length === 1) {
@@ -212,6 +221,30 @@ export class RelationMatcher {
       };
     }
     return { kind: 'matched', node, match };
+  }
+
+  /**
+   * Several nodes on the relation (compared case-insensitively): the one spelled with Tableau's
+   * case when their spellings differ by case (quoted identifiers), else ambiguous. The fast path
+   * (`matchExactName`) leaves every several-node case to this rule.
+   */
+  #several(
+    relation: TableauRelation,
+    nodes: readonly DbtNode[],
+    match: MatchKind,
+    why: string,
+  ): RelationMatch {
+    const shown = shownRelation(relation);
+    if (!spelledInSeveralCases(nodes)) return this.#ambiguous(shown, nodes, why);
+    const sameCase = sameCaseNodes(nodes, relation);
+    if (sameCase.length === 1) return this.#accept(sameCase[0]!, match);
+    return this.#ambiguous(
+      shown,
+      sameCase.length === 0 ? nodes : sameCase,
+      sameCase.length === 0
+        ? 'dbt builds relations that differ only by case (quoted identifiers), none spelled exactly as'
+        : why,
+    );
   }
 
   #ambiguous(shown: string, nodes: readonly DbtNode[], why: string): RelationMatch {
