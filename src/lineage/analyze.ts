@@ -97,6 +97,8 @@ export class SourceAnalyzer {
   readonly #unmatchedSlots = new Map<string, UnmatchedSlot>();
   readonly #warehouseTypes = new Map<string, boolean>();
   #stamp = 0;
+  /** Distinct custom SQL queries Tableau listed no tables for, and how many were parsed here. */
+  readonly customSqlStats = { queries: 0, parsed: 0 };
 
   constructor(matcher: RelationMatcher, options: AnalyzerOptions) {
     this.#matcher = matcher;
@@ -307,6 +309,7 @@ export class SourceAnalyzer {
         ),
       ];
     }
+    this.customSqlStats.queries += 1;
     if (!this.#options.parseCustomSql) {
       const why = sql.isUnsupported
         ? 'Tableau could not parse this custom SQL'
@@ -325,10 +328,13 @@ export class SourceAnalyzer {
         unmatched(
           label,
           'unsupported_custom_sql',
-          `the SQL parser (${parsed.dialect ?? 'PostgreSQL and MySQL dialects'}) rejected the query: ${parsed.message}`,
+          parsed.grammars.length === 0
+            ? parsed.message
+            : `the SQL parser rejected the query in every grammar tried (${parsed.grammars.join(', ')}): ${parsed.message}`,
         ),
       ];
     }
+    this.customSqlStats.parsed += 1;
     if (parsed.tables.length === 0) {
       return [unmatched(label, 'unsupported_custom_sql', 'the query reads no table')];
     }

@@ -134,7 +134,15 @@ export function buildExposureLineage(input: BuildLineageInput): ExposureLineage 
     exposures,
     ambiguous,
     skippedWorkbooks: skipped,
-    stats: { workbooks: workbooks.length, tables, matched, unmatched: tables - matched },
+    stats: {
+      workbooks: workbooks.length,
+      tables,
+      matched,
+      unmatched: tables - matched,
+      ...(analyzer.customSqlStats.queries === 0
+        ? {}
+        : { customSql: { ...analyzer.customSqlStats } }),
+    },
   };
 }
 

@@ -91,8 +91,21 @@ const DIALECTS: Record<string, string> = {
   sqlite: 'Sqlite',
 };
 
-/** Tried in order when the connection type has no known dialect (ANSI quoting first). */
-const FALLBACK_DIALECTS = ['PostgresQL', 'MySQL'];
+/**
+ * Grammars tried, in this order, when the connection's own grammar rejects a query (or the
+ * connection type is unknown): each parses constructs the others reject (Snowflake: `TOP`,
+ * `QUALIFY`; Trino: `ILIKE '%' || x || '%'`; SQL Server: `LISTAGG … WITHIN GROUP`). Only grammars
+ * that read a double-quoted name as an identifier are listed, so `"ORDER"` and `"Encounter"` stay
+ * table names: BigQuery, MySQL, MariaDB, Hive and Db2 read `"x"` as a string (measured; see
+ * docs/matching.md) and are never retried.
+ */
+export const RETRY_GRAMMARS: readonly string[] = [
+  'PostgresQL',
+  'Snowflake',
+  'Redshift',
+  'Trino',
+  'TransactSQL',
+];
 
 /** The node-sql-parser dialect for a Tableau connection type, or null when unknown. */
 export function dialectForConnection(connectionType: string | null): string | null {
@@ -106,7 +119,14 @@ export function dialectForConnection(connectionType: string | null): string | nu
 
 export type ParsedCustomSql =
   | { ok: true; dialect: string; tables: TableauRelation[] }
-  | { ok: false; dialect: string | null; message: string };
+  | {
+      ok: false;
+      dialect: string | null;
+      /** The first grammar's message. */
+      message: string;
+      /** The grammars tried, in order (none for an empty query). */
+      grammars: string[];
+    };
 
 interface FromItem {
   db?: unknown;
@@ -145,7 +165,7 @@ function walk(node: unknown, tables: FromItem[], ctes: Set<string>): void {
   }
 }
 
-function toRelation(item: FromItem, dialect: string): TableauRelation | null {
+function toRelation(item: FromItem, splitDotted: boolean): TableauRelation | null {
   const table = asName(item.table);
   if (table === null) return null;
   const db = asName(item.db);
@@ -154,7 +174,7 @@ function toRelation(item: FromItem, dialect: string): TableauRelation | null {
   if (schema !== null) return { database: db, schema, identifier: table };
   if (db !== null) return { database: null, schema: db, identifier: table };
   // BigQuery: `project.dataset.table` in one pair of backticks arrives as one table name.
-  if (dialect === 'BigQuery' && table.includes('.')) {
+  if (splitDotted && table.includes('.')) {
     const parts = splitQualifiedName(table);
     if (parts !== null && parts.length <= 3) {
       const identifier = parts[parts.length - 1]!;
@@ -172,20 +192,27 @@ function relationKeyOf(r: TableauRelation): string {
   return `${r.database ?? ''}\u001f${r.schema ?? ''}\u001f${r.identifier}`.toLowerCase();
 }
 
-function parseWith(sql: string, dialect: string): ParsedCustomSql {
+function parseWith(sql: string, grammar: string, splitDotted: boolean): ParsedCustomSql {
   let ast: unknown;
   try {
-    ast = getParser().astify(sql, { database: dialect });
+    ast = getParser().astify(sql, { database: grammar });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    return { ok: false, dialect, message: message.split('\n')[0]!.slice(0, 300) };
+    const line = message.split('\n')[0]!.slice(0, 300);
+    return { ok: false, dialect: grammar, message: line, grammars: [grammar] };
+  }
+  // Tableau runs custom SQL as a subquery, so it is a SELECT; a grammar that reads the text as
+  // anything else (SQL Server's reads `selec nothing` as a variable assignment) did not parse it.
+  const statements = Array.isArray(ast) ? ast : [ast];
+  if (!statements.every((s) => (s as { type?: unknown } | null)?.type === 'select')) {
+    return { ok: false, dialect: grammar, message: 'not a SELECT statement', grammars: [grammar] };
   }
   const items: FromItem[] = [];
   const ctes = new Set<string>();
   walk(ast, items, ctes);
   const byKey = new Map<string, TableauRelation>();
   for (const item of items) {
-    const relation = toRelation(item, dialect);
+    const relation = toRelation(item, splitDotted);
     if (relation === null) continue;
     const isCte =
       relation.database === null &&
@@ -196,28 +223,34 @@ function parseWith(sql: string, dialect: string): ParsedCustomSql {
   const tables = [...byKey.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([, r]) => r);
-  return { ok: true, dialect, tables };
+  return { ok: true, dialect: grammar, tables };
 }
 
 /**
  * Parse a Tableau custom SQL query and list the tables it reads (CTE names excluded, duplicates
  * removed, sorted). Unqualified parts are null; the caller fills the database from the
- * connection. The dialect comes from the connection type; when unknown, PostgreSQL then MySQL
- * are tried. Failure returns the parser's first message line instead of throwing.
+ * connection. The grammar of the connection type is tried first, then `RETRY_GRAMMARS` in order;
+ * `dialect` names the grammar that parsed it. Failure returns the first grammar's message
+ * (`dialect`: the connection's grammar, null when the type is unknown) instead of throwing.
  */
 export function parseCustomSqlTables(
   query: string,
   connectionType: string | null,
 ): ParsedCustomSql {
   const sql = cleanCustomSql(query);
-  if (sql === '') return { ok: false, dialect: null, message: 'the query is empty' };
+  if (sql === '') return { ok: false, dialect: null, message: 'the query is empty', grammars: [] };
   const dialect = dialectForConnection(connectionType);
-  if (dialect !== null) return parseWith(sql, dialect);
+  // BigQuery reads "x" as a string, so a dotted table name came from backticks: split it.
+  const splitDotted = dialect === 'BigQuery';
+  const grammars = [
+    ...(dialect === null ? [] : [dialect]),
+    ...RETRY_GRAMMARS.filter((g) => g !== dialect),
+  ];
   let first: ParsedCustomSql | undefined;
-  for (const candidate of FALLBACK_DIALECTS) {
-    const result = parseWith(sql, candidate);
+  for (const grammar of grammars) {
+    const result = parseWith(sql, grammar, splitDotted);
     if (result.ok) return result;
     first ??= result;
   }
-  return first!;
+  return { ok: false, dialect, message: (first as { message: string }).message, grammars };
 }

@@ -102,6 +102,11 @@ export interface LineageStats {
   tables: number;
   matched: number;
   unmatched: number;
+  /**
+   * Custom SQL queries (distinct, over warehouse connections) Tableau listed no tables for, and
+   * how many of them this library parsed (0 unless `parseCustomSql`). Absent when there were none.
+   */
+  customSql?: { queries: number; parsed: number };
 }
 
 /** Workbooks left out of `exposures`, and why (no matched table, excluded by a curation rule). */

@@ -55,6 +55,9 @@ const KEY_ORDER = [
   'workbooks',
   'matched',
   'unmatched',
+  'customSql',
+  'queries',
+  'parsed',
 ];
 const RANK = new Map(KEY_ORDER.map((key, i) => [key, i]));
 

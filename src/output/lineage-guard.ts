@@ -154,6 +154,10 @@ export function isLineageV1(value: unknown): value is ExposureLineage {
     isCount(stats.workbooks) &&
     isCount(stats.tables) &&
     isCount(stats.matched) &&
-    isCount(stats.unmatched)
+    isCount(stats.unmatched) &&
+    (stats.customSql === undefined ||
+      (isObj(stats.customSql) &&
+        isCount(stats.customSql.queries) &&
+        isCount(stats.customSql.parsed)))
   );
 }

@@ -100,5 +100,11 @@ export const lineageSchemaV1 = z.looseObject({
     tables: z.number().int().nonnegative(),
     matched: z.number().int().nonnegative(),
     unmatched: z.number().int().nonnegative(),
+    customSql: z
+      .looseObject({
+        queries: z.number().int().nonnegative(),
+        parsed: z.number().int().nonnegative(),
+      })
+      .optional(),
   }),
 });

@@ -262,7 +262,14 @@ function expected(luids: Record<Role, string>) {
       },
     ],
     // Distinct labels per workbook: alpha 5 (4 matched), beta 8 (5), gamma 2 (0), delta 3 (3).
-    stats: { workbooks: 4, tables: 18, matched: 12, unmatched: 6 },
+    stats: {
+      workbooks: 4,
+      tables: 18,
+      matched: 12,
+      unmatched: 6,
+      // one query Tableau listed no tables for, parsed here
+      customSql: { queries: 1, parsed: 1 },
+    },
   };
 }
 

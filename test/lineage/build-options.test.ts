@@ -457,7 +457,10 @@ t.test('custom SQL: Tableau tables, opt-in parsing, unsupported, files', async (
       ['custom SQL "No table"', 'unsupported_custom_sql'],
     ],
   );
-  t.match(on?.unmatchedTables[2]?.detail, /^the SQL parser \(Snowflake\) rejected the query: /);
+  t.match(
+    on?.unmatchedTables[2]?.detail,
+    /^the SQL parser rejected the query in every grammar tried \(Snowflake, PostgresQL, Redshift, Trino, TransactSQL\): Expected /,
+  );
   t.equal(on?.unmatchedTables[4]?.detail, 'the query reads no table');
 });
 

@@ -89,29 +89,45 @@ t.test('SQL Server brackets and unqualified names', async (t) => {
   );
 });
 
-t.test('unknown connection types fall back to PostgreSQL then MySQL', async (t) => {
+t.test('unknown connection types try the retry grammars, PostgreSQL first', async (t) => {
   t.same(parseCustomSqlTables('select * from s.t', 'oracle'), {
     ok: true,
     dialect: 'PostgresQL',
     tables: [{ database: null, schema: 's', identifier: 't' }],
   });
-  t.same(parseCustomSqlTables('select * from s.t limit 1, 2', null), {
-    ok: true,
-    dialect: 'MySQL',
-    tables: [{ database: null, schema: 's', identifier: 't' }],
-  });
+  // QUALIFY: only the Snowflake grammar reads it
+  t.same(
+    parseCustomSqlTables('select * from s.t qualify row_number() over (order by a) = 1', null),
+    {
+      ok: true,
+      dialect: 'Snowflake',
+      tables: [{ database: null, schema: 's', identifier: 't' }],
+    },
+  );
 });
+
+t.test(
+  'a grammar that reads the text as something else than a SELECT did not parse it',
+  async (t) => {
+    // SQL Server's grammar reads `selec nothing` as a variable assignment
+    const bad = parseCustomSqlTables('selec nothing', 'sqlserver');
+    t.equal(bad.ok, false);
+    t.match(bad, { dialect: 'TransactSQL', message: 'not a SELECT statement' });
+  },
+);
 
 t.test('unparseable SQL reports the parser message', async (t) => {
   const bad = parseCustomSqlTables('selec * frm orders', 'snowflake');
   t.equal(bad.ok, false);
   t.equal(bad.dialect, 'Snowflake');
   t.match(!bad.ok && bad.message, /Expected/);
+  t.same(!bad.ok && bad.grammars, ['Snowflake', 'PostgresQL', 'Redshift', 'Trino', 'TransactSQL']);
   const fallback = parseCustomSqlTables('this is not sql', null);
-  t.same([fallback.ok, fallback.dialect], [false, 'PostgresQL']);
+  t.same([fallback.ok, fallback.dialect], [false, null]);
   t.same(parseCustomSqlTables('  ;', 'snowflake'), {
     ok: false,
     dialect: null,
     message: 'the query is empty',
+    grammars: [],
   });
 });

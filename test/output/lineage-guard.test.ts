@@ -136,7 +136,13 @@ const documentArb = fc
       }),
       { maxLength: 2 },
     ),
-    stats: fc.record({ workbooks: count, tables: count, matched: count, unmatched: count }),
+    stats: fc.record({
+      workbooks: count,
+      tables: count,
+      matched: count,
+      unmatched: count,
+      customSql: optional(fc.record({ queries: count, parsed: count })),
+    }),
   })
   .map((d) => {
     const doc = lineage(d.exposures as never, {
