@@ -4,8 +4,9 @@
  * Tableau's own parser result (`CustomSQLTable.tables`) is preferred by the caller; this file is
  * the fallback for queries Tableau could not parse. The text is cleaned first (HTML entities,
  * Tableau parameters, Tableau's doubled angle brackets), then parsed with node-sql-parser in the
- * dialect of the connection. CTE names are not tables. node-sql-parser is loaded on first use
- * only, so importing the library stays cheap for users who never parse SQL.
+ * dialect of the connection, and when that grammar rejects it, in `RETRY_GRAMMARS`. CTE names are
+ * not tables. node-sql-parser is loaded on first use only, so importing the library stays cheap
+ * for users who never parse SQL.
  */
 import { createRequire } from 'node:module';
 import { splitQualifiedName } from '../artifacts/relation.js';
