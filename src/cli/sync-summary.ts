@@ -6,7 +6,8 @@
 import { relative } from 'node:path';
 import type { ExposureLineage, UnmatchedTable } from '../lineage/types.js';
 import type { UnscannedYamlFile } from '../output/exposure-scan.js';
-import type { TableauWarning } from '../tableau/types.js';
+import type { TableauWarning, TableauWorkbook } from '../tableau/types.js';
+import { UNREAD_TABLES } from '../tableau/unread-tables.js';
 import type { Paint } from './io.js';
 
 /** The changes since the last sync, by exposure name. */
@@ -31,6 +32,30 @@ export interface SyncSummary {
   check: boolean;
   /** YAML files the hand-written exposure check could not read or parse. */
   unscanned: UnscannedYamlFile[];
+  /** Workbooks read with no table and no custom SQL in any data source. */
+  workbooksWithoutTables: number;
+  /** `matching.parseCustomSql` is on. */
+  parseCustomSql: boolean;
+}
+
+/** Workbooks whose data sources hold no table and no custom SQL: nothing to match. */
+export function countWorkbooksWithoutTables(workbooks: readonly TableauWorkbook[]): number {
+  const empty = (ds: { tables: readonly unknown[]; customSql: readonly unknown[] }) =>
+    ds.tables.length === 0 && ds.customSql.length === 0;
+  return workbooks.filter(
+    (wb) => wb.embeddedDatasources.every(empty) && wb.publishedDatasources.every(empty),
+  ).length;
+}
+
+function customSqlLine(summary: SyncSummary): string | null {
+  const stats = summary.lineage.stats.customSql;
+  if (stats === undefined) return null;
+  const queries = `${stats.queries} custom SQL ${stats.queries === 1 ? 'query' : 'queries'}`;
+  if (!summary.parseCustomSql) {
+    return `${queries} Tableau listed no tables for: not parsed (set matching.parseCustomSql: true to parse them here).`;
+  }
+  const rate = Math.round((stats.parsed / stats.queries) * 100);
+  return `Parsed ${stats.parsed} of ${queries} Tableau listed no tables for (${rate}%).`;
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -54,9 +79,17 @@ export function renderSyncSummary(summary: SyncSummary, paint: Paint, cwd: strin
   const out: string[] = [];
   const { stats } = lineage;
   out.push(`Read ${plural(stats.workbooks, 'workbook')} from ${summary.from}.`);
+  if (summary.workbooksWithoutTables > 0) {
+    const unread = summary.warnings.some((w) => w.code === UNREAD_TABLES);
+    out.push(
+      `${summary.workbooksWithoutTables} of them had no readable tables${unread ? '; some tables of the input were not read (see the warnings below)' : ''}.`,
+    );
+  }
   out.push(
     `Matched ${stats.matched} of ${plural(stats.tables, 'table')} onto dbt nodes: ${plural(lineage.exposures.length, 'exposure')}.`,
   );
+  const sql = customSqlLine(summary);
+  if (sql !== null) out.push(sql);
 
   out.push('');
   if (summary.firstSync) {
@@ -161,6 +194,7 @@ export function syncSummaryJson(summary: SyncSummary): Record<string, unknown> {
   return {
     from: summary.from,
     stats: lineage.stats,
+    workbooksWithoutTables: summary.workbooksWithoutTables,
     exposures: lineage.exposures.map((e) => e.name),
     firstSync: summary.firstSync,
     added: summary.changes.added,

@@ -4,8 +4,16 @@
  * `downstreamWorkbooks` (left to the workbook to place).
  */
 import { normalizeCustomSql } from './normalize-tables.js';
-import type { RawCustomSqlTable, RawDatasourceRef, RawFieldDatasource } from './raw-types.js';
-import { list, str } from './raw-values.js';
+import type {
+  RawCustomSqlColumn,
+  RawCustomSqlTable,
+  RawDatasourceRef,
+  RawFieldDatasource,
+} from './raw-types.js';
+import { field, list, str } from './raw-values.js';
+
+type RawWorkbookRef = { luid?: string | null; name?: string | null };
+
 import type { TableauCustomSql } from './types.js';
 
 /** Where a custom SQL table belongs. */
@@ -16,7 +24,7 @@ interface CustomSqlHome {
 }
 
 function fieldDatasources(raw: RawCustomSqlTable): RawFieldDatasource[] {
-  const columns = [...list(raw.columns), ...list(raw.columnsConnection?.nodes)];
+  const columns = field<RawCustomSqlColumn>(raw, 'columns');
   const out: RawFieldDatasource[] = [];
   for (const column of columns) {
     for (const field of list(column.referencedByFields)) {
@@ -52,8 +60,8 @@ function customSqlHome(raw: RawCustomSqlTable): CustomSqlHome {
       addPublished(ds);
     }
   }
-  for (const ds of list(raw.downstreamDatasources)) addPublished(ds);
-  for (const wb of list(raw.downstreamWorkbooks)) {
+  for (const ds of field<RawDatasourceRef>(raw, 'downstreamDatasources')) addPublished(ds);
+  for (const wb of field<RawWorkbookRef>(raw, 'downstreamWorkbooks')) {
     const luid = str(wb.luid);
     if (luid !== null && !workbooks.has(luid)) workbooks.set(luid, str(wb.name));
   }

@@ -1,7 +1,8 @@
 /**
  * Reading raw Metadata API output in every form users and the client have it: one response or an
  * array of responses (pages), each with or without the outer `{ data, errors }` envelope, holding
- * any of the connections or plain lists the library knows. Collects their nodes by kind and splits
+ * any of the connections (`nodes`, or Relay-style `edges { node }`) or plain lists the library
+ * knows. Collects their nodes by kind and splits
  * GraphQL `errors` into real errors and warnings (`extensions.severity: "WARNING"`).
  *
  * Anything that is not Metadata API output fails with `ERR_TABLEAU_RESPONSE`, naming the file (when
@@ -95,18 +96,35 @@ function readErrors(
   }
 }
 
-function readNodes(
-  value: unknown,
-  path: string,
-  file: string | undefined,
-): Record<string, unknown>[] {
+interface Entry {
+  node: Record<string, unknown>;
+  path: string;
+}
+
+function readNodes(value: unknown, path: string, file: string | undefined): Entry[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) throw responseError('`nodes` must be an array', path, file);
-  const nodes: Record<string, unknown>[] = [];
+  const nodes: Entry[] = [];
   for (const [i, node] of value.entries()) {
     if (node === null) continue;
     if (!isObject(node)) throw responseError('a node must be an object', join(path, i), file);
-    nodes.push(node);
+    nodes.push({ node, path: join(path, i) });
+  }
+  return nodes;
+}
+
+/** Relay-style `edges: [{ node }]`, as some GraphQL tools re-shape a connection. */
+function readEdges(value: unknown, path: string, file: string | undefined): Entry[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw responseError('`edges` must be an array', path, file);
+  const nodes: Entry[] = [];
+  for (const [i, edge] of value.entries()) {
+    if (edge === null) continue;
+    if (!isObject(edge)) throw responseError('an edge must be an object', join(path, i), file);
+    const nodePath = join(join(path, i), 'node');
+    if (edge.node === null || edge.node === undefined) continue;
+    if (!isObject(edge.node)) throw responseError('a node must be an object', nodePath, file);
+    nodes.push({ node: edge.node, path: nodePath });
   }
   return nodes;
 }
@@ -125,30 +143,28 @@ function readData(
     if (kind === undefined && !isConnection) continue;
     known = true;
     const fieldPath = join(path, key);
-    const nodesPath = isConnection ? join(fieldPath, 'nodes') : fieldPath;
-    let nodes: Record<string, unknown>[];
+    let nodes: Entry[];
     if (value === null) {
       nodes = [];
     } else if (isConnection) {
       if (!isObject(value))
         throw responseError('a connection must be an object with `nodes`', fieldPath, file);
-      nodes = readNodes(value.nodes, nodesPath, file);
+      nodes = [
+        ...readNodes(value.nodes, join(fieldPath, 'nodes'), file),
+        ...readEdges(value.edges, join(fieldPath, 'edges'), file),
+      ];
     } else {
       nodes = readNodes(value, fieldPath, file);
     }
     if (kind === undefined) continue;
     if (kind === 'workbooks') {
-      for (const [i, node] of nodes.entries()) {
+      for (const { node, path: nodePath } of nodes) {
         if (typeof node.luid !== 'string' || node.luid === '') {
-          throw responseError(
-            'a workbook needs a string `luid`',
-            join(join(nodesPath, i), 'luid'),
-            file,
-          );
+          throw responseError('a workbook needs a string `luid`', join(nodePath, 'luid'), file);
         }
       }
     }
-    (out[kind] as unknown[]).push(...nodes);
+    (out[kind] as unknown[]).push(...nodes.map((entry) => entry.node));
   }
   return known;
 }

@@ -1,6 +1,6 @@
 /** Normalised tables and custom SQL: the leaves of a workbook, sorted and deduplicated. */
 import type { RawCustomSqlTable, RawTable } from './raw-types.js';
-import { list, str } from './raw-values.js';
+import { field, list, str } from './raw-values.js';
 import { byKeys } from './sort-keys.js';
 import type { TableauCustomSql, TableauTable } from './types.js';
 
@@ -55,15 +55,19 @@ export function normalizeCustomSql(raw: RawCustomSqlTable): TableauCustomSql {
     connectionType: str(raw.connectionType) ?? str(raw.database?.connectionType),
     databaseName: str(raw.database?.name),
     isUnsupported: raw.isUnsupportedCustomSql === true,
-    tables: normalizeTables(raw.tables),
+    tables: normalizeTables(field<RawTable>(raw, 'tables')),
   };
+}
+
+/** Identity of a normalised custom SQL query, for deduplication. */
+export function customSqlKey(item: TableauCustomSql): string {
+  return JSON.stringify([item.name, item.query, item.databaseName]);
 }
 
 /** Custom SQL deduplicated by name, query and database, sorted. */
 export function sortCustomSql(items: TableauCustomSql[]): TableauCustomSql[] {
   const byKey = new Map<string, TableauCustomSql>();
-  for (const item of items)
-    byKey.set(JSON.stringify([item.name, item.query, item.databaseName]), item);
+  for (const item of items) byKey.set(customSqlKey(item), item);
   return [...byKey.values()].sort(
     byKeys(
       (c) => c.name,

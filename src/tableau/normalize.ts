@@ -15,8 +15,14 @@
  *   `downstreamDatasources` (published), else `downstreamWorkbooks`: the workbook's only embedded
  *   data source, or a synthetic live embedded source named `Custom SQL` when it has several or
  *   none. Workbooks known only from custom SQL are included (option `customSqlOnlyWorkbooks`).
+ * - A workbook's own `upstreamTables` (dbt Cloud's troubleshooting query asks only for these) that
+ *   none of its data sources lists go to a synthetic live embedded source named
+ *   `Workbook upstream tables`.
+ * - Every list is read as Tableau can spell it: `field` (a list) and `fieldConnection` (`nodes`,
+ *   or Relay-style `edges { node }`).
  * - GraphQL errors (partial data) throw `ERR_TABLEAU_GRAPHQL` unless `allowErrors`; warnings go to
- *   `onWarning`.
+ *   `onWarning`, and so do tables of the payload that no normalised workbook holds
+ *   (`UNREAD_TABLES`, naming their JSON path): nothing is dropped silently.
  */
 import { type Attachments, attachCustomSql } from './attach-custom-sql.js';
 import {
@@ -29,16 +35,19 @@ import type {
   RawDatasourceRef,
   RawEmbeddedDatasource,
   RawPublishedDatasource,
+  RawTable,
   RawWorkbook,
 } from './raw-types.js';
-import { list, str, stripNulls } from './raw-values.js';
+import { field, list, str, stripNulls } from './raw-values.js';
 import { byKeys, cmp } from './sort-keys.js';
 import type {
   TableauEmbeddedDatasource,
   TableauPublishedDatasource,
+  TableauTable,
   TableauWarning,
   TableauWorkbook,
 } from './types.js';
+import { unreadTableWarnings } from './unread-tables.js';
 import { workbookUrl } from './urls.js';
 
 /** Options of `normalizeWorkbooks`. */
@@ -60,6 +69,12 @@ export interface NormalizeOptions {
 /** Name of the synthetic embedded data source holding custom SQL not attributable to one source. */
 export const UNATTRIBUTED_CUSTOM_SQL_DATASOURCE = 'Custom SQL';
 
+/**
+ * Name of the synthetic embedded data source holding a workbook's own `upstreamTables` that no
+ * data source of the payload lists (the troubleshooting query's shape has no data source layer).
+ */
+export const WORKBOOK_TABLES_DATASOURCE = 'Workbook upstream tables';
+
 /** Normalise one published data source (custom SQL is attached by `normalizeWorkbooks`). */
 export function normalizePublishedDatasource(
   raw: RawPublishedDatasource,
@@ -71,7 +86,7 @@ export function normalizePublishedDatasource(
     vizportalUrlId: str(raw.vizportalUrlId),
     hasExtracts: raw.hasExtracts === true,
     extractLastRefreshTime: str(raw.extractLastRefreshTime),
-    tables: normalizeTables(raw.upstreamTables),
+    tables: normalizeTables(field<RawTable>(raw, 'upstreamTables')),
     customSql: [],
   };
 }
@@ -105,6 +120,34 @@ function embeddedKey(raw: RawEmbeddedDatasource, index: number): string {
   return str(raw.id) ?? `name:${str(raw.name) ?? index}`;
 }
 
+/** The published data sources an embedded one connects to, under either field name. */
+function publishedRefs(ds: RawEmbeddedDatasource): RawPublishedDatasource[] {
+  return [
+    ...field<RawPublishedDatasource>(ds, 'upstreamDatasources'),
+    ...field<RawPublishedDatasource>(ds, 'parentPublishedDatasources'),
+  ];
+}
+
+/**
+ * The workbook's own `upstreamTables` (every table upstream of it, as dbt Cloud's troubleshooting
+ * query asks) that none of its data sources lists: with no data source layer in the payload, these
+ * are all of them.
+ */
+function workbookLevelTables(
+  raw: RawWorkbook,
+  embedded: readonly TableauEmbeddedDatasource[],
+  published: readonly TableauPublishedDatasource[],
+): TableauTable[] {
+  const tables = normalizeTables(field<RawTable>(raw, 'upstreamTables'));
+  if (tables.length === 0) return tables;
+  const listed = new Set<string>();
+  for (const ds of [...embedded, ...published]) {
+    for (const table of ds.tables) listed.add(tableKey(table));
+    for (const sql of ds.customSql) for (const table of sql.tables) listed.add(tableKey(table));
+  }
+  return tables.filter((t) => !listed.has(tableKey(t)));
+}
+
 function buildWorkbook(
   raw: RawWorkbook,
   attachments: Attachments,
@@ -126,28 +169,30 @@ function buildWorkbook(
         keys: [str(ref.luid), str(ref.id)].filter((k): k is string => k !== null),
       });
     } else if (
-      existing.raw.upstreamTables == null &&
-      (ref as RawPublishedDatasource).upstreamTables != null
+      field(existing.raw, 'upstreamTables').length === 0 &&
+      field(ref, 'upstreamTables').length > 0
     ) {
       existing.raw = { ...existing.raw, ...stripNulls(ref) };
     }
   };
-  for (const ds of list(raw.upstreamDatasources)) addPublished(ds);
+  for (const ds of field<RawPublishedDatasource>(raw, 'upstreamDatasources')) addPublished(ds);
 
   const embeddedSeen = new Set<string>();
   const embedded: TableauEmbeddedDatasource[] = [];
-  for (const [index, ds] of list(raw.embeddedDatasources).entries()) {
+  for (const [index, ds] of field<RawEmbeddedDatasource>(raw, 'embeddedDatasources').entries()) {
     const key = embeddedKey(ds, index);
     if (embeddedSeen.has(key)) continue;
     embeddedSeen.add(key);
-    const refs = list(ds.upstreamDatasources);
+    const refs = publishedRefs(ds);
     for (const ref of refs) addPublished(ref);
     const publishedLuids = [
       ...new Set(refs.map((r) => str(r.luid) ?? str(r.id)).filter((k): k is string => k !== null)),
     ];
     const viaPublished = new Set<string>();
     for (const ref of publishedLuids) {
-      for (const table of normalizeTables(published.get(ref)?.raw.upstreamTables))
+      const publishedRaw = published.get(ref)?.raw;
+      if (publishedRaw === undefined) continue;
+      for (const table of normalizeTables(field<RawTable>(publishedRaw, 'upstreamTables')))
         viaPublished.add(tableKey(table));
     }
     const id = str(ds.id);
@@ -155,7 +200,9 @@ function buildWorkbook(
       name: str(ds.name) ?? '',
       hasExtracts: ds.hasExtracts === true,
       extractLastRefreshTime: str(ds.extractLastRefreshTime),
-      tables: normalizeTables(ds.upstreamTables).filter((t) => !viaPublished.has(tableKey(t))),
+      tables: normalizeTables(field<RawTable>(ds, 'upstreamTables')).filter(
+        (t) => !viaPublished.has(tableKey(t)),
+      ),
       customSql: sortCustomSql(id === null ? [] : (attachments.byEmbedded.get(id) ?? [])),
       publishedDatasourceLuids: publishedLuids
         .map((k) => str(published.get(k)?.raw.luid) ?? k)
@@ -186,6 +233,17 @@ function buildWorkbook(
     normalized.customSql = sortCustomSql(sql);
     return normalized;
   });
+  const workbookTables = workbookLevelTables(raw, embedded, publishedOut);
+  if (workbookTables.length > 0) {
+    embedded.push({
+      name: WORKBOOK_TABLES_DATASOURCE,
+      hasExtracts: false,
+      extractLastRefreshTime: null,
+      tables: workbookTables,
+      customSql: [],
+      publishedDatasourceLuids: [],
+    });
+  }
   const owner = raw.owner;
   const tags = [
     ...new Set(
@@ -227,6 +285,7 @@ function buildWorkbook(
 /**
  * Normalise raw Metadata API output (one page or an array of pages, with or without the outer
  * `data`, workbook pages and custom SQL pages mixed) into sorted, deduplicated workbooks. Pure.
+ * With `onWarning`, tables of the payload that no workbook holds are reported (`UNREAD_TABLES`).
  *
  * @throws DbtAutoExposuresError `ERR_TABLEAU_RESPONSE` when the input is not Metadata API output;
  *   `ERR_TABLEAU_GRAPHQL` when it carries GraphQL errors and `allowErrors` is not set.
@@ -239,7 +298,12 @@ export function normalizeWorkbooks(
     input,
     options.file === undefined ? {} : { file: options.file },
   );
-  return normalizeMetadataPages(pages, options);
+  const workbooks = normalizeMetadataPages(pages, options);
+  // Only when someone listens: the scan walks the whole payload.
+  if (options.onWarning !== undefined) {
+    for (const warning of unreadTableWarnings(input, workbooks)) options.onWarning(warning);
+  }
+  return workbooks;
 }
 
 /** `normalizeWorkbooks` over pages already collected with `collectMetadataPages`. */
@@ -261,13 +325,13 @@ export function normalizeMetadataPages(
   const knownPublished = new Set<string>();
   const knownEmbedded = new Set<string>();
   for (const wb of workbooks) {
-    for (const ds of list(wb.upstreamDatasources)) {
+    for (const ds of field<RawPublishedDatasource>(wb, 'upstreamDatasources')) {
       for (const key of [str(ds.luid), str(ds.id)]) if (key !== null) knownPublished.add(key);
     }
-    for (const ds of list(wb.embeddedDatasources)) {
+    for (const ds of field<RawEmbeddedDatasource>(wb, 'embeddedDatasources')) {
       const id = str(ds.id);
       if (id !== null) knownEmbedded.add(id);
-      for (const ref of list(ds.upstreamDatasources)) {
+      for (const ref of publishedRefs(ds)) {
         for (const key of [str(ref.luid), str(ref.id)]) if (key !== null) knownPublished.add(key);
       }
     }

@@ -11,9 +11,13 @@ export interface RawPageInfo {
   endCursor?: string | null;
 }
 
-/** A `…Connection` page. */
+/**
+ * A `…Connection` page. Tableau answers with `nodes`; `edges: [{ node }]` (Relay style) is read
+ * too, for payloads a GraphQL tool re-shaped.
+ */
 export interface RawConnection<N> {
   nodes?: (N | null)[] | null;
+  edges?: ({ node?: N | null } | null)[] | null;
   pageInfo?: RawPageInfo | null;
   totalCount?: number | null;
 }
@@ -62,6 +66,7 @@ export interface RawPublishedDatasource extends RawDatasourceRef {
   hasExtracts?: boolean | null;
   extractLastRefreshTime?: string | null;
   upstreamTables?: (RawTable | null)[] | null;
+  upstreamTablesConnection?: RawConnection<RawTable> | null;
 }
 
 /** An embedded data source of a workbook (no luid: not a REST object). */
@@ -71,7 +76,13 @@ export interface RawEmbeddedDatasource {
   hasExtracts?: boolean | null;
   extractLastRefreshTime?: string | null;
   upstreamTables?: (RawTable | null)[] | null;
-  upstreamDatasources?: (RawDatasourceRef | null)[] | null;
+  upstreamTablesConnection?: RawConnection<RawTable> | null;
+  /** The published data sources it connects to (read with or without their `upstreamTables`). */
+  upstreamDatasources?: (RawPublishedDatasource | null)[] | null;
+  upstreamDatasourcesConnection?: RawConnection<RawPublishedDatasource> | null;
+  /** The same published data sources, under the name newer schemas also offer. */
+  parentPublishedDatasources?: (RawPublishedDatasource | null)[] | null;
+  parentPublishedDatasourcesConnection?: RawConnection<RawPublishedDatasource> | null;
 }
 
 /** A workbook node of `workbooksConnection`. */
@@ -89,7 +100,15 @@ export interface RawWorkbook {
   owner?: RawOwner | null;
   tags?: (RawTag | null)[] | null;
   embeddedDatasources?: (RawEmbeddedDatasource | null)[] | null;
+  embeddedDatasourcesConnection?: RawConnection<RawEmbeddedDatasource> | null;
   upstreamDatasources?: (RawPublishedDatasource | null)[] | null;
+  upstreamDatasourcesConnection?: RawConnection<RawPublishedDatasource> | null;
+  /**
+   * Every table upstream of the workbook, through any data source: what dbt Cloud's
+   * troubleshooting query asks for (`workbooks { … upstreamTables { … } }`).
+   */
+  upstreamTables?: (RawTable | null)[] | null;
+  upstreamTablesConnection?: RawConnection<RawTable> | null;
 }
 
 /** `referencedByFields { datasource { … } }` of a custom SQL column: says which data source uses it. */
@@ -118,8 +137,14 @@ export interface RawCustomSqlTable {
   database?: RawDatabase | null;
   /** Tableau's parsed tables; empty when its parser could not parse the SQL. */
   tables?: (RawTable | null)[] | null;
+  tablesConnection?: RawConnection<RawTable> | null;
   downstreamWorkbooks?: ({ luid?: string | null; name?: string | null } | null)[] | null;
+  downstreamWorkbooksConnection?: RawConnection<{
+    luid?: string | null;
+    name?: string | null;
+  }> | null;
   downstreamDatasources?: (RawDatasourceRef | null)[] | null;
+  downstreamDatasourcesConnection?: RawConnection<RawDatasourceRef> | null;
   columns?: (RawCustomSqlColumn | null)[] | null;
   columnsConnection?: RawConnection<RawCustomSqlColumn> | null;
 }

@@ -116,10 +116,15 @@ export interface WaitForJobOptions {
   signal?: AbortSignal;
 }
 
-/** A GraphQL warning (extensions.severity WARNING) surfaced to the caller instead of thrown. */
+/**
+ * A warning surfaced to the caller instead of thrown: a GraphQL warning (extensions.severity
+ * WARNING), or `UNREAD_TABLES` when a raw payload holds tables no normalised workbook does.
+ */
 export interface TableauWarning {
   code: string | null;
   message: string;
+  /** The JSON path in the payload it is about, when there is one. */
+  path?: string;
 }
 
 export interface WorkbookFilter {

@@ -32,6 +32,7 @@ import { EXIT } from '../report-error.js';
 import type { CommandContext } from '../run.js';
 import { type CliSettings, describeSettings, resolveSettings } from '../settings.js';
 import {
+  countWorkbooksWithoutTables,
   renderSyncSummary,
   type SyncChanges,
   type SyncSummary,
@@ -86,10 +87,14 @@ async function workbooksFor(
   const { io } = context;
   if (snapshot !== undefined) {
     const path = resolve(io.cwd, snapshot);
-    const workbooks = await readTableauSnapshot(path);
+    const warnings: TableauWarning[] = [];
+    const workbooks = await readTableauSnapshot(path, {
+      ...(io.signal === undefined ? {} : { signal: io.signal }),
+      onWarning: (w) => warnings.push(w),
+    });
     return {
       workbooks,
-      warnings: [],
+      warnings,
       source: { kind: 'snapshot', serverUrl: null, siteName: null },
       from: `snapshot ${path}`,
     };
@@ -239,6 +244,8 @@ export async function runSync(context: CommandContext): Promise<number> {
     written,
     check,
     unscanned,
+    workbooksWithoutTables: countWorkbooksWithoutTables(workbooks),
+    parseCustomSql: settings.matching.parseCustomSql === true,
   };
   if (flags.json === true) {
     io.stdout.write(`${JSON.stringify(syncSummaryJson(summary))}\n`);
