@@ -15,9 +15,9 @@
  *   `downstreamDatasources` (published), else `downstreamWorkbooks`: the workbook's only embedded
  *   data source, or a synthetic live embedded source named `Custom SQL` when it has several or
  *   none. Workbooks known only from custom SQL are included (option `customSqlOnlyWorkbooks`).
- * - A workbook's own `upstreamTables` (dbt Cloud's troubleshooting query asks only for these) that
- *   none of its data sources lists go to a synthetic live embedded source named
- *   `Workbook upstream tables`.
+ * - A workbook's own `upstreamTables` (dbt Cloud's troubleshooting query asks only for these), and
+ *   those of its `sheets` and `dashboards`, that none of its data sources lists go to a synthetic
+ *   live embedded source named `Workbook upstream tables`.
  * - Every list is read as Tableau can spell it: `field` (a list) and `fieldConnection` (`nodes`,
  *   or Relay-style `edges { node }`).
  * - GraphQL errors (partial data) throw `ERR_TABLEAU_GRAPHQL` unless `allowErrors`; warnings go to
@@ -130,15 +130,19 @@ function publishedRefs(ds: RawEmbeddedDatasource): RawPublishedDatasource[] {
 
 /**
  * The workbook's own `upstreamTables` (every table upstream of it, as dbt Cloud's troubleshooting
- * query asks) that none of its data sources lists: with no data source layer in the payload, these
- * are all of them.
+ * query asks) and those of its sheets and dashboards, that none of its data sources lists: with no
+ * data source layer in the payload, these are all of them.
  */
 function workbookLevelTables(
   raw: RawWorkbook,
   embedded: readonly TableauEmbeddedDatasource[],
   published: readonly TableauPublishedDatasource[],
 ): TableauTable[] {
-  const tables = normalizeTables(field<RawTable>(raw, 'upstreamTables'));
+  const views = [...field<object>(raw, 'sheets'), ...field<object>(raw, 'dashboards')];
+  const tables = normalizeTables([
+    ...field<RawTable>(raw, 'upstreamTables'),
+    ...views.flatMap((view) => field<RawTable>(view, 'upstreamTables')),
+  ]);
   if (tables.length === 0) return tables;
   const listed = new Set<string>();
   for (const ds of [...embedded, ...published]) {

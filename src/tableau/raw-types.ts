@@ -109,6 +109,19 @@ export interface RawWorkbook {
    */
   upstreamTables?: (RawTable | null)[] | null;
   upstreamTablesConnection?: RawConnection<RawTable> | null;
+  /** Sheets and dashboards, read for their `upstreamTables` (tables upstream of the workbook). */
+  sheets?: (RawView | null)[] | null;
+  sheetsConnection?: RawConnection<RawView> | null;
+  dashboards?: (RawView | null)[] | null;
+  dashboardsConnection?: RawConnection<RawView> | null;
+}
+
+/** A sheet or dashboard of a workbook, read for its `upstreamTables` only. */
+export interface RawView {
+  id?: string | null;
+  name?: string | null;
+  upstreamTables?: (RawTable | null)[] | null;
+  upstreamTablesConnection?: RawConnection<RawTable> | null;
 }
 
 /** `referencedByFields { datasource { … } }` of a custom SQL column: says which data source uses it. */
