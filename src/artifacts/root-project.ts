@@ -7,11 +7,7 @@ import { createHash } from 'node:crypto';
 
 /** The package of a unique id (`model.jaffle_shop.orders` → `jaffle_shop`), or null. */
 function packageOf(uniqueId: string): string | null {
-  const start = uniqueId.indexOf('.');
-  if (start === -1) return null;
-  const end = uniqueId.indexOf('.', start + 1);
-  const name = uniqueId.slice(start + 1, end === -1 ? undefined : end);
-  return name === '' ? null : name;
+  return uniqueId.split('.')[1] || null;
 }
 
 /** Every package named by these unique ids, sorted, once each. */

@@ -76,6 +76,21 @@ if (!existsSync(binary)) {
     t.equal(summary.workbooksWithoutTables, 0);
   });
 
+  t.test('custom SQL parsing off: the summary says how many were not parsed', async (t) => {
+    const project = await copyExample(t);
+    const config = join(project, 'dbt-auto-exposures.config.yml');
+    const text = await readFile(config, 'utf8');
+    await writeFile(config, text.replace('parseCustomSql: true', 'parseCustomSql: false'));
+    const file = join(project, 'pasted.json');
+    await writeFile(file, JSON.stringify({ data: { customSQLTablesConnection: customSql } }));
+    const r = await spawnCli(['sync', '--snapshot', file], { cwd: project });
+    t.equal(r.code, 0, r.stderr);
+    t.match(
+      r.stdout,
+      '2 custom SQL queries Tableau listed no tables for: not parsed (set matching.parseCustomSql: true to parse them here).\n',
+    );
+  });
+
   t.test('tables in a shape not read: counted, warned with the path, exit 1', async (t) => {
     const project = await copyExample(t);
     const file = join(project, 'pasted.json');

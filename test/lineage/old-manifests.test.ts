@@ -16,7 +16,7 @@ import {
   renderExposuresYaml,
 } from '../../src/index.js';
 import { repoFixtures, sharedFixtures, sharedTestOptions } from '../helpers/shared-fixtures.js';
-import { embedded, table, workbook } from './helpers/builders.js';
+import { embedded, manifest, table, workbook } from './helpers/builders.js';
 
 type TableFields = Parameters<typeof table>[0];
 
@@ -299,4 +299,21 @@ t.test('metadata.project_name wins over project_id; the explicit option over bot
     ),
     [['model.jaffle_shop.fct_orders', "ref('jaffle_shop', 'fct_orders')", 'exact']],
   );
+});
+
+t.test('the candidates are the packages of every unique id', async (t) => {
+  const m = manifest([], {
+    projectName: null,
+    resourceTypes: new Map([
+      ['model.shop.orders', 'model'],
+      ['test.shop.not_null_orders_id.abc', 'test'],
+      ['source.raw_pkg.raw.orders', 'source'],
+      ['odd', 'model'],
+      ['model..nameless', 'model'],
+    ]),
+  });
+  t.throws(() => buildExposureLineage({ manifest: m, workbooks: [] }), {
+    code: 'ERR_INVALID_OPTION',
+    details: { candidates: ['raw_pkg', 'shop'] },
+  });
 });

@@ -316,3 +316,110 @@ t.test('tables and custom SQL that belong to nothing read are reported too', asy
 t.test('no onWarning: the same workbooks, nothing scanned', async (t) => {
   t.same(await readTableauSnapshot(troubleshooting), (await read(troubleshooting)).workbooks);
 });
+
+t.test(
+  'published tables given under the embedded reference; custom SQL of a one-source workbook',
+  async (t) => {
+    const { workbooks, warnings } = await read({
+      data: {
+        workbooks: [
+          {
+            luid: 'wb-orders',
+            name: 'Jaffle Orders',
+            // the workbook names the published source without its tables…
+            upstreamDatasources: [{ luid: 'pds-1', name: 'Raw' }],
+            embeddedDatasources: [
+              {
+                id: 'e1',
+                name: 'Orders',
+                upstreamTables: [bqTable('t1', 'orders')],
+                // …its embedded source gives them, under the newer field name
+                parentPublishedDatasources: [
+                  { luid: 'pds-1', name: 'Raw', upstreamTables: [bqTable('t3', 'raw_orders')] },
+                ],
+              },
+            ],
+          },
+        ],
+        customSQLTablesConnection: {
+          nodes: [
+            {
+              name: 'Customers SQL',
+              query: 'select * from jaffle_shop.customers',
+              database: { name: 'your-project', connectionType: 'bigquery' },
+              tables: [bqTable('t2', 'customers')],
+              downstreamWorkbooks: [{ luid: 'wb-orders', name: 'Jaffle Orders' }],
+            },
+          ],
+        },
+      },
+    });
+    t.same(warnings, []);
+    const [wb] = workbooks;
+    t.same(
+      wb?.publishedDatasources.map((d) => [d.luid, d.tables.map((x) => x.name)]),
+      [['pds-1', ['raw_orders']]],
+    );
+    t.same(
+      wb?.embeddedDatasources.map((d) => [d.name, d.publishedDatasourceLuids, d.customSql.length]),
+      [['Orders', ['pds-1'], 1]],
+      'the custom SQL joins the only embedded source',
+    );
+    t.same(deps(workbooks, 'wb-orders'), [
+      ['model.jaffle_shop.customers', "ref('customers')"],
+      ['model.jaffle_shop.orders', "ref('orders')"],
+      ['seed.jaffle_shop.raw_orders', "ref('raw_orders')"],
+    ]);
+  },
+);
+
+t.test('odd values read as absent; broken edges are coded errors naming the path', async (t) => {
+  const { workbooks, warnings } = await read({
+    workbooks: [
+      {
+        luid: 'wb-odd',
+        name: 'Odd',
+        embeddedDatasources: null,
+        upstreamDatasourcesConnection: 'not a connection',
+        upstreamTablesConnection: { nodes: 'x', edges: [null, { node: bqTable('t1', 'orders') }] },
+        sheets: [{ upstreamTablesConnection: { edges: [{ node: { name: 'hidden' } }] } }],
+      },
+    ],
+  });
+  t.same(
+    workbooks[0]?.embeddedDatasources.map((d) => d.tables.map((x) => x.name)),
+    [['hidden', 'orders']],
+  );
+  t.same(warnings, []);
+  const unread = await read({
+    workbooks: [
+      {
+        luid: 'wb-vc',
+        name: 'VC',
+        upstreamVirtualConnectionTablesConnection: {
+          edges: [{ node: { name: 'vc_orders' } }, 'x'],
+        },
+      },
+    ],
+  });
+  t.same(
+    unread.warnings.map((w) => w.path),
+    ['workbooks[0].upstreamVirtualConnectionTablesConnection.edges[0].node'],
+  );
+  for (const [edges, field] of [
+    ['x', 'workbooksConnection.edges'],
+    [['x'], 'workbooksConnection.edges[0]'],
+    [[{ node: 'x' }], 'workbooksConnection.edges[0].node'],
+  ] as const) {
+    await t.rejects(readTableauSnapshot({ workbooksConnection: { edges } }), {
+      code: 'ERR_SNAPSHOT',
+      field,
+    });
+  }
+  const empty = await read({ workbooksConnection: { edges: [null, { node: null }, {}] } });
+  t.same(empty.workbooks, []);
+  await t.rejects(
+    readTableauSnapshot({ workbooksConnection: { edges: [{ node: { name: 'no luid' } }] } }),
+    { code: 'ERR_SNAPSHOT', field: 'workbooksConnection.edges[0].node.luid' },
+  );
+});
