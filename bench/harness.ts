@@ -223,20 +223,23 @@ export interface ChildMeasurement {
 }
 
 /**
- * Run `node <script> ...args` and parse the JSON it prints last. The child's peak RSS is its own
- * (`process.resourceUsage().maxRSS`), so cases never share a peak. Coverage collection is switched
- * off in children (the bench is not a test of the code it loads).
+ * Run `node <script> ...args` (in `cwd`, default the runner's) and parse the JSON it prints last.
+ * The child's peak RSS is its own (`process.resourceUsage().maxRSS`), so cases never share a peak.
+ * A script that cannot print it (the CLI) gets it printed by child/measure-exit.js (`--import`).
+ * Coverage collection is switched off in children (the bench is not a test of the code it loads).
  */
 export function runChild(
   script: string,
   args: string[],
   nodeArgs: string[] = [],
+  cwd?: string,
 ): Promise<ChildMeasurement> {
   return new Promise((resolve, reject) => {
     const env = { ...process.env };
     delete env.NODE_V8_COVERAGE;
     const child = spawn(process.execPath, [...nodeArgs, script, ...args], {
       env,
+      cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

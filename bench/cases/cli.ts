@@ -4,23 +4,26 @@
  * run_results and manifest, decides, writes the report, and makes no network call), each vs
  * `node -e 0`. Target: `--version` ≤ 2× (heavy dependencies load lazily).
  */
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildExposureLineage } from '../../src/index.js';
-import { serializeLineage } from '../../src/output/lineage-io.js';
 import type { BenchContext } from '../context.js';
 import { GENERATOR_VERSION } from '../generate/cache.js';
-import { manifestFromPlan } from '../generate/domain.js';
 import { writeManifestFile } from '../generate/manifest.js';
 import { planProject } from '../generate/project.js';
 import { buildRunResults } from '../generate/run-results.js';
 import { generateSite } from '../generate/site.js';
 import { makeRow, stats, timeProcess } from '../harness.js';
+import { writeTableauSnapshot } from '../library.js';
+import { cliEntry } from './cli-entry.js';
 
-/** A small project: ~60 models (~3 MB manifest with dbt's own macros), 20 workbooks. */
-function smallProject(ctx: BenchContext): string {
-  const dir = join(ctx.dataDir, `cli-project-s${ctx.seed}-g${GENERATOR_VERSION}`);
-  if (existsSync(join(dir, 'lineage.json'))) return dir;
+/**
+ * A small project: ~60 models (~3 MB manifest with dbt's own macros), 20 workbooks, and the
+ * lineage that `sync --snapshot` writes for them (the CLI itself, so only public surfaces are used).
+ */
+async function smallProject(ctx: BenchContext, entry: string): Promise<string> {
+  const dir = join(ctx.dataDir, `cli-small-project-s${ctx.seed}-g${GENERATOR_VERSION}`);
+  const lineage = join(dir, 'lineage.json');
+  if (existsSync(lineage)) return dir;
   mkdirSync(join(dir, 'target'), { recursive: true });
   const plan = planProject({ seed: ctx.seed, models: 60 });
   writeManifestFile(join(dir, 'target', 'manifest.json'), plan);
@@ -33,26 +36,18 @@ function smallProject(ctx: BenchContext): string {
     `name: ${plan.projectName}\nversion: '1.0.0'\nprofile: acme\n`,
   );
   const site = generateSite(plan, { seed: ctx.seed, workbooks: 20, tablesPerWorkbook: 8 });
-  const lineage = buildExposureLineage({
-    manifest: manifestFromPlan(plan),
-    workbooks: site.workbooks,
-  });
-  writeFileSync(join(dir, 'lineage.json'), serializeLineage(lineage));
+  const snapshot = join(dir, 'tableau-snapshot.json');
+  await writeTableauSnapshot(snapshot, site.workbooks);
+  await timeProcess(
+    [entry, 'sync', '--project-dir', dir, '--snapshot', snapshot, '--lineage', lineage],
+    dir,
+  );
   return dir;
-}
-
-/** The CLI entry: the built package (`npm run build`), else the bench's own compiled copy. */
-export function cliEntry(ctx: BenchContext): string {
-  const built = join(ctx.root, 'dist', 'cli', 'main.js');
-  if (existsSync(built)) return built;
-  // The CLI reads its version from ../../package.json, relative to its own file.
-  copyFileSync(join(ctx.root, 'package.json'), join(ctx.root, 'bench', 'out', 'package.json'));
-  return join(ctx.root, 'bench', 'out', 'src', 'cli', 'main.js');
 }
 
 export async function run(ctx: BenchContext): Promise<void> {
   const entry = cliEntry(ctx);
-  const project = smallProject(ctx);
+  const project = await smallProject(ctx, entry);
   const runs = ctx.quick ? 2 : 10;
   const refreshArgs = [
     entry,

@@ -5,10 +5,9 @@
  * size, plus one partitioned by project (several listings in flight on one session) to show what
  * safe parallelism buys.
  */
-import type { TableauClient } from '../../src/index.js';
-import { createTableauClient } from '../../src/tableau/client.js';
 import type { BenchContext } from '../context.js';
 import { formatMs, makeRow, stats } from '../harness.js';
+import { createTableauClient, type TableauClient } from '../library.js';
 import { type MockCountersView, MockSiteProcess } from './mock-process.js';
 
 const LATENCY_MS = 50;

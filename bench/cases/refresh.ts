@@ -5,22 +5,20 @@
  * calls must equal distinct targets (a shared data source is refreshed once); wall time is
  * compared with calls × latency / concurrency. A fresh mock per run, so no job is still queued.
  */
+import type { BenchContext } from '../context.js';
+import { makeRow, stats } from '../harness.js';
 import {
+  createMockTableauServer,
+  createTableauClient,
   type ExposureLineage,
   type LineageExposure,
   type LineageRefreshTarget,
-  maybeRefresh,
-  parseRunResults,
-} from '../../src/index.js';
-import { createTableauClient } from '../../src/tableau/client.js';
-import {
-  createMockTableauServer,
   MOCK_TOKEN_NAME,
   MOCK_TOKEN_SECRET,
   type MockWorkbookInput,
-} from '../../src/testing/index.js';
-import type { BenchContext } from '../context.js';
-import { makeRow, stats } from '../harness.js';
+  maybeRefresh,
+  parseRunResults,
+} from '../library.js';
 
 const LATENCY_MS = 50;
 

@@ -7,8 +7,8 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { buildRelationIndex, loadManifest, type Manifest } from '../../src/index.js';
 import { loadManifestSections } from '../experiments/manifest-sections.js';
+import { buildRelationIndex, loadManifest, type Manifest } from '../library.js';
 
 const [mode, file] = process.argv.slice(2);
 if ((mode !== 'library' && mode !== 'floor' && mode !== 'sections') || file === undefined) {

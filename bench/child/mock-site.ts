@@ -6,13 +6,9 @@
  * `counters` (prints the counters as JSON) and `reset`. Exits when stdin closes.
  */
 import { createInterface } from 'node:readline';
-import {
-  createMockTableauServer,
-  MOCK_TOKEN_NAME,
-  MOCK_TOKEN_SECRET,
-} from '../../src/testing/index.js';
 import { MATCHABLE_PER_MODEL, planProject } from '../generate/project.js';
 import { generateSite } from '../generate/site.js';
+import { createMockTableauServer, MOCK_TOKEN_NAME, MOCK_TOKEN_SECRET } from '../library.js';
 
 const [seed, workbooks, tables, latency] = process.argv.slice(2).map(Number);
 const plan = planProject({ seed: seed!, models: Math.round(5000 / MATCHABLE_PER_MODEL) });

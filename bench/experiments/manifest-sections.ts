@@ -6,8 +6,7 @@
  * manifest-load benchmark; not used by the library.
  */
 import { readFile } from 'node:fs/promises';
-import type { Manifest } from '../../src/index.js';
-import { parseManifest } from '../../src/index.js';
+import { type Manifest, parseManifest } from '../library.js';
 
 /** Members `parseManifest` reads (nodes and names); everything else is skipped unparsed. */
 export const READ_MEMBERS: ReadonlySet<string> = new Set([

@@ -2,8 +2,8 @@
  * A dbt manifest v12 writer for synthetic projects, streaming into a `Sink`. Shapes follow real
  * dbt 1.10–1.12 manifests (`../shared/fixtures/dbt/v12_*`): full node configs, columns, checksums,
  * raw and compiled code, generic tests, package macros with heavy-tailed `macro_sql`, docs blocks,
- * parent and child maps. `bulk: false` keeps every node but trims code, macros and docs (for
- * benchmarks that need many nodes, not many bytes).
+ * parent and child maps. `bulk` below 1 keeps every node but scales the bulk down (for
+ * benchmarks that need many nodes in a file `JSON.parse` can still read).
  */
 import type { PlannedNode, ProjectPlan } from './project.js';
 import { planProject, relationName } from './project.js';
@@ -12,8 +12,12 @@ import type { Sink } from './sink.js';
 import { CountingSink, FileSink, ObjectWriter } from './sink.js';
 
 export interface ManifestWriteOptions {
-  /** Write realistic bulk (code, macros, docs, tests). Default true. */
-  bulk?: boolean;
+  /**
+   * How much of the realistic bulk to write, 0–1 (default 1): scales the drawn sizes of code,
+   * descriptions, macro SQL and docs, and the counts of columns and tests per node and of macros
+   * and docs per model. 0 writes no columns, tests, descriptions or package macros at all.
+   */
+  bulk?: number;
 }
 
 export interface ManifestStats {
@@ -43,6 +47,11 @@ const SQL_LINES = [
   'qualify rn = 1',
 ];
 
+/** The first `bulk` share of a text (all of it at 1). */
+function scaled(text: string, bulk: number): string {
+  return bulk >= 1 ? text : text.slice(0, Math.round(text.length * bulk));
+}
+
 function code(rng: Rng, length: number): string {
   const lines: string[] = [];
   let size = 0;
@@ -58,12 +67,12 @@ function macroSql(rng: Rng, name: string, length: number): string {
   return `{% macro ${name}(relation, columns=none, where=none) -%}\n${code(rng, length)}\n{%- endmacro %}`;
 }
 
-function columns(rng: Rng, names: string[], bulk: boolean): Record<string, unknown> {
+function columns(rng: Rng, names: string[], bulk: number): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const name of names) {
+  for (const name of names.slice(0, Math.max(1, Math.round(names.length * bulk)))) {
     out[name] = {
       name,
-      description: bulk ? prose(rng, rng.logNormal(40, 1, 0, 600)) : '',
+      description: prose(rng, rng.logNormal(40 * bulk, 1, 0, 600 * bulk)),
       meta: {},
       data_type: rng.chance(0.5)
         ? rng.pick(['varchar', 'number(38,0)', 'timestamp_ntz', 'boolean'])
@@ -114,13 +123,15 @@ function baseConfig(node: PlannedNode): Record<string, unknown> {
   };
 }
 
-function nodeJson(rng: Rng, node: PlannedNode, bulk: boolean): Record<string, unknown> {
+function nodeJson(rng: Rng, node: PlannedNode, bulk: number): Record<string, unknown> {
   const folder =
     node.resourceType === 'model' ? `models/${node.name.split('_')[0]}` : `${node.resourceType}s`;
   const ext = node.resourceType === 'seed' ? 'csv' : 'sql';
   const file = `${node.name}${node.version === null ? '' : `_v${node.version}`}.${ext}`;
   const raw =
-    node.resourceType === 'seed' ? '' : code(rng, bulk ? rng.logNormal(900, 0.7, 60, 20_000) : 60);
+    node.resourceType === 'seed'
+      ? ''
+      : code(rng, bulk > 0 ? rng.logNormal(900 * bulk, 0.7, 60, Math.max(60, 20_000 * bulk)) : 60);
   const relation = node.materialized === 'ephemeral' ? null : relationName(node);
   const json: Record<string, unknown> = {
     database: node.database,
@@ -136,8 +147,8 @@ function nodeJson(rng: Rng, node: PlannedNode, bulk: boolean): Record<string, un
     checksum: { name: 'sha256', checksum: rng.hex(64) },
     config: baseConfig(node),
     tags: rng.chance(0.2) ? [word(rng)] : [],
-    description: bulk ? node.description : '',
-    columns: bulk ? columns(rng, node.columns, bulk) : {},
+    description: scaled(node.description, bulk),
+    columns: bulk > 0 ? columns(rng, node.columns, bulk) : {},
     meta: {},
     group: null,
     docs: { show: true, node_color: null },
@@ -181,7 +192,7 @@ function nodeJson(rng: Rng, node: PlannedNode, bulk: boolean): Record<string, un
   return json;
 }
 
-function sourceJson(rng: Rng, node: PlannedNode, bulk: boolean): Record<string, unknown> {
+function sourceJson(rng: Rng, node: PlannedNode, bulk: number): Record<string, unknown> {
   const path = `models/staging/${node.sourceName}/_${node.sourceName}__sources.yml`;
   const freshness = {
     warn_after: { count: 12, period: 'hour' },
@@ -199,7 +210,7 @@ function sourceJson(rng: Rng, node: PlannedNode, bulk: boolean): Record<string, 
     unique_id: node.uniqueId,
     fqn: [node.packageName, 'staging', node.sourceName, node.name],
     source_name: node.sourceName,
-    source_description: bulk ? prose(rng, 120) : '',
+    source_description: bulk > 0 ? prose(rng, Math.round(120 * bulk)) : '',
     loader: 'fivetran',
     identifier: node.identifier,
     quoting: { database: null, schema: null, identifier: null, column: null },
@@ -207,8 +218,8 @@ function sourceJson(rng: Rng, node: PlannedNode, bulk: boolean): Record<string, 
     loaded_at_query: null,
     freshness,
     external: null,
-    description: bulk ? node.description : '',
-    columns: bulk ? columns(rng, node.columns, bulk) : {},
+    description: scaled(node.description, bulk),
+    columns: bulk > 0 ? columns(rng, node.columns, bulk) : {},
     meta: {},
     source_meta: {},
     tags: [],
@@ -237,12 +248,13 @@ function testJson(
   node: PlannedNode,
   kind: string,
   column: string,
-  bulk: boolean,
+  bulk: number,
 ): Record<string, unknown> {
   const name = `${kind}_${node.name}${node.version === null ? '' : `_v${node.version}`}_${column}`;
-  const compiled = bulk
-    ? `\n\nselect ${column}\nfrom ${relationName(node)}\nwhere ${column} is not null\ngroup by ${column}\nhaving count(*) > 1\n${code(rng, rng.logNormal(200, 0.8, 0, 4000))}`
-    : '';
+  const compiled =
+    bulk > 0
+      ? `\n\nselect ${column}\nfrom ${relationName(node)}\nwhere ${column} is not null\ngroup by ${column}\nhaving count(*) > 1\n${code(rng, rng.logNormal(200 * bulk, 0.8, 0, 4000 * bulk))}`
+      : '';
   return {
     database: 'ANALYTICS',
     schema: 'DBT_TEST__AUDIT',
@@ -315,7 +327,7 @@ export function writeManifest(
   plan: ProjectPlan,
   options: ManifestWriteOptions = {},
 ): ManifestStats {
-  const bulk = options.bulk ?? true;
+  const bulk = options.bulk ?? 1;
   const rng = new Rng(plan.seed ^ 0x5eed);
   const parentMap = new Map<string, string[]>();
   const stats: ManifestStats = {
@@ -355,7 +367,7 @@ export function writeManifest(
     parentMap.set(node.uniqueId, node.dependsOn);
     if (node.resourceType === 'model' || node.resourceType === 'snapshot') {
       // ~2.5 generic tests per model: unique + not_null on the key, then other columns.
-      const tests = bulk ? rng.int(1, 4) : 0;
+      const tests = bulk > 0 ? Math.round(rng.int(1, 4) * bulk) : 0;
       for (let t = 0; t < tests; t += 1) {
         const kind =
           t === 0 ? 'unique' : rng.pick(['not_null', 'accepted_values', 'relationships']);
@@ -403,7 +415,7 @@ export function writeManifest(
   // Macros: dbt core and adapter macros (~1,100 in a real install) plus package and project ones,
   // scaling with the project. Sizes are heavy-tailed: most are short, a few are pages long.
   const macros = root.object('macros');
-  const macroCount = bulk ? 1100 + Math.round(stats.models * 1.6) : 50;
+  const macroCount = bulk > 0 ? 1100 + Math.round(stats.models * 1.6 * bulk) : 50;
   for (let i = 0; i < macroCount; i += 1) {
     const pkg =
       i < 1100
@@ -418,7 +430,11 @@ export function writeManifest(
       path: `macros/${word(rng)}/${name}.sql`,
       original_file_path: `macros/${word(rng)}/${name}.sql`,
       unique_id: `macro.${pkg}.${name}`,
-      macro_sql: macroSql(rng, name, bulk ? rng.logNormal(1400, 0.9, 40, 60_000) : 40),
+      macro_sql: macroSql(
+        rng,
+        name,
+        bulk > 0 ? rng.logNormal(1400 * bulk, 0.9, 40, Math.max(40, 60_000 * bulk)) : 40,
+      ),
       depends_on: {
         macros: rng.chance(0.5)
           ? [`macro.dbt.${rng.pick(['run_query', 'statement', 'adapter_macro'])}`]
@@ -438,7 +454,7 @@ export function writeManifest(
   macros.end();
 
   const docs = root.object('docs');
-  const docCount = bulk ? 10 + Math.round(stats.models * 0.1) : 1;
+  const docCount = bulk > 0 ? 10 + Math.round(stats.models * 0.1 * bulk) : 1;
   for (let i = 0; i < docCount; i += 1) {
     const name = `${word(rng)}_${word(rng)}_${i}`;
     docs.value(`doc.${plan.projectName}.${name}`, {
@@ -449,7 +465,7 @@ export function writeManifest(
       original_file_path: `models/docs/${name}.md`,
       unique_id: `doc.${plan.projectName}.${name}`,
       // Non-ASCII text appears in real docs; it also makes V8 hold the file as a two-byte string.
-      block_contents: `${prose(rng, rng.logNormal(600, 0.9, 20, 20_000))} — voir la définition`,
+      block_contents: `${prose(rng, rng.logNormal(600 * bulk, 0.9, 20, Math.max(20, 20_000 * bulk)))} — voir la définition`,
     });
     stats.docs += 1;
   }

@@ -11,7 +11,7 @@ import type {
   TableauPublishedDatasource,
   TableauTable,
   TableauWorkbook,
-} from '../../src/tableau/types.js';
+} from '../library.js';
 import type { PlannedNode, ProjectPlan } from './project.js';
 import { Rng, word } from './rng.js';
 

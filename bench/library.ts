@@ -1,0 +1,34 @@
+/**
+ * The bench's one door into the library: every name the bench uses from src/, all of them from
+ * the public entry points (src/index.ts, src/testing/index.ts). When the public API is renamed or
+ * shrinks, this file is the one to edit; the cases and generators import from here only. The
+ * `sync` and `cli` rows go through the built CLI binary instead (bench/cases/cli-entry.ts).
+ */
+// Used only by the manifest-load row and its section-skipping prototype, which compare against
+// what the library did in 2026 (a relation index built beside loading, `parseManifest` on a value).
+// Expected to leave the public API with issue 15: that row then measures `loadManifest` alone.
+export {
+  buildExposureLineage,
+  buildRelationIndex,
+  createTableauClient,
+  type ExposureLineage,
+  type LineageExposure,
+  type LineageRefreshTarget,
+  loadManifest,
+  type Manifest,
+  maybeRefresh,
+  parseManifest,
+  parseRunResults,
+  type TableauClient,
+  type TableauCustomSql,
+  type TableauPublishedDatasource,
+  type TableauTable,
+  type TableauWorkbook,
+  writeTableauSnapshot,
+} from '../src/index.js';
+export {
+  createMockTableauServer,
+  MOCK_TOKEN_NAME,
+  MOCK_TOKEN_SECRET,
+  type MockWorkbookInput,
+} from '../src/testing/index.js';
