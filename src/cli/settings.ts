@@ -6,6 +6,7 @@
  * `--out`, …) are relative to the current directory, like any command-line tool.
  */
 import { isAbsolute, join, resolve } from 'node:path';
+import { MAX_REFRESH_CONCURRENCY } from '../active/settings.js';
 import type { WorkbookFilter } from '../tableau/types.js';
 import { loadConfigFile } from './config-file.js';
 import { readDbtProject } from './dbt-project.js';
@@ -252,7 +253,10 @@ export async function resolveSettings(flags: ParsedFlags, io: CliIo): Promise<Cl
   const concurrency = pick(
     'concurrency',
     [
-      ['flag', numberFlag(flags, 'concurrency', { integer: true, min: 1 })],
+      [
+        'flag',
+        numberFlag(flags, 'concurrency', { integer: true, min: 1, max: MAX_REFRESH_CONCURRENCY }),
+      ],
       ['config', active.concurrency],
     ],
     undefined as number | undefined,
