@@ -7,6 +7,7 @@
  */
 import { isAbsolute, join, resolve } from 'node:path';
 import { MAX_REFRESH_CONCURRENCY } from '../active/settings.js';
+import { shownServerUrl } from '../tableau/settings.js';
 import type { WorkbookFilter } from '../tableau/types.js';
 import { loadConfigFile } from './config-file.js';
 import { readDbtProject } from './dbt-project.js';
@@ -302,6 +303,7 @@ export function describeSettings(settings: CliSettings): string {
     ...rest,
     tableau: {
       ...tableau,
+      serverUrl: tableau.serverUrl === undefined ? undefined : shownServerUrl(tableau.serverUrl),
       tokenSecret: tableau.tokenSecret === undefined ? '(not set)' : '(set, hidden)',
     },
     activeExposures,

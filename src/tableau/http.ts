@@ -19,7 +19,7 @@ import { abortError, sleep } from './abort.js';
 import { httpFactsOf } from './api-error-facts.js';
 import { BodyTooLarge, readBodyCapped } from './body-reader.js';
 import { type Redactor, redactUrl } from './redact.js';
-import { decideRedirect, isRedirectStatus } from './redirects.js';
+import { decideRedirect, isRedirectStatus, POD_REDIRECT_EVENT } from './redirects.js';
 import { looksLikeHtml, parseBody, parseTableauErrorBody } from './response-bodies.js';
 import { isRetryableError, parseRetryAfter } from './retry-policy.js';
 import { tlsCertificateCode } from './tls-certificate.js';
@@ -245,7 +245,12 @@ export function createHttpClient(config: HttpConfig): HttpClient {
                 `(HTTP ${response.status}); this client now talks to ${decision.origin} only. ` +
                 `Set serverUrl to ${decision.origin} to skip the redirect.`,
             ),
-            { from: originOf(from), to: decision.origin, status: response.status },
+            {
+              event: POD_REDIRECT_EVENT,
+              from: originOf(from),
+              to: decision.origin,
+              status: response.status,
+            },
           );
         }
         debug(`${where} ${response.status} redirect followed`, {

@@ -12,6 +12,9 @@
  */
 import { isLoopbackHost } from './settings.js';
 
+/** `event` of the logger warning given when the client moves to Tableau Cloud's pod. */
+export const POD_REDIRECT_EVENT = 'tableau_pod_redirect';
+
 /** What to do with a 3xx answer. */
 export type RedirectDecision =
   | { follow: 'same-origin'; url: string }
