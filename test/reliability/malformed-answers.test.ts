@@ -3,8 +3,11 @@
  * a Metadata API page, a workbook, a job or a sign-in, the client either reads it or fails with a
  * coded error (`ERR_TABLEAU_RESPONSE`), never a TypeError (`ERR_INTERNAL` in the CLI).
  */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import t from 'tap';
 import { createTableauClient, DbtAutoExposuresError } from '../../src/index.js';
+import { repoRoot } from '../helpers/shared-fixtures.js';
 import { clientOptions, startMock } from './harness.js';
 import { pathOf, type SeenRequest, startHostile } from './hostile.js';
 
@@ -210,4 +213,12 @@ t.test('REST answers of the wrong shape', async (t) => {
       t.pass(`${name}: read`);
     }
   }
+});
+
+t.test('cases tried, as docs/reliability.md states', async (t) => {
+  const doc = await readFile(join(repoRoot, 'docs', 'reliability.md'), 'utf8');
+  t.equal(
+    Number(/Malformed answers tried: \*\*(\d+)\*\*/.exec(doc)?.[1]),
+    GRAPHQL.length + REST.length,
+  );
 });
