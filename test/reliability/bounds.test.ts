@@ -11,6 +11,7 @@ import t from 'tap';
 import {
   createTableauClient,
   type ExposureLineage,
+  type FetchLike,
   maybeRefresh,
   parseRunResults,
   type Refresher,
@@ -111,6 +112,28 @@ for (const body of BODIES) {
     assertNoSecrets(t, outcome, log.lines);
   });
 }
+
+t.test('the global fetch (undici, web streams) is capped too', async (t) => {
+  const mock = await startMock(t);
+  const origin = await startHostile(t, {
+    upstream: mock.url,
+    rule: (r) => (isGraphql(r) ? bigBody(null, false) : 'forward'),
+  });
+  const client = createTableauClient(
+    clientOptions(
+      { url: origin.url, siteName: mock.siteName },
+      { fetch: globalThis.fetch as unknown as FetchLike, timeoutMs: 60_000 },
+    ),
+  );
+  const { outcome, rssGrowth } = await measured(() => client.listWorkbooks());
+  t.match(outcome, { code: 'ERR_TABLEAU_RESPONSE_TOO_LARGE' });
+  t.equal(origin.requests.filter(isGraphql).length, 1);
+  t.ok(rssGrowth < RSS_BOUND_BYTES, `resident memory grew ${Math.round(rssGrowth / 2 ** 20)} MiB`);
+  const plain = createTableauClient(
+    clientOptions(mock, { fetch: globalThis.fetch as unknown as FetchLike }),
+  );
+  t.equal((await plain.listWorkbooks()).length, 7, 'a normal listing reads through it');
+});
 
 t.test('maxResponseBytes is an option; a body within it is read', async (t) => {
   const mock = await startMock(t);

@@ -402,8 +402,33 @@ t.test('a fetch that follows redirects anyway fails with ERR_TABLEAU_REDIRECT, o
   assertNoSecrets(t, error);
 });
 
+t.test('the global fetch (undici) gets the same decisions', async (t) => {
+  for (const [route, target, outcome] of [
+    ['sign-in', 'other host, same path', 'pod'],
+    ['GraphQL', 'same origin', 'same-origin'],
+    ['GraphQL', 'other host, same path', 'refused'],
+  ] as const) {
+    const op = OPERATIONS.find((o) => o.name === route)!;
+    const s = await scene(t, op, 307, TARGETS.find((x) => x.name === target)!, {
+      fetch: globalThis.fetch as unknown as TableauClientOptions['fetch'],
+    });
+    const error = await op.run(s.client).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    cases++;
+    if (outcome === 'refused') {
+      t.match(error, { code: 'ERR_TABLEAU_REDIRECT' }, `${route} to ${target}`);
+      t.same(s.other.requests, []);
+    } else {
+      t.equal(error, undefined, `${route} to ${target}: followed`);
+    }
+    if (outcome !== 'pod') t.notOk(leaks(s.other.requests));
+  }
+});
+
 t.test('cases tried, as docs/reliability.md states', async (t) => {
-  t.equal(cases, OPERATIONS.length * STATUSES.length * TARGETS.length + 10 + 1 + 8 + 1);
+  t.equal(cases, OPERATIONS.length * STATUSES.length * TARGETS.length + 10 + 1 + 8 + 1 + 3);
   const doc = await readFile(join(repoRoot, 'docs', 'reliability.md'), 'utf8');
   t.equal(Number(/Redirect cases tried: \*\*(\d+)\*\*/.exec(doc)?.[1]), cases);
 });
