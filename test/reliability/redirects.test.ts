@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import {
   createTableauClient,
+  type FetchLike,
   type TableauApiError,
   type TableauClientOptions,
 } from '../../src/index.js';
@@ -410,7 +411,7 @@ t.test('the global fetch (undici) gets the same decisions', async (t) => {
   ] as const) {
     const op = OPERATIONS.find((o) => o.name === route)!;
     const s = await scene(t, op, 307, TARGETS.find((x) => x.name === target)!, {
-      fetch: globalThis.fetch as unknown as TableauClientOptions['fetch'],
+      fetch: globalThis.fetch as unknown as FetchLike,
     });
     const error = await op.run(s.client).then(
       () => undefined,
