@@ -6,7 +6,7 @@
  */
 
 /** A response body as fetch implementations expose it: node-fetch (Node stream) or undici (web stream). */
-type ChunkSource = AsyncIterable<Uint8Array | string>;
+type ChunkSource = AsyncIterable<Uint8Array>;
 
 /** The part of a response the reader needs. */
 export interface ReadableResponse {
@@ -61,10 +61,9 @@ export async function readBodyCapped(
   let received = 0;
   // Leaving the loop early (the throw) closes the stream, which ends the download.
   for await (const chunk of body) {
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    received += bytes.byteLength;
+    received += chunk.byteLength;
     if (received > maxBytes) throw new BodyTooLarge();
-    parts.push(decoder.decode(bytes, { stream: true }));
+    parts.push(decoder.decode(chunk, { stream: true }));
   }
   parts.push(decoder.decode());
   return parts.join('');

@@ -150,17 +150,11 @@ export function createHttpClient(config: HttpConfig): HttpClient {
       method: request.method,
       url: redactUrl(url, redactor),
     });
+    // An attempt never outlives the request's deadline (retries only start before it).
     const timeoutMs =
       deadline === undefined
         ? config.timeoutMs
-        : Math.min(config.timeoutMs, Math.round(deadline - performance.now()));
-    if (timeoutMs <= 0) {
-      throw new TableauApiError(
-        'ERR_TABLEAU_TIMEOUT',
-        `${request.operation}: ${where} not sent: its deadline has passed`,
-        { ...fields(), details: { attempt: attemptNumber } },
-      );
-    }
+        : Math.max(1, Math.min(config.timeoutMs, Math.round(deadline - performance.now())));
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(), timeoutMs);
     // Aborted to drop a body the client will not read (a redirect's, one over the cap); one per hop.

@@ -282,6 +282,34 @@ t.test('Retry-After past a job wait deadline: failed at once', async (t) => {
   t.equal(origin.requests.filter((r) => pathOf(r).includes('/jobs/')).length, 1);
 });
 
+t.test(
+  'waitForJob: a poll hanging past the deadline ends the wait as timeout, at the deadline',
+  async (t) => {
+    const mock = await startMock(t);
+    const origin = await startHostile(t, {
+      upstream: mock.url,
+      // Never answered: without the deadline each attempt would take the 1.5 s timeout, 3 times.
+      rule: (r) => (pathOf(r).includes('/jobs/') ? () => undefined : 'forward'),
+    });
+    const client = createTableauClient(clientOptions({ url: origin.url, siteName: mock.siteName }));
+    const trigger = await client.refresh({
+      kind: 'workbook',
+      luid: '1a2b3c4d-0000-4000-8000-00000000e003',
+      name: 'Customer Health',
+    });
+    if (trigger.status !== 'queued') throw new Error('expected a job');
+    const started = performance.now();
+    const outcome = await client.waitForJob(trigger.jobId, { timeoutMs: 400 });
+    const elapsed = performance.now() - started;
+    t.match(outcome, { status: 'timeout', polls: 0 });
+    t.equal(origin.requests.filter((r) => pathOf(r).includes('/jobs/')).length, 1, 'one poll');
+    t.ok(
+      elapsed < 1400,
+      `ended at the deadline (${Math.round(elapsed)} ms), not after the timeouts`,
+    );
+  },
+);
+
 /** A lineage of `n` exposures, each with its own workbook target (refreshable, never refreshed). */
 function lineageOf(n: number): ExposureLineage {
   const exposures = Array.from({ length: n }, (_, i) => ({

@@ -361,6 +361,7 @@ t.test('the pod rule: only from Tableau Cloud hosts to https Tableau Cloud hosts
     ['online.tableau.com', 'https://10az.online.tableau.com/collect'],
     ['tableau.example.com', 'https://10az.online.tableau.com/api/3.24/auth/signin'],
     ['tableau.example.com', 'https://sso.example.com/api/3.24/auth/signin'],
+    ['10az.online.tableau.com', 'https://online.tableau.com/api/3.24/auth/signin'],
   ];
   for (const [serverUrl, location] of refused) {
     const r = await tryLocation(serverUrl as string, location as string);
@@ -428,8 +429,37 @@ t.test('the global fetch (undici) gets the same decisions', async (t) => {
   }
 });
 
+t.test(
+  'a loop within the origin, a Location of another scheme, no Location: refused',
+  async (t) => {
+    const variants: [string, (r: SeenRequest) => Record<string, string>, RegExp][] = [
+      ['a loop within the origin', (r) => ({ location: r.url }), /redirected more than 5 times/],
+      ['an ftp: Location', () => ({ location: 'ftp://127.0.0.2/x' }), /to a ftp: URL/],
+      ['no Location', () => ({}), /without a usable Location header/],
+    ];
+    for (const [name, headers, message] of variants) {
+      const mock = await startMock(t);
+      const origin = await startHostile(t, {
+        upstream: mock.url,
+        rule: (r) =>
+          pathOf(r) === '/api/metadata/graphql' ? { status: 302, headers: headers(r) } : 'forward',
+      });
+      const log = captureLogger();
+      const client = createTableauClient(
+        clientOptions({ url: origin.url, siteName: mock.siteName }, { logger: log.logger }),
+      );
+      const error = await client.listWorkbooks().catch((e: unknown) => e);
+      cases++;
+      t.match(error, { code: 'ERR_TABLEAU_REDIRECT', message }, name);
+      const graphql = origin.requests.filter((r) => pathOf(r) === '/api/metadata/graphql').length;
+      t.equal(graphql, name === 'a loop within the origin' ? 5 : 1, 'hops bounded, not retried');
+      assertNoSecrets(t, error, log.lines);
+    }
+  },
+);
+
 t.test('cases tried, as docs/reliability.md states', async (t) => {
-  t.equal(cases, OPERATIONS.length * STATUSES.length * TARGETS.length + 10 + 1 + 8 + 1 + 3);
+  t.equal(cases, OPERATIONS.length * STATUSES.length * TARGETS.length + 10 + 1 + 9 + 1 + 3 + 3);
   const doc = await readFile(join(repoRoot, 'docs', 'reliability.md'), 'utf8');
   t.equal(Number(/Redirect cases tried: \*\*(\d+)\*\*/.exec(doc)?.[1]), cases);
 });
