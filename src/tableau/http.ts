@@ -225,7 +225,7 @@ export function createHttpClient(config: HttpConfig): HttpClient {
         if (hops + 1 >= MAX_REDIRECTS) {
           throw redirectError(
             response.status,
-            `was redirected more than ${MAX_REDIRECTS} times; stopping`,
+            `was redirected ${MAX_REDIRECTS} times in a row; stopping`,
             originOf(decision.url),
           );
         }
@@ -235,7 +235,7 @@ export function createHttpClient(config: HttpConfig): HttpClient {
           movedToPod = true;
           logger?.warn?.(
             redactor.redactString(
-              `Tableau sent ${request.operation} from ${originOf(from)} to its pod ${decision.origin} ` +
+              `Tableau redirected the ${request.operation} request from ${originOf(from)} to its pod ${decision.origin} ` +
                 `(HTTP ${response.status}); this client now talks to ${decision.origin} only. ` +
                 `Set serverUrl to ${decision.origin} to skip the redirect.`,
             ),

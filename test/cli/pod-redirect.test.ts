@@ -38,7 +38,7 @@ t.test('sync follows the sign-in to the pod and warns once', async (t) => {
     .split('\n')
     .filter((l) => l.startsWith('warning: '));
   t.same(warnings, [
-    `warning: Tableau sent sign in from ${origin.url} to its pod ${pod.url} (HTTP 307); this ` +
+    `warning: Tableau redirected the sign in request from ${origin.url} to its pod ${pod.url} (HTTP 307); this ` +
       `client now talks to ${pod.url} only. Set serverUrl to ${pod.url} to skip the redirect.`,
   ]);
   t.match(io.stdout(), /PERMISSIONS_MODE_SWITCHED/, 'the GraphQL warning is in the summary');

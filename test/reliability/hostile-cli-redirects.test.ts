@@ -77,7 +77,10 @@ t.test('sync: redirects', async (t) => {
     });
     const run = await spawnCli(['sync'], { cwd: project, env: envFor(origin.url, mock) });
     t.equal(run.code, 0, run.stderr);
-    t.match(run.stderr, `warning: Tableau sent sign in from ${origin.url} to its pod ${pod.url}`);
+    t.match(
+      run.stderr,
+      `warning: Tableau redirected the sign in request from ${origin.url} to its pod ${pod.url}`,
+    );
     t.same(
       origin.requests.map((r) => `${r.method} ${pathOf(r)}`),
       ['GET /api/3.6/serverinfo', `POST /api/${mock.apiVersion}/auth/signin`],
