@@ -69,6 +69,7 @@ const LIMIT_CODES = new Set(['NODE_LIMIT_EXCEEDED', 'TIME_LIMIT_EXCEEDED']);
 
 /** A GraphQL error entry read defensively (a server may send any JSON there). */
 interface GraphQLErrorEntry {
+  /** As sent (any JSON), for `error.graphqlErrors` once redacted. */
   raw: RawGraphQLError;
   message: string | null;
   code: string | null;
@@ -82,7 +83,7 @@ function readErrorEntry(value: unknown): GraphQLErrorEntry {
   const text = (v: unknown): string | null =>
     typeof v === 'string' ? v : typeof v === 'number' ? String(v) : null;
   return {
-    raw: entry,
+    raw: value as RawGraphQLError,
     message: typeof value === 'string' ? value : text(entry.message),
     code: text(extensions.code),
     warning: text(extensions.severity)?.toUpperCase() === 'WARNING',

@@ -113,8 +113,8 @@ export function createSession(deps: SessionDeps): Session {
   const { http, settings, redactor, logger } = deps;
   let versionPromise: Promise<string> | undefined;
   let current: Promise<SignedIn> | undefined;
-  /** Set once a renewed session was rejected: every later call fails with it. */
-  let refused: TableauApiError | undefined;
+  /** The 401 that rejected a renewed session: once set, every call fails with ERR_TABLEAU_AUTH. */
+  let refusedBy: TableauApiError | undefined;
   const debug = (message: string, data: Record<string, unknown>): void => {
     logger?.debug?.(redactor.redactString(message), redactor.redact(data));
   };
@@ -227,7 +227,7 @@ export function createSession(deps: SessionDeps): Session {
   }
 
   function ensure(renewal = false): Promise<SignedIn> {
-    if (refused) return Promise.reject(refused);
+    if (refusedBy) return Promise.reject(refusal(refusedBy, 'sign in'));
     if (current) return current;
     const attempt = signIn(renewal);
     current = attempt;
@@ -243,16 +243,21 @@ export function createSession(deps: SessionDeps): Session {
     return ensure(true);
   }
 
-  /** Tableau rejected a renewed session it never accepted: stop signing in for this client. */
-  function refuse(error: TableauApiError, operation: string): TableauApiError {
-    refused ??= new TableauApiError(
+  /** `ERR_TABLEAU_AUTH` for `operation`, after Tableau rejected a renewed session (`cause401`). */
+  function refusal(cause401: TableauApiError, operation: string): TableauApiError {
+    return new TableauApiError(
       'ERR_TABLEAU_AUTH',
       `${operation}: Tableau rejected the session right after signing in again (HTTP 401); not ` +
         'signing in once more. The token may have been revoked, or another process keeps signing ' +
         'in with the same personal access token (one session per token): give each process its own token',
-      { ...httpFactsOf(error), field: 'tokenName' },
+      { ...httpFactsOf(cause401), field: 'tokenName' },
     );
-    return refused;
+  }
+
+  /** Tableau rejected a renewed session it never accepted: stop signing in for this client. */
+  function refuse(error: TableauApiError, operation: string): TableauApiError {
+    refusedBy ??= error;
+    return refusal(error, operation);
   }
 
   async function send(request: AuthedRequest, session: SignedIn): Promise<HttpResponse> {
@@ -285,6 +290,7 @@ export function createSession(deps: SessionDeps): Session {
     },
 
     async request(request) {
+      if (refusedBy) throw refusal(refusedBy, request.operation);
       const used = ensure();
       const session = await raceSignal(used, request.signal, request.operation);
       try {
