@@ -468,6 +468,10 @@ t.test(
       ),
       'every target: the ERR_TABLEAU_AUTH message',
     );
+    t.ok(
+      report.results.every((r) => (r.detail ?? '').includes(JSON.stringify(r.target?.name))),
+      'each message names its own target',
+    );
     const failed = report.debug.filter(
       (e) => (e.data as { error_code?: unknown }).error_code !== undefined,
     );
