@@ -297,6 +297,7 @@ export function createSession(deps: SessionDeps): Session {
         return await send(request, session);
       } catch (error) {
         if (!isSessionExpired(error)) throw error;
+        if (refusedBy) throw refusal(refusedBy, request.operation);
         if (session.renewal && !session.proven) throw refuse(error, request.operation);
         debug(`${request.operation}: session expired, signing in again`, {
           operation: request.operation,
