@@ -23,6 +23,8 @@ export type ErrorCode =
   | 'ERR_TABLEAU_NETWORK'
   | 'ERR_TABLEAU_TIMEOUT'
   | 'ERR_TABLEAU_RESPONSE'
+  | 'ERR_TABLEAU_RESPONSE_TOO_LARGE'
+  | 'ERR_TABLEAU_REDIRECT'
   | 'ERR_TABLEAU_GRAPHQL'
   | 'ERR_TABLEAU_UNSUPPORTED'
   | 'ERR_SNAPSHOT'
@@ -138,8 +140,9 @@ export interface TableauErrorFields extends ErrorFields {
 /**
  * A failed call to Tableau (REST or Metadata API): `ERR_TABLEAU_API` (an error response),
  * `ERR_TABLEAU_AUTH` (sign-in refused), `ERR_TABLEAU_NETWORK`, `ERR_TABLEAU_TIMEOUT`,
- * `ERR_TABLEAU_RESPONSE` (a body that is not what Tableau sends), `ERR_TABLEAU_GRAPHQL`,
- * `ERR_TABLEAU_UNSUPPORTED`. Never carries request headers or bodies; message and fields are
+ * `ERR_TABLEAU_RESPONSE` (a body that is not what Tableau sends), `ERR_TABLEAU_RESPONSE_TOO_LARGE`
+ * (a body or listing over its bound), `ERR_TABLEAU_REDIRECT` (a redirect that is not followed),
+ * `ERR_TABLEAU_GRAPHQL`, `ERR_TABLEAU_UNSUPPORTED`. Never carries request headers or bodies; message and fields are
  * redacted before construction.
  */
 export class TableauApiError extends DbtAutoExposuresError {

@@ -26,6 +26,8 @@ export interface ActContext {
   /** Entry context for "now" (timestamp from the injected clock). */
   entryContext: () => EntryContext;
   wait: { timeoutMs: number } | undefined;
+  /** When `wait` is set: the `clock()` reading at which every job wait ends (one for the run). */
+  waitDeadline?: number;
 }
 
 /** The last refresh lookup for all targets needing one. */
@@ -237,10 +239,22 @@ async function waitFor(
   evidence: LogEntry[],
   done: (fields: Omit<TargetOutcome, 'ts' | 'evidence' | 'called'>) => TargetOutcome,
 ): Promise<TargetOutcome> {
+  const timedOut = (durationMs?: number): TargetOutcome =>
+    done({
+      status: 'error',
+      reason: 'job_timeout',
+      detail: `job still running when the run's wait of ${wait.timeoutMs} ms ended (not cancelled)`,
+      jobId,
+      ...(durationMs === undefined ? {} : { durationMs }),
+    });
+  const remaining = Math.floor(
+    (context.waitDeadline ?? context.clock() + wait.timeoutMs) - context.clock(),
+  );
+  if (remaining <= 0) return timedOut();
   const started = context.clock();
   try {
     const job = await waitForJob(jobId, {
-      timeoutMs: wait.timeoutMs,
+      timeoutMs: remaining,
       ...signalOption(context.signal),
     });
     evidence.push(
@@ -274,13 +288,7 @@ async function waitFor(
         durationMs,
       });
     }
-    return done({
-      status: 'error',
-      reason: 'job_timeout',
-      detail: `job still running after ${wait.timeoutMs} ms (not cancelled)`,
-      jobId,
-      durationMs,
-    });
+    return timedOut(durationMs);
   } catch (error) {
     const message = recordFailedCall(evidence, context, 'waitForJob', target, error, started);
     if (context.signal?.aborted) {

@@ -29,7 +29,11 @@ import {
   sortedExposures,
 } from './decide.js';
 import { createLimiter } from './limiter.js';
-import { ENV_ACTIVE_EXPOSURES, resolveActiveExposureSettings } from './settings.js';
+import {
+  ENV_ACTIVE_EXPOSURES,
+  MAX_REFRESH_CONCURRENCY,
+  resolveActiveExposureSettings,
+} from './settings.js';
 import type { LastRefreshStore, Refresher, RefreshReport, RefreshResult } from './types.js';
 
 /** Default number of refresh calls in flight at once (Tableau Cloud limits concurrent jobs). */
@@ -59,9 +63,16 @@ export interface MaybeRefreshOptions {
   refresher: Refresher;
   /** Decide everything (may read last refresh times) but change nothing in Tableau. */
   dryRun?: boolean | undefined;
-  /** Wait for each refresh job up to `timeoutMs` (needs `refresher.waitForJob`). Default: do not wait. */
+  /**
+   * Wait for the refresh jobs (needs `refresher.waitForJob`). `timeoutMs` is ONE deadline for the
+   * whole wait, counted from the first refresh call: jobs still running then are `job_timeout`.
+   * Default: do not wait.
+   */
   wait?: { timeoutMs: number } | undefined;
-  /** Refresh calls in flight at once. Default {@link DEFAULT_REFRESH_CONCURRENCY}. */
+  /**
+   * Refresh calls in flight at once, 1..{@link MAX_REFRESH_CONCURRENCY}. Default
+   * {@link DEFAULT_REFRESH_CONCURRENCY}.
+   */
   concurrency?: number | undefined;
   /** Refresh even when a test on an upstream node failed. Default false. */
   refreshOnTestFailure?: boolean | undefined;
@@ -244,7 +255,8 @@ export async function maybeRefresh(options: MaybeRefreshOptions): Promise<Refres
     }
   }
 
-  // Act: bounded parallel refresh calls; each outcome is data.
+  // Act: bounded parallel refresh calls; each outcome is data. One deadline for every job wait.
+  if (options.wait !== undefined) act.waitDeadline = clock() + options.wait.timeoutMs;
   const limit = createLimiter(concurrency);
   const acted = await Promise.all(
     toRefresh.map((plan) => limit(() => refreshTarget(plan.target, act))),
@@ -294,8 +306,15 @@ function validateOptions(options: MaybeRefreshOptions): void {
   ) {
     throw invalid('refresher', 'an object with a refresh(target) method', refresher);
   }
-  if (concurrency !== undefined && !(Number.isSafeInteger(concurrency) && concurrency >= 1)) {
-    throw invalid('concurrency', 'an integer >= 1', concurrency);
+  if (
+    concurrency !== undefined &&
+    !(
+      Number.isSafeInteger(concurrency) &&
+      concurrency >= 1 &&
+      concurrency <= MAX_REFRESH_CONCURRENCY
+    )
+  ) {
+    throw invalid('concurrency', `an integer from 1 to ${MAX_REFRESH_CONCURRENCY}`, concurrency);
   }
   if (wait !== undefined) {
     if (

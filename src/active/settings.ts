@@ -11,6 +11,11 @@ export const ENV_ACTIVE_EXPOSURES = 'DBT_ACTIVE_EXPOSURES';
 export const ENV_BUILD_AFTER = 'DBT_ACTIVE_EXPOSURES_BUILD_AFTER';
 /** Cadence when nothing sets it: once a day, as dbt Cloud recommends. */
 export const DEFAULT_BUILD_AFTER_MINUTES = 1440;
+/**
+ * Most refresh calls in flight at once (`maybeRefresh` `concurrency`, CLI `--concurrency`):
+ * Tableau Cloud runs few jobs per site at a time, and more sockets only exhaust file descriptors.
+ */
+export const MAX_REFRESH_CONCURRENCY = 64;
 
 /** Where a setting's value came from. */
 export type SettingSource = 'option' | 'env' | 'default';

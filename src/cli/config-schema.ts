@@ -5,6 +5,7 @@
  * loads zod.
  */
 import { z } from 'zod';
+import { MAX_REFRESH_CONCURRENCY } from '../active/settings.js';
 import { ConfigError } from '../errors.js';
 
 const names = z.array(z.string().min(1));
@@ -65,7 +66,7 @@ const configSchema = z
       .object({
         enabled: z.boolean(),
         buildAfterMinutes: z.number().int().min(0),
-        concurrency: positiveInt,
+        concurrency: positiveInt.max(MAX_REFRESH_CONCURRENCY),
         waitTimeoutSeconds: z.number().positive(),
         reportPath: z.string().min(1),
       })

@@ -25,20 +25,21 @@ export function listFlag(flags: ParsedFlags, name: string): string[] | undefined
     .filter((v) => v !== '');
 }
 
-/** Parse a numeric flag or variable; `integer` and `min` bound it. */
+/** Parse a numeric flag or variable; `integer`, `min` and `max` bound it. */
 export function parseNumber(
   name: string,
   value: string,
-  options: { integer?: boolean; min?: number } = {},
+  options: { integer?: boolean; min?: number; max?: number } = {},
 ): number {
   const n = Number(value);
   const ok =
     value.trim() !== '' &&
     Number.isFinite(n) &&
     (!options.integer || Number.isInteger(n)) &&
-    (options.min === undefined || n >= options.min);
+    (options.min === undefined || n >= options.min) &&
+    (options.max === undefined || n <= options.max);
   if (!ok) {
-    const what = `${options.integer ? 'a whole number' : 'a number'}${options.min === undefined ? '' : ` ≥ ${options.min}`}`;
+    const what = `${options.integer ? 'a whole number' : 'a number'}${options.min === undefined ? '' : ` ≥ ${options.min}`}${options.max === undefined ? '' : ` and ≤ ${options.max}`}`;
     throw usageError(`${name}: expected ${what}, got "${value}"`, `pass ${what}`, name);
   }
   return n;
@@ -48,7 +49,7 @@ export function parseNumber(
 export function numberFlag(
   flags: ParsedFlags,
   name: string,
-  options: { integer?: boolean; min?: number } = {},
+  options: { integer?: boolean; min?: number; max?: number } = {},
 ): number | undefined {
   const value = stringFlag(flags, name);
   return value === undefined ? undefined : parseNumber(`--${name}`, value, options);

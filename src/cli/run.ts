@@ -8,6 +8,7 @@ import { findCommand } from './command-specs.js';
 import { type ParsedFlags, parseFlags } from './flags.js';
 import { commandHelp, mainHelp } from './help.js';
 import { type CliIo, painter, type TextSink, useColor } from './io.js';
+import { isMaskable, maskText } from './mask.js';
 import { EXIT, exitCodeFor, formatError } from './report-error.js';
 import { usageError } from './usage-error.js';
 
@@ -40,15 +41,10 @@ export async function packageVersion(): Promise<string> {
  * library never puts a secret in a message, and this makes sure the CLI cannot print one either).
  */
 export function redactingSink(sink: TextSink, secrets: readonly string[]): TextSink {
-  const active = secrets.filter((s) => s.length >= 4);
-  if (active.length === 0) return sink;
+  if (!secrets.some(isMaskable)) return sink;
   return {
     isTTY: sink.isTTY,
-    write(text: string) {
-      let clean = text;
-      for (const secret of active) clean = clean.split(secret).join('***');
-      return sink.write(clean);
-    },
+    write: (text: string) => sink.write(maskText(text, secrets)),
   };
 }
 

@@ -6,6 +6,8 @@
  * `--out`, …) are relative to the current directory, like any command-line tool.
  */
 import { isAbsolute, join, resolve } from 'node:path';
+import { MAX_REFRESH_CONCURRENCY } from '../active/settings.js';
+import { shownServerUrl } from '../tableau/settings.js';
 import type { WorkbookFilter } from '../tableau/types.js';
 import { loadConfigFile } from './config-file.js';
 import { readDbtProject } from './dbt-project.js';
@@ -252,7 +254,10 @@ export async function resolveSettings(flags: ParsedFlags, io: CliIo): Promise<Cl
   const concurrency = pick(
     'concurrency',
     [
-      ['flag', numberFlag(flags, 'concurrency', { integer: true, min: 1 })],
+      [
+        'flag',
+        numberFlag(flags, 'concurrency', { integer: true, min: 1, max: MAX_REFRESH_CONCURRENCY }),
+      ],
       ['config', active.concurrency],
     ],
     undefined as number | undefined,
@@ -298,6 +303,7 @@ export function describeSettings(settings: CliSettings): string {
     ...rest,
     tableau: {
       ...tableau,
+      serverUrl: tableau.serverUrl === undefined ? undefined : shownServerUrl(tableau.serverUrl),
       tokenSecret: tableau.tokenSecret === undefined ? '(not set)' : '(set, hidden)',
     },
     activeExposures,

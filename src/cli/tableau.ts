@@ -4,6 +4,7 @@
  */
 
 import { ConfigError } from '../errors.js';
+import { POD_REDIRECT_EVENT } from '../tableau/redirects.js';
 import type { TableauClient } from '../tableau/types.js';
 import type { CliIo } from './io.js';
 import type { CliSettings } from './settings.js';
@@ -20,6 +21,13 @@ export async function openTableau(settings: CliSettings, io: CliIo): Promise<Tab
     ...(t.retries === undefined ? {} : { retries: t.retries }),
     ...(t.pageSize === undefined ? {} : { pageSize: t.pageSize }),
     ...(io.signal === undefined ? {} : { signal: io.signal }),
+    // Tableau Cloud's move to its pod is worth knowing (serverUrl can skip it); other client
+    // warnings reach the user through the summary (GraphQL warnings) or not at all.
+    logger: {
+      warn: (message, data) => {
+        if (data?.event === POD_REDIRECT_EVENT) io.stderr.write(`warning: ${message}\n`);
+      },
+    },
   });
 }
 

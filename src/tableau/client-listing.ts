@@ -36,7 +36,7 @@ export function listClientWorkbooks(
       { serverUrl: settings.baseUrl, siteName: settings.siteName, customSqlOnlyWorkbooks: false },
     );
   return listWorkbooks(
-    { session, metadata, normalize, pageSize: settings.pageSize, logger },
+    { session, metadata, normalize, pageSize: settings.pageSize, logger, limits: settings },
     options,
   );
 }

@@ -41,8 +41,8 @@ export function createTableauClient(options: TableauClientOptions): TableauHttpC
   const { logger, signal } = options;
   const http = createHttpClient({ ...settings, fetch: options.fetch, signal, logger, redactor });
   const session = createSession({ http, settings, redactor, logger });
-  const metadata = createMetadataApi({ session, redactor, logger });
-  const refreshes = createRefreshApi({ session, metadata, logger, signal });
+  const metadata = createMetadataApi({ session, redactor, logger, limits: settings });
+  const refreshes = createRefreshApi({ session, metadata, redactor, logger, signal });
   return {
     listWorkbooks: async (listOptions: ListWorkbooksOptions = {}) => {
       const { listClientWorkbooks } = await loadListing();

@@ -6,11 +6,15 @@
  *   `ERR_TABLEAU_GRAPHQL`, which keeps the partial data (`error.partialData`).
  * - Errors with `extensions.severity: "WARNING"` (e.g. `PERMISSIONS_MODE_SWITCHED`) are passed to
  *   `onWarning` and the logger, never thrown.
- * - Pagination loops on `pageInfo.hasNextPage` (the last page may still carry a cursor) and fails
- *   on a repeated cursor instead of looping forever.
+ * - Pagination loops on `pageInfo.hasNextPage` (the last page may still carry a cursor), fails
+ *   on a repeated cursor, and stops at `maxListingPages` pages or `maxListingNodes` nodes
+ *   (`ERR_TABLEAU_RESPONSE_TOO_LARGE`) instead of looping forever.
+ * - Every string of the answer that can reach an error or a log (messages, codes, partial data)
+ *   is redacted; an answer of the wrong shape is `ERR_TABLEAU_RESPONSE`.
  */
 import { TableauApiError } from '../errors.js';
 import type { Logger } from '../log/types.js';
+import { checkListingBounds, type ListingLimits } from './listing-limits.js';
 import { METADATA_GRAPHQL_PATH, type MetadataConnectionField } from './queries.js';
 import type { RawConnection, RawGraphQLError } from './raw-types.js';
 import type { Redactor } from './redact.js';
@@ -58,12 +62,36 @@ export interface MetadataDeps {
   session: Session;
   redactor: Redactor;
   logger?: Logger | undefined;
+  limits: ListingLimits;
 }
 
 const LIMIT_CODES = new Set(['NODE_LIMIT_EXCEEDED', 'TIME_LIMIT_EXCEEDED']);
 
-function isWarning(error: RawGraphQLError): boolean {
-  return error.extensions?.severity?.toUpperCase() === 'WARNING';
+/** A GraphQL error entry read defensively (a server may send any JSON there). */
+interface GraphQLErrorEntry {
+  /** As sent (any JSON), for `error.graphqlErrors` once redacted. */
+  raw: RawGraphQLError;
+  message: string | null;
+  code: string | null;
+  warning: boolean;
+}
+
+function readErrorEntry(value: unknown): GraphQLErrorEntry {
+  const entry = value !== null && typeof value === 'object' ? (value as RawGraphQLError) : {};
+  const extensions =
+    entry.extensions !== null && typeof entry.extensions === 'object' ? entry.extensions : {};
+  const text = (v: unknown): string | null =>
+    typeof v === 'string' ? v : typeof v === 'number' ? String(v) : null;
+  return {
+    raw: value as RawGraphQLError,
+    message: typeof value === 'string' ? value : text(entry.message),
+    code: text(extensions.code),
+    warning: text(extensions.severity)?.toUpperCase() === 'WARNING',
+  };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /** A GraphQL failure a smaller page may avoid: partial data, or a time/node limit. */
@@ -76,7 +104,7 @@ export function isLimitError(error: unknown): boolean {
 
 /** Create the Metadata API client. */
 export function createMetadataApi(deps: MetadataDeps): MetadataApi {
-  const { session, redactor, logger } = deps;
+  const { session, redactor, logger, limits } = deps;
 
   async function query<D>(
     document: string,
@@ -98,13 +126,19 @@ export function createMetadataApi(deps: MetadataDeps): MetadataApi {
         { method: 'POST', url: METADATA_GRAPHQL_PATH, status: response.status },
       );
     }
-    const all = Array.isArray(body.errors) ? (body.errors as RawGraphQLError[]) : [];
-    const warnings = all.filter(isWarning);
-    const errors = all.filter((e) => !isWarning(e));
-    for (const raw of warnings) {
+    if (body.errors !== undefined && body.errors !== null && !Array.isArray(body.errors)) {
+      throw new TableauApiError(
+        'ERR_TABLEAU_RESPONSE',
+        `${options.operation}: the Metadata API answer's errors is not a list`,
+        { method: 'POST', url: METADATA_GRAPHQL_PATH, status: response.status },
+      );
+    }
+    const all = (Array.isArray(body.errors) ? body.errors : []).map(readErrorEntry);
+    const errors = all.filter((e) => !e.warning);
+    for (const entry of all.filter((e) => e.warning)) {
       const warning: TableauWarning = {
-        code: raw.extensions?.code ?? null,
-        message: redactor.redactString(raw.message ?? ''),
+        code: entry.code === null ? null : redactor.redactString(entry.code),
+        message: redactor.redactString(entry.message ?? ''),
       };
       logger?.warn?.(
         `${options.operation}: Tableau warning ${warning.code ?? ''}: ${warning.message}`,
@@ -117,6 +151,7 @@ export function createMetadataApi(deps: MetadataDeps): MetadataApi {
     const data = body.data ?? null;
     if (errors.length > 0) {
       const messages = errors.map((e) => e.message ?? '(no message)').join('; ');
+      const code = errors.find((e) => e.code !== null)?.code ?? undefined;
       throw new TableauApiError(
         'ERR_TABLEAU_GRAPHQL',
         redactor.redactString(
@@ -126,13 +161,13 @@ export function createMetadataApi(deps: MetadataDeps): MetadataApi {
           method: 'POST',
           url: METADATA_GRAPHQL_PATH,
           status: response.status,
-          tableauCode: errors.find((e) => e.extensions?.code)?.extensions?.code ?? undefined,
-          graphqlErrors: redactor.redact(errors),
-          partialData: data ?? undefined,
+          tableauCode: code === undefined ? undefined : redactor.redactString(code),
+          graphqlErrors: redactor.redact(errors.map((e) => e.raw)),
+          partialData: data === null ? undefined : redactor.redact(data),
         },
       );
     }
-    if (data === null || typeof data !== 'object') {
+    if (!isObject(data)) {
       throw new TableauApiError(
         'ERR_TABLEAU_RESPONSE',
         `${options.operation}: the Metadata API answer has neither data nor errors`,
@@ -147,9 +182,11 @@ export function createMetadataApi(deps: MetadataDeps): MetadataApi {
   ): AsyncGenerator<MetadataPage<N>, void, undefined> {
     let size = options.pageSize;
     let after: string | null = null;
+    let nodesSoFar = 0;
     const seenCursors = new Set<string>();
     for (let pageNumber = 1; ; pageNumber++) {
       const operation = `${options.operation} (page ${pageNumber})`;
+      checkListingBounds(options.operation, { pages: pageNumber, nodes: nodesSoFar }, limits);
       let data: Record<string, unknown>;
       try {
         data = await query<Record<string, unknown>>(
@@ -172,23 +209,37 @@ export function createMetadataApi(deps: MetadataDeps): MetadataApi {
         }
         throw error;
       }
-      const connection = data[options.connection] as RawConnection<N> | null | undefined;
-      if (connection === null || typeof connection !== 'object') {
-        throw new TableauApiError(
+      const connection = data[options.connection];
+      const malformed = (what: string): TableauApiError =>
+        new TableauApiError(
           'ERR_TABLEAU_RESPONSE',
-          `${operation}: the Metadata API answer has no ${options.connection}`,
-          { method: 'POST', url: METADATA_GRAPHQL_PATH },
+          `${operation}: the Metadata API answer ${what}`,
+          {
+            method: 'POST',
+            url: METADATA_GRAPHQL_PATH,
+          },
         );
+      if (!isObject(connection)) throw malformed(`has no ${options.connection}`);
+      const { nodes: rawNodes, pageInfo, totalCount } = connection as RawConnection<N>;
+      if (rawNodes !== undefined && rawNodes !== null && !Array.isArray(rawNodes)) {
+        throw malformed(`has a ${options.connection}.nodes that is not a list`);
       }
-      const nodes = (connection.nodes ?? []).filter((n): n is N => n !== null && n !== undefined);
+      const nodes = (rawNodes ?? []).filter((n): n is N => n !== null && n !== undefined);
+      if (nodes.some((n) => !isObject(n)))
+        throw malformed(`has a ${options.connection}.nodes entry that is not an object`);
+      if (pageInfo !== undefined && pageInfo !== null && !isObject(pageInfo)) {
+        throw malformed(`has a ${options.connection}.pageInfo that is not an object`);
+      }
+      nodesSoFar += nodes.length;
+      checkListingBounds(options.operation, { pages: pageNumber, nodes: nodesSoFar }, limits);
       yield {
         nodes,
-        totalCount: typeof connection.totalCount === 'number' ? connection.totalCount : null,
+        totalCount: typeof totalCount === 'number' ? totalCount : null,
         pageNumber,
         pageSize: size,
       };
-      if (connection.pageInfo?.hasNextPage !== true) return;
-      const cursor = connection.pageInfo.endCursor;
+      if (pageInfo?.hasNextPage !== true) return;
+      const cursor = pageInfo.endCursor;
       if (typeof cursor !== 'string' || cursor === '' || seenCursors.has(cursor)) {
         throw new TableauApiError(
           'ERR_TABLEAU_RESPONSE',

@@ -34,8 +34,10 @@ export function extractRefreshTimes(
   }
   const times = new Map<string, string | null>();
   for (const wb of pages.workbooks) {
-    const extracts = (wb.embeddedDatasources ?? []).filter(
-      (d) => d !== null && d.hasExtracts === true,
+    // A list of the wrong shape reads as no extract: the time is then unknown, never too recent.
+    const embedded = Array.isArray(wb.embeddedDatasources) ? wb.embeddedDatasources : [];
+    const extracts = embedded.filter(
+      (d) => d !== null && typeof d === 'object' && d.hasExtracts === true,
     );
     let oldest: string | null = null;
     let never = extracts.length === 0;

@@ -2,7 +2,8 @@
  * Redaction of Tableau secrets. The token secret is known up front; the session token is learnt at
  * sign-in and registered then. Everything that may reach an error, a log line or a debug entry
  * goes through `redact` first. Besides known secret values, well-known secret-bearing keys
- * (`X-Tableau-Auth`, `personalAccessTokenSecret`, `token`, …) are masked whatever their value.
+ * (`X-Tableau-Auth`, `personalAccessTokenSecret`, `token`, …) are masked whatever their value, and
+ * so is the user info of any URL in text (`https://user:password@host` → `https://[REDACTED]@host`).
  */
 
 /** What a redacted value is replaced with. */
@@ -26,6 +27,9 @@ const SECRET_TEXT_PATTERNS: RegExp[] = [
   /((?:x-tableau-auth|authorization)\s*:\s*)[^\s,;]+/gi,
 ];
 
+/** The user info of a URL in text (`scheme://user:password@`). */
+const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>]+@/gi;
+
 /** Redacts registered secrets from strings and (deeply, without mutating) from objects. */
 export class Redactor {
   readonly #secrets = new Set<string>();
@@ -46,12 +50,23 @@ export class Redactor {
     return this.#secrets.has(secret);
   }
 
-  /** A string with every registered secret and secret-looking attribute masked. */
-  redactString(text: string): string {
+  /**
+   * `text` with every registered secret masked and nothing else changed (for data a server sent,
+   * where a pattern could alter real content such as custom SQL).
+   */
+  redactKnownSecrets(text: string): string {
     let out = text;
     // Longest first so a secret that contains another is masked whole.
     const secrets = [...this.#secrets].sort((a, b) => b.length - a.length);
-    for (const secret of secrets) out = out.split(secret).join(REDACTED);
+    for (const secret of secrets) {
+      if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+    }
+    return out;
+  }
+
+  /** A string with every registered secret, secret-looking attribute and URL user info masked. */
+  redactString(text: string): string {
+    let out = this.redactKnownSecrets(text).replace(URL_USERINFO, `$1${REDACTED}@`);
     for (const pattern of SECRET_TEXT_PATTERNS) {
       out = out.replace(pattern, (_match, before: string, after: string | number) =>
         typeof after === 'string' ? `${before}${REDACTED}${after}` : `${before}${REDACTED}`,

@@ -7,7 +7,9 @@
  *   not failures; every other failure throws. A trigger retried after a lost response may answer
  *   409093 for its own first attempt: still correct, the refresh is queued.
  * - `waitForJob` never cancels the job on timeout: the refresh keeps running in Tableau and the
- *   outcome says `timeout`.
+ *   outcome says `timeout`. Its `timeoutMs` is one deadline for the whole wait: each poll, its
+ *   retries and any `Retry-After` fit before it (a poll cut by it also means `timeout`).
+ * - Tableau's job notes are redacted (they may echo anything).
  * - Refresh times are read by the pure `extractRefreshTimes` (a workbook's is the OLDEST of its
  *   embedded extracts); targets Tableau does not report (deleted, no permission) map to null.
  */
@@ -23,6 +25,7 @@ import {
   WORKBOOK_REFRESH_TIMES_QUERY,
 } from './queries.js';
 import type { RawPublishedDatasource, RawWorkbook } from './raw-types.js';
+import type { Redactor } from './redact.js';
 import type { Session } from './session.js';
 import {
   type JobOutcome,
@@ -65,6 +68,7 @@ export interface RefreshApi {
 export interface RefreshDeps {
   session: Session;
   metadata: MetadataApi;
+  redactor: Redactor;
   logger?: Logger | undefined;
   /** Client-wide abort signal. */
   signal?: AbortSignal | undefined;
@@ -125,7 +129,7 @@ function isoOrNull(value: unknown): Date | null {
 
 /** Create the refresh operations. */
 export function createRefreshApi(deps: RefreshDeps): RefreshApi {
-  const { session, metadata, logger } = deps;
+  const { session, metadata, redactor, logger } = deps;
   const now = deps.now ?? (() => performance.now());
 
   async function refresh(
@@ -173,6 +177,9 @@ export function createRefreshApi(deps: RefreshDeps): RefreshApi {
     }
   }
 
+  const redactNotes = (notes: string | null): string | null =>
+    notes === null ? null : redactor.redactString(notes);
+
   async function waitForJob(jobId: string, options: JobPollOptions = {}): Promise<JobOutcome> {
     const timeoutMs = options.timeoutMs ?? JOB_POLL_DEFAULTS.timeoutMs;
     const factor = options.pollFactor ?? JOB_POLL_DEFAULTS.pollFactor;
@@ -183,13 +190,32 @@ export function createRefreshApi(deps: RefreshDeps): RefreshApi {
     const elapsed = (): number => Math.round(now() - started);
     let polls = 0;
     let startedAt: string | null = null;
+    const timedOut = (): JobOutcome => ({
+      jobId,
+      status: 'timeout',
+      finishCode: null,
+      notes: null,
+      startedAt,
+      completedAt: null,
+      durationMs: elapsed(),
+      polls,
+    });
     for (;;) {
-      const response = await session.request({
-        method: 'GET',
-        path: (s) => `/api/${s.apiVersion}/sites/${s.siteLuid}/jobs/${encodeURIComponent(jobId)}`,
-        signal: options.signal,
-        operation,
-      });
+      let response: Awaited<ReturnType<Session['request']>>;
+      try {
+        response = await session.request({
+          method: 'GET',
+          path: (s) => `/api/${s.apiVersion}/sites/${s.siteLuid}/jobs/${encodeURIComponent(jobId)}`,
+          signal: options.signal,
+          operation,
+          budgetMs: Math.max(1, Math.round(timeoutMs - (now() - started))),
+        });
+      } catch (error) {
+        // A poll cut short by the wait's deadline: the job is still running as far as anyone knows.
+        const cut = error instanceof TableauApiError && error.code === 'ERR_TABLEAU_TIMEOUT';
+        if (cut && now() - started >= timeoutMs) return timedOut();
+        throw error;
+      }
       polls++;
       const job = jobOf(response.body);
       if (job === null) {
@@ -220,7 +246,7 @@ export function createRefreshApi(deps: RefreshDeps): RefreshApi {
           jobId,
           status,
           finishCode: finishCode !== null && Number.isFinite(finishCode) ? finishCode : null,
-          notes: status === 'success' ? null : notesOf(job),
+          notes: status === 'success' ? null : redactNotes(notesOf(job)),
           startedAt,
           completedAt,
           durationMs: elapsed(),
@@ -228,18 +254,7 @@ export function createRefreshApi(deps: RefreshDeps): RefreshApi {
         };
       }
       const remaining = timeoutMs - (now() - started);
-      if (remaining <= 0) {
-        return {
-          jobId,
-          status: 'timeout',
-          finishCode: null,
-          notes: null,
-          startedAt,
-          completedAt: null,
-          durationMs: elapsed(),
-          polls,
-        };
-      }
+      if (remaining <= 0) return timedOut();
       await sleep(Math.min(interval, remaining), [options.signal, deps.signal], operation);
       interval = Math.min(interval * factor, maxInterval);
     }

@@ -1,9 +1,11 @@
 /**
  * REST listings that the workbook filters need: projects (to resolve nested paths such as
  * "Finance/Reporting" to luids) and collections with their items (REST API 3.28+). Paged with
- * `pageSize`/`pageNumber` until `pagination.totalAvailable` is reached or a page comes back short.
+ * `pageSize`/`pageNumber` until `pagination.totalAvailable` is reached or a page comes back short,
+ * within the client's listing bounds (`listing-limits.ts`).
  */
 import { TableauApiError } from '../errors.js';
+import { checkListingBounds, type ListingLimits } from './listing-limits.js';
 import type { Session, SessionInfo } from './session.js';
 
 /** REST page size for listings (Tableau's maximum is 1000). */
@@ -56,10 +58,12 @@ export async function listRest(
     singular: string;
     operation: string;
     signal?: AbortSignal | undefined;
+    limits: ListingLimits;
   },
 ): Promise<Record<string, unknown>[]> {
   const all: Record<string, unknown>[] = [];
   for (let pageNumber = 1; ; pageNumber++) {
+    checkListingBounds(options.operation, { pages: pageNumber, nodes: all.length }, options.limits);
     const response = await session.request({
       method: 'GET',
       path: (s) => `${options.path(s)}?pageSize=${REST_PAGE_SIZE}&pageNumber=${pageNumber}`,
@@ -79,6 +83,7 @@ export async function listRest(
       ? asList(container)
       : asList(record(container)?.[options.singular]);
     all.push(...items);
+    checkListingBounds(options.operation, { pages: pageNumber, nodes: all.length }, options.limits);
     const total = Number(record(body.pagination)?.totalAvailable);
     const done = Number.isFinite(total) ? all.length >= total : items.length < REST_PAGE_SIZE;
     if (done || items.length === 0) return all;
@@ -86,8 +91,13 @@ export async function listRest(
 }
 
 /** Every project of the site. */
-export async function listProjects(session: Session, signal?: AbortSignal): Promise<RestProject[]> {
+export async function listProjects(
+  session: Session,
+  limits: ListingLimits,
+  signal?: AbortSignal,
+): Promise<RestProject[]> {
   const raw = await listRest(session, {
+    limits,
     path: (s) => `/api/${s.apiVersion}/sites/${s.siteLuid}/projects`,
     plural: ['projects'],
     singular: 'project',
@@ -106,9 +116,11 @@ export async function listProjects(session: Session, signal?: AbortSignal): Prom
 /** Every collection the signed-in user can see (REST API 3.28+). */
 export async function listCollections(
   session: Session,
+  limits: ListingLimits,
   signal?: AbortSignal,
 ): Promise<RestCollection[]> {
   const raw = await listRest(session, {
+    limits,
     path: (s) => `/api/${s.apiVersion}/sites/${s.siteLuid}/collections`,
     plural: ['collections'],
     singular: 'collection',
@@ -126,9 +138,11 @@ export async function listCollections(
 export async function listCollectionItems(
   session: Session,
   collectionLuid: string,
+  limits: ListingLimits,
   signal?: AbortSignal,
 ): Promise<RestCollectionItem[]> {
   const raw = await listRest(session, {
+    limits,
     path: (s) =>
       `/api/${s.apiVersion}/sites/${s.siteLuid}/collections/${encodeURIComponent(collectionLuid)}/items`,
     // The item container's name is not established: accept the likely spellings.

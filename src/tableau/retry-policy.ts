@@ -7,10 +7,10 @@ export function isRetryableStatus(status: number): boolean {
 }
 
 /**
- * Milliseconds a `Retry-After` header asks for (delta seconds or an HTTP date), capped at
- * `capMs`; null when absent or unreadable.
+ * Milliseconds a `Retry-After` header asks for (delta seconds or an HTTP date; a past date is 0);
+ * null when absent or unreadable. Not capped: the request path refuses waits beyond its bounds.
  */
-export function parseRetryAfter(value: string | null, capMs: number, nowMs: number): number | null {
+export function parseRetryAfter(value: string | null, nowMs: number): number | null {
   if (value === null || value.trim() === '') return null;
   const text = value.trim();
   let ms: number;
@@ -20,16 +20,18 @@ export function parseRetryAfter(value: string | null, capMs: number, nowMs: numb
     if (Number.isNaN(at)) return null;
     ms = at - nowMs;
   }
-  return Math.min(Math.max(0, Math.round(ms)), capMs);
+  return Math.max(0, Math.round(ms));
 }
 
 /**
  * Whether a failed attempt is retried: network errors, timeouts and retryable statuses; never a
- * TLS certificate failure (see `tls-certificate.ts`).
+ * TLS certificate failure (see `tls-certificate.ts`), nor an error the request path already
+ * decided not to retry (`details.notRetriedBecause`).
  */
 export function isRetryableError(error: unknown): boolean {
   if (!(error instanceof TableauApiError)) return false;
   if (error.details?.tlsCode !== undefined) return false;
+  if (error.details?.notRetriedBecause !== undefined) return false;
   if (error.code === 'ERR_TABLEAU_NETWORK' || error.code === 'ERR_TABLEAU_TIMEOUT') return true;
   return (
     error.code === 'ERR_TABLEAU_API' &&

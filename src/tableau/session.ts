@@ -4,6 +4,11 @@
  * expired session (HTTP 401, code 401000) is renewed once by whichever call notices first (the
  * others reuse the renewal) and the request replayed once, and nothing ever signs in per request.
  *
+ * A renewed session that Tableau rejects (401) before it answered anything is not renewed again:
+ * the token is being refused, so every call waiting on it, and every later call of the client,
+ * fails with `ERR_TABLEAU_AUTH` (at most one re-sign-in per expiry, however many calls are in
+ * flight). A session that worked and then expired is renewed as usual.
+ *
  * The REST API version is the server's own (`GET /api/{MIN}/serverinfo`, no auth needed) unless
  * pinned. A caller's abort signal stops that caller's wait, never the shared sign-in others use.
  */
@@ -24,6 +29,10 @@ export interface SessionInfo {
 
 interface SignedIn extends SessionInfo {
   token: string;
+  /** Signed in to replace an expired session. */
+  renewal: boolean;
+  /** Tableau answered a request made with it (so a later 401 is an expiry, not a refusal). */
+  proven: boolean;
 }
 
 /** An authenticated request: the path may depend on the API version and site luid. */
@@ -90,7 +99,7 @@ function stringAt(value: unknown, ...path: string[]): string | null {
 }
 
 /** An expired or missing session: 401 with 401000, or a bare 401 (the Metadata API sends no code). */
-export function isSessionExpired(error: unknown): boolean {
+export function isSessionExpired(error: unknown): error is TableauApiError {
   return (
     error instanceof TableauApiError &&
     error.code === 'ERR_TABLEAU_API' &&
@@ -104,6 +113,11 @@ export function createSession(deps: SessionDeps): Session {
   const { http, settings, redactor, logger } = deps;
   let versionPromise: Promise<string> | undefined;
   let current: Promise<SignedIn> | undefined;
+  /** The 401 that rejected a renewed session: once set, every call fails with ERR_TABLEAU_AUTH. */
+  let refusedBy: TableauApiError | undefined;
+  const debug = (message: string, data: Record<string, unknown>): void => {
+    logger?.debug?.(redactor.redactString(message), redactor.redact(data));
+  };
 
   function negotiateVersion(): Promise<string> {
     if (settings.apiVersion !== undefined) return Promise.resolve(settings.apiVersion);
@@ -114,6 +128,7 @@ export function createSession(deps: SessionDeps): Session {
           method: 'GET',
           path: `/api/${MIN_API_VERSION}/serverinfo`,
           operation: 'read server info',
+          opensSession: 'server-info',
         });
       } catch (error) {
         // Tableau answers a version it does not know with a Tableau 404: the server is too old.
@@ -149,7 +164,7 @@ export function createSession(deps: SessionDeps): Session {
           { details: { apiVersion: version } },
         );
       }
-      logger?.debug?.(`Tableau REST API version ${version}`, { apiVersion: version });
+      debug(`Tableau REST API version ${version}`, { apiVersion: version });
       return version;
     })();
     // A failed negotiation is not cached: the next call tries again.
@@ -159,7 +174,7 @@ export function createSession(deps: SessionDeps): Session {
     return versionPromise;
   }
 
-  async function signIn(): Promise<SignedIn> {
+  async function signIn(renewal: boolean): Promise<SignedIn> {
     const apiVersion = await negotiateVersion();
     let response: HttpResponse;
     try {
@@ -167,6 +182,7 @@ export function createSession(deps: SessionDeps): Session {
         method: 'POST',
         path: `/api/${apiVersion}/auth/signin`,
         operation: 'sign in',
+        opensSession: 'sign-in',
         body: {
           credentials: {
             site: { contentUrl: settings.siteName },
@@ -193,6 +209,7 @@ export function createSession(deps: SessionDeps): Session {
       throw error;
     }
     const token = stringAt(response.body, 'credentials', 'token');
+    if (token !== null) redactor.add(token);
     const siteLuid = stringAt(response.body, 'credentials', 'site', 'id');
     if (token === null || token === '' || siteLuid === null) {
       throw new TableauApiError(
@@ -201,18 +218,18 @@ export function createSession(deps: SessionDeps): Session {
         { method: 'POST', url: `/api/${apiVersion}/auth/signin` },
       );
     }
-    redactor.add(token);
     const userLuid = stringAt(response.body, 'credentials', 'user', 'id');
-    logger?.debug?.(`signed in to Tableau site ${JSON.stringify(settings.siteName)}`, {
+    debug(`signed in to Tableau site ${JSON.stringify(settings.siteName)}`, {
       siteLuid,
       apiVersion,
     });
-    return { token, siteLuid, userLuid, apiVersion };
+    return { token, siteLuid, userLuid, apiVersion, renewal, proven: false };
   }
 
-  function ensure(): Promise<SignedIn> {
+  function ensure(renewal = false): Promise<SignedIn> {
+    if (refusedBy) return Promise.reject(refusal(refusedBy, 'sign in'));
     if (current) return current;
-    const attempt = signIn();
+    const attempt = signIn(renewal);
     current = attempt;
     attempt.catch(() => {
       if (current === attempt) current = undefined;
@@ -223,16 +240,43 @@ export function createSession(deps: SessionDeps): Session {
   /** Renew after `stale` expired, unless another call already did (then reuse its sign-in). */
   function renew(stale: Promise<SignedIn>): Promise<SignedIn> {
     if (current === stale) current = undefined;
-    return ensure();
+    return ensure(true);
+  }
+
+  /** `ERR_TABLEAU_AUTH` for `operation`, after Tableau rejected a renewed session (`cause401`). */
+  function refusal(cause401: TableauApiError, operation: string): TableauApiError {
+    return new TableauApiError(
+      'ERR_TABLEAU_AUTH',
+      `${operation}: Tableau rejected the session right after signing in again (HTTP 401); not ` +
+        'signing in once more. The token may have been revoked, or another process keeps signing ' +
+        'in with the same personal access token (one session per token): give each process its own token',
+      { ...httpFactsOf(cause401), field: 'tokenName' },
+    );
+  }
+
+  /** Tableau rejected a renewed session it never accepted: stop signing in for this client. */
+  function refuse(error: TableauApiError, operation: string): TableauApiError {
+    refusedBy ??= error;
+    return refusal(error, operation);
   }
 
   async function send(request: AuthedRequest, session: SignedIn): Promise<HttpResponse> {
     const path = typeof request.path === 'function' ? request.path(session) : request.path;
-    return http.request({
-      ...request,
-      path,
-      headers: { ...request.headers, 'x-tableau-auth': session.token },
-    });
+    try {
+      const response = await http.request({
+        ...request,
+        path,
+        headers: { ...request.headers, 'x-tableau-auth': session.token },
+      });
+      session.proven = true;
+      return response;
+    } catch (error) {
+      // Any answer from Tableau but a 401 shows it accepted the session.
+      if (error instanceof TableauApiError && error.status !== undefined && error.status !== 401) {
+        session.proven = true;
+      }
+      throw error;
+    }
   }
 
   return {
@@ -246,17 +290,27 @@ export function createSession(deps: SessionDeps): Session {
     },
 
     async request(request) {
+      if (refusedBy) throw refusal(refusedBy, request.operation);
       const used = ensure();
       const session = await raceSignal(used, request.signal, request.operation);
       try {
         return await send(request, session);
       } catch (error) {
         if (!isSessionExpired(error)) throw error;
-        logger?.debug?.(`${request.operation}: session expired, signing in again`, {
+        if (refusedBy) throw refusal(refusedBy, request.operation);
+        if (session.renewal && !session.proven) throw refuse(error, request.operation);
+        debug(`${request.operation}: session expired, signing in again`, {
           operation: request.operation,
         });
         const renewed = await raceSignal(renew(used), request.signal, request.operation);
-        return send(request, renewed);
+        try {
+          return await send(request, renewed);
+        } catch (replayError) {
+          if (isSessionExpired(replayError) && !renewed.proven) {
+            throw refuse(replayError, request.operation);
+          }
+          throw replayError;
+        }
       }
     },
 
@@ -284,7 +338,7 @@ export function createSession(deps: SessionDeps): Session {
         if (error instanceof TableauApiError && error.status === 401) return;
         throw error;
       }
-      logger?.debug?.('signed out of Tableau', { siteLuid: session.siteLuid });
+      debug('signed out of Tableau', { siteLuid: session.siteLuid });
     },
   };
 }

@@ -35,8 +35,20 @@ export interface TableauClientOptions {
   retryMinDelayMs?: number;
   /** Longest retry delay in ms. Default 30000. */
   retryMaxDelayMs?: number;
-  /** Cap on a server's `Retry-After`, in ms. Default 60000. */
+  /**
+   * Longest `Retry-After` waited for, in ms. Default 60000. A server asking for longer fails the
+   * request at once (not retried) instead of holding the run.
+   */
   maxRetryAfterMs?: number;
+  /**
+   * Largest response body read, in bytes, counted while it streams in. Default 67108864 (64 MiB).
+   * A larger body fails with `ERR_TABLEAU_RESPONSE_TOO_LARGE`, not retried.
+   */
+  maxResponseBytes?: number;
+  /** Most pages one listing (workbooks, custom SQL, refresh times, REST lists) reads. Default 10000. */
+  maxListingPages?: number;
+  /** Most nodes (items) one listing collects. Default 1000000. */
+  maxListingNodes?: number;
   /** Aborts every call made by this client. Default: none. */
   signal?: AbortSignal;
   /** Receives debug lines (method, redacted path, status, attempt, ms) and warnings. Default: silent. */
@@ -62,6 +74,9 @@ export interface TableauSettings {
   retryMinDelayMs: number;
   retryMaxDelayMs: number;
   maxRetryAfterMs: number;
+  maxResponseBytes: number;
+  maxListingPages: number;
+  maxListingNodes: number;
   pageSize: number;
 }
 
@@ -72,6 +87,12 @@ export const TABLEAU_DEFAULTS = {
   retryMinDelayMs: 500,
   retryMaxDelayMs: 30_000,
   maxRetryAfterMs: 60_000,
+  // Sized from real payloads: a Metadata API page is bounded by Tableau's 20,000-node limit
+  // (≈ 6 MB of JSON at ≈ 300 bytes a node); 64 MiB leaves room for long custom SQL texts.
+  maxResponseBytes: 64 * 1024 * 1024,
+  // 10,000 pages hold 1,000,000 workbooks at the default page size, 10,000 at a page size of 1.
+  maxListingPages: 10_000,
+  maxListingNodes: 1_000_000,
   pageSize: DEFAULT_WORKBOOKS_PAGE_SIZE,
 } as const;
 
@@ -86,11 +107,20 @@ function fail(field: string, message: string, expected: string): never {
   });
 }
 
+/** A server URL as it may be shown: any user info (`user:password@`) masked. */
+export function shownServerUrl(raw: string): string {
+  return raw
+    .replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/?#]*@/i, '$1[REDACTED]@')
+    .replace(/([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]+@/gi, '$1[REDACTED]@');
+}
+
 function requireString(field: string, value: unknown, allowEmpty: boolean, echo: boolean): string {
   if (typeof value !== 'string') fail(field, `expected a string, got ${typeof value}`, 'a string');
   if (!allowEmpty && value.length === 0) fail(field, 'must not be empty', 'a non-empty string');
   if (value !== value.trim()) {
-    const shown = echo ? ` (${JSON.stringify(value)})` : '';
+    const shown = echo
+      ? ` (${JSON.stringify(field === 'serverUrl' ? shownServerUrl(value) : value)})`
+      : '';
     fail(
       field,
       `has leading or trailing whitespace${shown}; values are case-sensitive and used exactly as given`,
@@ -122,7 +152,11 @@ function parseServerUrl(
   try {
     url = new URL(hasScheme ? raw : `https://${raw}`);
   } catch {
-    fail('serverUrl', `${JSON.stringify(raw)} is not a valid host or URL`, expected);
+    fail(
+      'serverUrl',
+      `${JSON.stringify(shownServerUrl(raw))} is not a valid host or URL`,
+      expected,
+    );
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     fail('serverUrl', `scheme ${url.protocol} is not supported`, expected);
@@ -133,7 +167,7 @@ function parseServerUrl(
   if (url.search !== '' || url.hash !== '') {
     fail(
       'serverUrl',
-      `${JSON.stringify(raw)} has a query or #fragment; give only the host (the browser address ` +
+      `${JSON.stringify(shownServerUrl(raw))} has a query or #fragment; give only the host (the browser address ` +
         'of a site page is not the server URL)',
       expected,
     );
@@ -252,6 +286,24 @@ export function resolveTableauSettings(options: TableauClientOptions): TableauSe
       options.maxRetryAfterMs,
       TABLEAU_DEFAULTS.maxRetryAfterMs,
       0,
+    ),
+    maxResponseBytes: positiveInteger(
+      'maxResponseBytes',
+      options.maxResponseBytes,
+      TABLEAU_DEFAULTS.maxResponseBytes,
+      1,
+    ),
+    maxListingPages: positiveInteger(
+      'maxListingPages',
+      options.maxListingPages,
+      TABLEAU_DEFAULTS.maxListingPages,
+      1,
+    ),
+    maxListingNodes: positiveInteger(
+      'maxListingNodes',
+      options.maxListingNodes,
+      TABLEAU_DEFAULTS.maxListingNodes,
+      1,
     ),
     pageSize: pageSizeOption(options.pageSize),
   };

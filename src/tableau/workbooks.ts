@@ -19,6 +19,7 @@
 import picomatch from 'picomatch';
 import { ConfigError, TableauApiError } from '../errors.js';
 import type { Logger } from '../log/types.js';
+import type { ListingLimits } from './listing-limits.js';
 import type { MetadataApi } from './metadata.js';
 import {
   CUSTOM_SQL_QUERY,
@@ -62,6 +63,8 @@ export interface WorkbooksDeps {
   /** Client default page size; undefined = the query's default. */
   pageSize?: number | undefined;
   logger?: Logger | undefined;
+  /** Bounds of the REST listings (projects, collections). */
+  limits: ListingLimits;
 }
 
 function invalid(field: string, message: string, expected: string): never {
@@ -162,7 +165,7 @@ async function resolveProjects(
     return { names: new Set(names), luids: new Set(luids), server };
   }
   // Nested paths need the project tree: resolve every entry to luids.
-  const projects = await listProjects(deps.session, signal);
+  const projects = await listProjects(deps.session, deps.limits, signal);
   const pathOf = projectPaths(projects);
   const resolved = new Set(luids);
   for (const spec of [...paths, ...names]) {
@@ -194,7 +197,7 @@ async function resolveCollections(
     );
   }
   const byName = specs.some((s) => !LUID.test(s))
-    ? await listCollections(deps.session, signal)
+    ? await listCollections(deps.session, deps.limits, signal)
     : [];
   const workbookLuids = new Set<string>();
   for (const spec of specs) {
@@ -211,7 +214,7 @@ async function resolveCollections(
       }
     }
     for (const luid of collectionLuids) {
-      for (const item of await listCollectionItems(deps.session, luid, signal)) {
+      for (const item of await listCollectionItems(deps.session, luid, deps.limits, signal)) {
         if (item.type === 'workbook') workbookLuids.add(item.luid);
       }
     }

@@ -237,7 +237,8 @@ async function fakeRun(clock: () => number): Promise<RefreshReport> {
     now: NOW,
     clock,
     refresher: slowFake({ 'ds-1': 120, 'ds-2': 60, 'wb-sales': 0 }),
-    wait: { timeoutMs: 10_000 },
+    // One deadline for every wait, on the stepping clock: long enough for all of them.
+    wait: { timeoutMs: 600_000 },
     concurrency: 3,
   });
 }

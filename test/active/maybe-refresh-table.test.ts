@@ -685,7 +685,7 @@ const cases: Case[] = [
         target: 'workbook:d',
         status: 'error',
         reason: 'job_timeout',
-        detail: 'job still running after 60000 ms (not cancelled)',
+        detail: "job still running when the run's wait of 60000 ms ended (not cancelled)",
         jobId: 'fake-job-4',
         durationMs: 60_000,
       },

@@ -36,7 +36,7 @@ if (!existsSync(binary)) {
     t.equal(r.stdout, '');
     const value = await spawnCli(['refresh', '--concurrency', 'many']);
     t.equal(value.code, 2);
-    t.match(value.stderr, /--concurrency: expected a whole number ≥ 1, got "many"/);
+    t.match(value.stderr, /--concurrency: expected a whole number ≥ 1 and ≤ 64, got "many"/);
   });
 
   t.test('missing artifacts exit 1 naming the file, with a hint', async (t) => {

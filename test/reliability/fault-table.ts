@@ -68,6 +68,11 @@ export interface FaultCase {
 export const SPIKE_MS = TIMEOUT_MS + 1500;
 /** Retry-After the 429 case sends, in seconds. */
 export const RETRY_AFTER_SECONDS = 1;
+/**
+ * How long job waits last: ONE deadline for the whole wait (polls, their retries and any
+ * Retry-After), so it must hold a timed-out attempt and its retry, or the Retry-After.
+ */
+export const JOB_WAIT_MS = SPIKE_MS + 1000;
 
 const once =
   (fault: Parameters<MockTableauServer['inject']>[1]) =>

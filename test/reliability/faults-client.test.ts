@@ -15,6 +15,7 @@ import {
   casesFor,
   type FaultCase,
   halvingAttempts,
+  JOB_WAIT_MS,
   RETRY_AFTER_SECONDS,
   type RouteKind,
 } from './fault-table.js';
@@ -65,7 +66,6 @@ const EXPECTED_TIMES: [string, string | null][] = [
   ['workbook:1a2b3c4d-0000-4000-8000-00000000e003', '2026-01-03T05:00:00.000Z'],
   ['workbook:1a2b3c4d-0000-4000-8000-00000000e005', null],
 ];
-const JOB_WAIT_MS = 300;
 
 interface Operation {
   name: string;

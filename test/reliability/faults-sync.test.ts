@@ -27,6 +27,7 @@ import {
   FAULT_CASES,
   type FaultCase,
   halvingAttempts,
+  JOB_WAIT_MS,
   REFRESH_JOB_CASES,
   REFRESH_LOOKUP_CASES,
   REFRESH_TRIGGER_CASES,
@@ -335,7 +336,7 @@ t.test('maybeRefresh with the real client as refresher', async (t) => {
         now: NOW,
         refresher: c,
         signal: controller.signal,
-        ...(rc.wait ? { wait: { timeoutMs: 300 } } : {}),
+        ...(rc.wait ? { wait: { timeoutMs: JOB_WAIT_MS } } : {}),
         logger: log.logger,
       });
       clearTimeout(timer);

@@ -59,10 +59,11 @@ export function buildParts(options: TableauClientOptions) {
     signal: options.signal,
   });
   const session = createSession({ http, settings, redactor, logger: log.logger });
-  const metadata = createMetadataApi({ session, redactor, logger: log.logger });
+  const metadata = createMetadataApi({ session, redactor, logger: log.logger, limits: settings });
   const refresh = createRefreshApi({
     session,
     metadata,
+    redactor,
     logger: log.logger,
     signal: options.signal,
   });

@@ -41,6 +41,9 @@ t.test('a bare host means https; defaults applied', async (t) => {
     retryMinDelayMs: 500,
     retryMaxDelayMs: 30_000,
     maxRetryAfterMs: 60_000,
+    maxResponseBytes: 64 * 1024 * 1024,
+    maxListingPages: 10_000,
+    maxListingNodes: 1_000_000,
     pageSize: 100,
   });
 });

@@ -146,6 +146,7 @@ t.test('a time limit with partial data retries the page smaller, then succeeds',
       normalize: (l) =>
         l.workbooks.map((w) => ({ name: w.name ?? '', luid: w.luid ?? '' })) as never,
       pageSize: 4,
+      limits: parts.settings,
     },
     {},
   );
@@ -202,6 +203,7 @@ t.test('nested project paths resolve through the REST project list', async (t) =
     metadata: parts.metadata,
     normalize: (l: { workbooks: { name?: string | null; luid?: string | null }[] }) =>
       l.workbooks.map((w) => ({ name: w.name ?? '', luid: w.luid ?? '' })) as never,
+    limits: parts.settings,
   };
   t.same(names(await listWorkbooks(deps, { projects: ['Finance/Reporting'] })), ['Close']);
   t.same(JSON.parse(graphqlBodies[0] ?? '{}').variables.filter, { projectLuidWithin: [P(3)] });

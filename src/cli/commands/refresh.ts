@@ -14,6 +14,7 @@ import { formatLogEntry } from '../../log/format.js';
 import { mergeInTimeOrder } from '../../log/order.js';
 import type { LogEntry } from '../../log/types.js';
 import { readLineage } from '../../output/lineage-read.js';
+import { maskData } from '../mask.js';
 import { createProgress } from '../progress.js';
 import { EXIT } from '../report-error.js';
 import type { CommandContext } from '../run.js';
@@ -75,7 +76,11 @@ export async function runRefresh({ io, flags }: CommandContext): Promise<number>
   for (const entry of entriesToPrint(report, flags.debug === true)) {
     io.stdout.write(`${formatLogEntry(entry, format)}\n`);
   }
-  await writeRefreshReport(settings.activeExposures.reportPath, report, { signal });
+  // The same masking as the screen (the run's sinks), for the file.
+  const secrets = settings.tableau.tokenSecret === undefined ? [] : [settings.tableau.tokenSecret];
+  await writeRefreshReport(settings.activeExposures.reportPath, maskData(report, secrets), {
+    signal,
+  });
   if (format === 'text')
     io.stderr.write(`report written to ${settings.activeExposures.reportPath}\n`);
   return report.results.some((r) => r.status === 'error') ? EXIT.failed : EXIT.ok;

@@ -19,12 +19,12 @@ exports[`test/active/report.test.ts > TAP > the text log of a sample run reads l
 12:00:08  Last refresh of workbook 'Finance KPIs': 2026-02-28T17:12:00.000Z (from refresher); next allowed: 2026-03-01T17:12:00.000Z
 12:00:08  Last refresh of workbook 'Marketing': never (from refresher); next allowed: now
 12:00:08  Last refresh of workbook 'Ops Queue': never (from refresher); next allowed: now
-12:00:11  Refresh of datasource 'Customers': queued as job fake-job-1 (3200 ms)
-12:00:16  Job fake-job-1 (datasource 'Customers'): success, finishCode 0, 1 polls, 3200 ms
-12:00:20  refresh for workbook 'Exec Summary' failed after 3200 ms: Tableau answered 500 on POST /api/3.28/sites/<site>/workbooks/wb-exec/refresh
-12:00:27  Refresh of workbook 'Marketing': queued as job fake-job-2 (3200 ms)
-12:00:32  Job fake-job-2 (workbook 'Marketing'): failed, finishCode 1, 1 polls, 0 ms
-12:00:36  Refresh of workbook 'Ops Queue': already_queued (3200 ms)
+12:00:12  Refresh of datasource 'Customers': queued as job fake-job-1 (3200 ms)
+12:00:19  Job fake-job-1 (datasource 'Customers'): success, finishCode 0, 1 polls, 3200 ms
+12:00:24  refresh for workbook 'Exec Summary' failed after 3200 ms: Tableau answered 500 on POST /api/3.28/sites/<site>/workbooks/wb-exec/refresh
+12:00:30  Refresh of workbook 'Marketing': queued as job fake-job-2 (3200 ms)
+12:00:36  Job fake-job-2 (workbook 'Marketing'): failed, finishCode 1, 1 polls, 0 ms
+12:00:41  Refresh of workbook 'Ops Queue': already_queued (3200 ms)
 `
 
 exports[`test/active/report.test.ts > TAP > the text log of a sample run reads like dbt (snapshot) > text log 1`] = `
@@ -39,10 +39,10 @@ exports[`test/active/report.test.ts > TAP > the text log of a sample run reads l
 12:00:04  7 of 7 SKIP active exposure stale (workbook 'Stale') ........................... [no upstream node rebuilt]
 12:00:08  3 of 7 SKIP active exposure finance_kpis (workbook 'Finance KPIs') ............. [build_after 1440 min not elapsed, next in 5h 12m]
 12:00:08  5 of 7 SKIP active exposure ops_live (workbook 'Ops Live') ..................... [live connection, no extract to refresh]
-12:00:17  1 of 7 OK refreshed datasource 'Customers' for customer_360 .................... [OK in 3.2s]
-12:00:17  3 of 7 OK refreshed datasource 'Customers' for finance_kpis .................... [OK in 3.2s]
-12:00:24  2 of 7 ERROR refreshing workbook 'Exec Summary' for exec_summary ............... [ERROR: Tableau answered 500 on POST /api/3.28/sites/<site>/workbooks/wb-exec/refresh]
-12:00:33  4 of 7 ERROR refreshing workbook 'Marketing' for marketing ..................... [ERROR: job failed: ODBC: Login failed for user analytics]
-12:00:40  6 of 7 SKIP active exposure ops_queue (workbook 'Ops Queue') ................... [already queued: Job for 'Ops Queue' is already queued. Not queuing a duplicate.]
-12:00:41  Done. REFRESHED=2 SKIP=4 ERROR=2
+12:00:20  1 of 7 OK refreshed datasource 'Customers' for customer_360 .................... [OK in 3.2s]
+12:00:20  3 of 7 OK refreshed datasource 'Customers' for finance_kpis .................... [OK in 3.2s]
+12:00:27  2 of 7 ERROR refreshing workbook 'Exec Summary' for exec_summary ............... [ERROR: Tableau answered 500 on POST /api/3.28/sites/<site>/workbooks/wb-exec/refresh]
+12:00:38  4 of 7 ERROR refreshing workbook 'Marketing' for marketing ..................... [ERROR: job failed: ODBC: Login failed for user analytics]
+12:00:44  6 of 7 SKIP active exposure ops_queue (workbook 'Ops Queue') ................... [already queued: Job for 'Ops Queue' is already queued. Not queuing a duplicate.]
+12:00:46  Done. REFRESHED=2 SKIP=4 ERROR=2
 `

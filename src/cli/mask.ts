@@ -1,0 +1,40 @@
+/**
+ * The CLI's last line of defence: the token secret is replaced by `***` in everything it prints
+ * and in the report file it writes (the library never puts a secret in a message; this makes
+ * sure the CLI cannot show or store one either, whatever a refresher or a server sent).
+ */
+
+/** What a masked secret is replaced with. */
+export const MASK = '***';
+
+/** Whether a secret is worth masking (a very short value would mask ordinary text). */
+export function isMaskable(secret: string): boolean {
+  return secret.length >= 4;
+}
+
+function maskable(secrets: readonly string[]): string[] {
+  return secrets.filter(isMaskable);
+}
+
+/** `text` with every secret replaced by `***`. */
+export function maskText(text: string, secrets: readonly string[]): string {
+  let clean = text;
+  for (const secret of maskable(secrets)) clean = clean.split(secret).join(MASK);
+  return clean;
+}
+
+/** A deep copy of plain JSON data with every secret in every string (keys included) masked. */
+export function maskData<T>(value: T, secrets: readonly string[]): T {
+  if (maskable(secrets).length === 0) return value;
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return maskText(v, secrets);
+    if (Array.isArray(v)) return v.map(walk);
+    if (v !== null && typeof v === 'object') {
+      return Object.fromEntries(
+        Object.entries(v).map(([key, item]) => [maskText(key, secrets), walk(item)]),
+      );
+    }
+    return v;
+  };
+  return walk(value) as T;
+}
