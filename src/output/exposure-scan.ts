@@ -197,14 +197,6 @@ function exposuresIn(file: string, text: string): HandWrittenExposure[] | string
 }
 
 /**
- * The exposure names of a YAML text (the generated files' own), or null when it does not parse.
- */
-export function exposureNamesIn(text: string): string[] | null {
-  const found = exposuresIn('', text);
-  return typeof found === 'string' ? null : found.map((e) => e.name);
-}
-
-/**
  * Exposures defined in the YAML files under `paths` (directories, searched recursively, or single
  * files) that this library did not generate. Only `.yml`/`.yaml` files; `node_modules`,
  * `dbt_packages`, `.git` and the other `SKIPPED_DIRECTORIES` are skipped; symbolic links to files

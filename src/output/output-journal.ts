@@ -7,7 +7,7 @@
  * docs/outputs.md, "Output sets".
  */
 import { createHash } from 'node:crypto';
-import { open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { LineageError } from '../errors.js';
@@ -125,9 +125,18 @@ export async function applyJournal(dir: string): Promise<JournalRecovery | null>
     missing: journal === null ? [path] : [],
   };
   const touched = new Set<string>([dir]);
-  for (const step of journal?.steps ?? []) {
+  const steps = journal?.steps ?? [];
+  // A file removed first and then renamed into place (it lost a name to another file): once its
+  // staged file is gone, the rename happened, and removing it again would delete the new file.
+  const stagedFor = new Map<string, string>();
+  for (const step of steps) {
+    if ('rename' in step) stagedFor.set(resolve(dir, step.to), resolve(dir, step.rename));
+  }
+  for (const step of steps) {
     if ('remove' in step) {
       const file = resolve(dir, step.remove);
+      const staged = stagedFor.get(file);
+      if (staged !== undefined && !(await exists(staged))) continue;
       await fsStep('remove', file, () => rm(file, { force: true }));
       touched.add(dirname(file));
       recovery.completed += 1;
@@ -158,6 +167,15 @@ async function renameIfStaged(from: string, to: string): Promise<boolean> {
         'completes the switch.',
       { file: to, details: { step: 'rename' }, cause: error },
     );
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -26,6 +26,7 @@ import { JOURNAL_FILE } from '../../output/output-journal.js';
 import { recoverSyncOutputs, writeSyncOutputs } from '../../output/sync-outputs.js';
 import { DEFAULT_EXPOSURES_FILE, renderExposuresYaml } from '../../output/yaml.js';
 import type { TableauWarning, TableauWorkbook } from '../../tableau/types.js';
+import { numberFlag } from '../flag-values.js';
 import { painter, useColor } from '../io.js';
 import { isIncompleteWarning, listFromTableau } from '../listing.js';
 import { EXIT } from '../report-error.js';
@@ -65,7 +66,7 @@ async function previousLineage(
  */
 async function completeInterruptedSync(
   settings: CliSettings,
-  check: boolean,
+  { check, lockTimeoutMs }: { check: boolean; lockTimeoutMs: number | undefined },
   io: CommandContext['io'],
 ): Promise<void> {
   const journal = join(settings.exposuresPath, JOURNAL_FILE);
@@ -81,6 +82,7 @@ async function completeInterruptedSync(
   if (settings.injectManifestPath !== null) otherFiles.push(settings.injectManifestPath);
   const recovery = await recoverSyncOutputs(settings.exposuresPath, {
     otherFiles,
+    lockTimeoutMs,
     signal: io.signal,
   });
   if (recovery.journal !== null) {
@@ -89,7 +91,9 @@ async function completeInterruptedSync(
       `completed the file switch of a sync interrupted at ${done.startedAt ?? 'an unknown time'} (pid ${done.pid ?? '?'})\n`,
     );
     for (const file of done.missing) {
-      io.stderr.write(`warning: ${file} could not be completed (its staged file is missing); a successful sync rewrites it\n`);
+      io.stderr.write(
+        `warning: ${file} could not be completed (its staged file is missing); a successful sync rewrites it\n`,
+      );
     }
   }
 }
@@ -199,7 +203,9 @@ export async function runSync(context: CommandContext): Promise<number> {
   }
   const signal = io.signal;
   const check = flags.check === true;
-  await completeInterruptedSync(settings, check, io);
+  const seconds = numberFlag(flags, 'lock-timeout', { min: 0 });
+  const lockTimeoutMs = seconds === undefined ? undefined : Math.round(seconds * 1000);
+  await completeInterruptedSync(settings, { check, lockTimeoutMs }, io);
   const manifest = await loadManifest(settings.manifestPath, { signal });
   const snapshot = typeof flags.snapshot === 'string' ? flags.snapshot : undefined;
   const { workbooks, warnings, source, from } = await workbooksFor(settings, snapshot, context);
@@ -265,6 +271,7 @@ export async function runSync(context: CommandContext): Promise<number> {
       ...yamlOptions,
       lineagePath: settings.lineagePath,
       extraFiles,
+      lockTimeoutMs,
       signal,
       handWrittenExposures: nameCheck,
     });
