@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { loadManifest, loadRunResults } from '../../artifacts/load.js';
 import { writeFileAtomic } from '../../output/atomic-write.js';
 import { readLineage } from '../../output/lineage-read.js';
+import { plainText } from '../../output/terminal-text.js';
 import type { ParsedFlags } from '../flags.js';
 import {
   allExposures,
@@ -93,7 +94,7 @@ async function runQuery({ io, flags }: CommandContext, requireSelection: boolean
       for (const id of selection.ids) ids.add(id);
       for (const name of selection.unknown) {
         io.stderr.write(
-          `warning: no dbt node named "${name}" in ${settings.manifestPath}; ignored\n`,
+          `warning: no dbt node named "${plainText(name)}" in ${settings.manifestPath}; ignored\n`,
         );
       }
       names.push(...selected.filter((s) => !selection.unknown.includes(s)));

@@ -24,6 +24,7 @@ import { injectExposures } from '../../output/inject.js';
 import { readLineage, serializeLineage } from '../../output/lineage-io.js';
 import { JOURNAL_FILE } from '../../output/output-journal.js';
 import { recoverSyncOutputs, writeSyncOutputs } from '../../output/sync-outputs.js';
+import { jsonLine, plainText } from '../../output/terminal-text.js';
 import { DEFAULT_EXPOSURES_FILE, renderExposuresYaml } from '../../output/yaml.js';
 import type { TableauWarning, TableauWorkbook } from '../../tableau/types.js';
 import { numberFlag } from '../flag-values.js';
@@ -52,7 +53,7 @@ async function previousLineage(
       (error as { details?: { code?: string } }).details?.code === 'ENOENT';
     if (!missing) {
       io.stderr.write(
-        `warning: the previous lineage ${path} cannot be read (${(error as Error).message}); changes are reported against nothing\n`,
+        `warning: the previous lineage ${path} cannot be read (${plainText((error as Error).message)}); changes are reported against nothing\n`,
       );
     }
     return null;
@@ -291,7 +292,7 @@ export async function runSync(context: CommandContext): Promise<number> {
     unscanned,
   };
   if (flags.json === true) {
-    io.stdout.write(`${JSON.stringify(syncSummaryJson(summary))}\n`);
+    io.stdout.write(`${jsonLine(syncSummaryJson(summary))}\n`);
   } else {
     io.stdout.write(renderSyncSummary(summary, painter(useColor(io.env, io.stdout)), io.cwd));
   }
