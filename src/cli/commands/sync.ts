@@ -27,6 +27,7 @@ import { recoverSyncOutputs, writeSyncOutputs } from '../../output/sync-outputs.
 import { jsonLine, plainText } from '../../output/terminal-text.js';
 import { DEFAULT_EXPOSURES_FILE, renderExposuresYaml } from '../../output/yaml.js';
 import type { TableauWarning, TableauWorkbook } from '../../tableau/types.js';
+import { warnAboutArtifacts } from '../artifact-warnings.js';
 import { numberFlag } from '../flag-values.js';
 import { painter, useColor } from '../io.js';
 import { isIncompleteWarning, listFromTableau } from '../listing.js';
@@ -208,6 +209,7 @@ export async function runSync(context: CommandContext): Promise<number> {
   const lockTimeoutMs = seconds === undefined ? undefined : Math.round(seconds * 1000);
   await completeInterruptedSync(settings, { check, lockTimeoutMs }, io);
   const manifest = await loadManifest(settings.manifestPath, { signal });
+  warnAboutArtifacts(io, [manifest]);
   const snapshot = typeof flags.snapshot === 'string' ? flags.snapshot : undefined;
   const { workbooks, warnings, source, from } = await workbooksFor(settings, snapshot, context);
 
