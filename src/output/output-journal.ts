@@ -37,6 +37,8 @@ export interface JournalRecovery {
   /** When the interrupted writer started, and its pid. */
   startedAt: string | null;
   pid: number | null;
+  /** False when the journal itself could not be read (damaged): nothing could be completed. */
+  readable: boolean;
   /** Files renamed into place and files removed now. */
   completed: number;
   /** Targets whose staged file was missing (the set may be mixed until the next full write). */
@@ -121,8 +123,9 @@ export async function applyJournal(dir: string): Promise<JournalRecovery | null>
   const recovery: JournalRecovery = {
     startedAt: journal?.startedAt ?? null,
     pid: journal?.pid ?? null,
+    readable: journal !== null,
     completed: 0,
-    missing: journal === null ? [path] : [],
+    missing: [],
   };
   const touched = new Set<string>([dir]);
   const steps = journal?.steps ?? [];

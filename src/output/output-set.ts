@@ -5,7 +5,7 @@
  * journal committed, and the files switched (./output-journal.ts). Docs: docs/outputs.md,
  * "Output sets".
  */
-import { rm } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { LineageError } from '../errors.js';
 import {
@@ -80,11 +80,19 @@ export async function writeOutputSet<T>(
   });
 }
 
-/** Take the lock, complete an interrupted write and remove stale temporary files; nothing else. */
-export function recoverOutputSet(
+/**
+ * Take the lock, complete an interrupted write and remove stale temporary files; nothing else.
+ * A directory that does not exist has nothing to recover (and is not created).
+ */
+export async function recoverOutputSet(
   layout: OutputSetLayout,
   options: OutputSetOptions = {},
 ): Promise<OutputSetRecovery> {
+  const exists = await stat(layout.dir).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+  if (!exists) return { journal: null, removedTemporaryFiles: [] };
   return withOutputLock(layout.dir, options, () => recoverUnlocked(layout));
 }
 

@@ -91,3 +91,18 @@ t.test('a staged file lost since: a warning, and the sync rewrites the file', as
   t.equal(await readFile(join(dir, 'tableau__sales.yml'), 'utf8'), good);
   t.match(c.stdout(), 'models/exposures/tableau__sales.yml');
 });
+
+t.test('a damaged journal: a warning, and the sync writes its set', async (t) => {
+  const project = await copyExample(t);
+  const dir = join(project, 'models', 'exposures');
+  const args = ['sync', '--snapshot', snapshot, '--group-by', 'project'];
+  t.equal(await run(args, captureIo({}, project).io), 0);
+  await writeFile(join(dir, JOURNAL), '{"kind": "dbt-auto-exposures/output-journal", "vers');
+  const c = captureIo({}, project);
+  t.equal(await run(args, c.io), 0, c.stderr());
+  t.equal(
+    c.stderr(),
+    `warning: ${join(dir, JOURNAL)} could not be read; a successful sync rewrites every output\n`,
+  );
+  t.notOk((await readdir(dir)).includes(JOURNAL));
+});

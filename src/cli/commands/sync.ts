@@ -87,7 +87,11 @@ async function completeInterruptedSync(
     lockTimeoutMs,
     signal: io.signal,
   });
-  if (recovery.journal !== null) {
+  if (recovery.journal?.readable === false) {
+    io.stderr.write(
+      `warning: ${journal} could not be read; a successful sync rewrites every output\n`,
+    );
+  } else if (recovery.journal !== null) {
     const { journal: done } = recovery;
     io.stderr.write(
       `completed the file switch of a sync interrupted at ${done.startedAt ?? 'an unknown time'} (pid ${done.pid ?? '?'})\n`,
