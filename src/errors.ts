@@ -34,6 +34,7 @@ export type ErrorCode =
   | 'ERR_LINEAGE_VERSION'
   | 'ERR_OUTPUT_WRITE'
   | 'ERR_OUTPUT_CONFLICT'
+  | 'ERR_OUTPUT_LOCKED'
   | 'ERR_EXPOSURE_NAME_TAKEN'
   // active exposures
   | 'ERR_REFRESH'

@@ -4,11 +4,14 @@
  * and why. Decide (pure, ./decide.ts), then act through the `Refresher` (./act.ts), then report.
  * Semantics: docs/active-exposures.md.
  */
+
+import { checkArtifactPairing } from '../artifacts/pairing.js';
 import type { Manifest, RunResults } from '../artifacts/types.js';
 import { ConfigError } from '../errors.js';
 import type { ExposureLineage } from '../lineage/types.js';
 import {
   abortedEntry,
+  artifactMismatchEntry,
   disabledEntry,
   doneEntry,
   type EntryContext,
@@ -154,6 +157,24 @@ export async function maybeRefresh(options: MaybeRefreshOptions): Promise<Refres
       }),
     );
     return report(disabledResults(options.lineage));
+  }
+
+  // A run read against another invocation's graph (or project's) skews what counts as rebuilt.
+  const { manifest, runResults } = options;
+  for (const note of manifest === undefined ? [] : checkArtifactPairing(runResults, manifest)) {
+    const facts = (a: Manifest | RunResults) => ({
+      path: a.path,
+      invocationId: a.invocationId,
+      generatedAt: a.generatedAt,
+    });
+    log.push(
+      artifactMismatchEntry(entryContext(), {
+        code: note.code,
+        message: note.message,
+        runResults: facts(runResults),
+        manifest: facts(manifest as Manifest),
+      }),
+    );
   }
 
   // Phase 1 (pure): which exposures are candidates, which targets they want.

@@ -91,6 +91,13 @@ export const COMMANDS: readonly CommandSpec[] = [
         description:
           'do not scan the project for hand-written exposures using the names about to be written',
       },
+      {
+        name: 'lock-timeout',
+        type: 'string',
+        value: '<seconds>',
+        description:
+          'how long to wait for another sync writing the same outputs, then fail. Default: 60',
+      },
       jsonFlag,
     ],
     examples: [

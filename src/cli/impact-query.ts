@@ -5,6 +5,7 @@
  */
 import type { Manifest, RunResults } from '../artifacts/types.js';
 import type { ExposureLineage, LineageExposure } from '../lineage/types.js';
+import { plainText } from '../output/terminal-text.js';
 
 export interface Selection {
   /** Unique ids selected. */
@@ -112,35 +113,76 @@ function owner(e: LineageExposure): string {
   return email === undefined ? name : `${name} <${email}>`;
 }
 
-/** Plain text, one block per exposure. `subject` says what was selected (or null for all). */
+/**
+ * Plain text, one block per exposure. `subject` says what was selected (or null for all). Names
+ * come from Tableau users: each line is made plain text (no control or bidi characters).
+ */
 export function renderImpactText(items: ImpactedExposure[], subject: string | null): string {
   const what = items.length === 1 ? '1 exposure' : `${items.length} exposures`;
-  const head =
-    subject === null ? `${what}:` : `${what} depend on ${subject}${items.length ? ':' : '.'}`;
-  const blocks = items.map(({ exposure: e, via }) => {
-    const lines = [`  ${e.label} (${e.name}) — ${e.type}, owner ${owner(e)}`];
+  const lines = [
+    subject === null ? `${what}:` : `${what} depend on ${subject}${items.length ? ':' : '.'}`,
+  ];
+  for (const { exposure: e, via } of items) {
+    lines.push(`  ${e.label} (${e.name}) — ${e.type}, owner ${owner(e)}`);
     if (e.url !== null) lines.push(`    ${e.url}`);
     lines.push(`    reads ${via.join(', ')}`);
-    return lines.join('\n');
-  });
-  return `${[head, ...blocks].join('\n')}\n`;
+  }
+  return `${lines.map(plainText).join('\n')}\n`;
 }
 
-function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+/**
+ * Text shown literally by Markdown renderers (GitHub included): `&`, `<`, `>` as entities (no raw
+ * HTML), ASCII punctuation that Markdown or its autolinks act on backslash-escaped (no link,
+ * emphasis or table cell break), on one line.
+ */
+export function markdownText(text: string): string {
+  return plainText(text)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[\\`*_{}[\]()#+\-.!|~:]/g, (ch) => `\\${ch}`);
 }
 
-/** A Markdown table for a pull request comment. */
+/** A code span holding `text` literally, safe in a table cell. */
+function codeSpan(text: string): string {
+  const plain = plainText(text).replace(/\|/g, '\\|');
+  const longest = Math.max(0, ...[...plain.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = plain.startsWith('`') || plain.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${plain}${pad}${fence}`;
+}
+
+/** An http(s) URL as a Markdown link destination, or null when it is not one. */
+function linkTarget(url: string): string | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return null;
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return null;
+  return parsed.href.replace(
+    /[()\\\s]/g,
+    (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+}
+
+/**
+ * A Markdown table for a pull request comment. Every name is shown as literal text (a workbook
+ * named `[x](https://evil.example)` is not a link, `<img …>` is not HTML); the only link is the
+ * dashboard's own http(s) URL.
+ */
 export function renderImpactMarkdown(items: ImpactedExposure[], subject: string | null): string {
   const title =
     subject === null
       ? '### Tableau exposures'
-      : `### Tableau exposures downstream of ${cell(subject)}`;
+      : `### Tableau exposures downstream of ${markdownText(subject)}`;
   if (items.length === 0) return `${title}\n\nNone.\n`;
   const rows = items.map(({ exposure: e, via }) => {
-    const label = e.url === null ? cell(e.label) : `[${cell(e.label)}](${e.url})`;
-    const reads = via.map((v) => `\`${cell(v)}\``).join(', ');
-    return `| ${label} | \`${e.name}\` | ${reads} | ${cell(owner(e))} |`;
+    const target = e.url === null ? null : linkTarget(e.url);
+    const label = target === null ? markdownText(e.label) : `[${markdownText(e.label)}](${target})`;
+    const reads = via.map(codeSpan).join(', ');
+    return `| ${label} | ${codeSpan(e.name)} | ${reads} | ${markdownText(owner(e))} |`;
   });
   return `${title}\n\n| Dashboard | Exposure | Reads | Owner |\n|---|---|---|---|\n${rows.join('\n')}\n`;
 }

@@ -3,6 +3,7 @@
  * to do; the stack (and cause chain) only with --verbose. Also maps errors to exit codes.
  */
 import { DbtAutoExposuresError, type ErrorCode } from '../errors.js';
+import { plainText } from '../output/terminal-text.js';
 import type { Paint } from './io.js';
 
 /** Exit codes of the CLI. */
@@ -48,6 +49,8 @@ const HINTS: Partial<Record<ErrorCode, string>> = {
     'the lineage JSON comes from another version: run `dbt-auto-exposures sync` again',
   ERR_OUTPUT_WRITE:
     'check that the directory exists and is writable; the previous file is untouched',
+  ERR_OUTPUT_LOCKED:
+    'another sync is writing the same outputs: wait for it, or raise --lock-timeout',
   ERR_ABORTED: 'interrupted; nothing was left half-written',
 };
 
@@ -72,32 +75,40 @@ function causeChain(error: unknown): string {
   return parts.join('\n');
 }
 
-/** The text printed on stderr for `error`. */
+/** Multi-line text (a stack) with each line made plain (see `plainText`). */
+function plainLines(text: string): string {
+  return text.split('\n').map(plainText).join('\n');
+}
+
+/**
+ * The text printed on stderr for `error`. Messages can quote names typed by Tableau users:
+ * control and bidi characters are removed from every line.
+ */
 export function formatError(error: unknown, options: { verbose: boolean; paint: Paint }): string {
   const { paint } = options;
   const lines: string[] = [];
   if (error instanceof DbtAutoExposuresError) {
-    lines.push(`${paint('red', error.code)}: ${error.message}`);
+    lines.push(`${paint('red', error.code)}: ${plainText(error.message)}`);
     if (error.file !== undefined && !error.message.includes(error.file))
-      lines.push(`  file: ${error.file}`);
+      lines.push(`  file: ${plainText(error.file)}`);
     if (error.field !== undefined && !error.message.includes(error.field))
-      lines.push(`  field: ${error.field}`);
-    if (error.expected !== undefined) lines.push(`  expected: ${error.expected}`);
+      lines.push(`  field: ${plainText(error.field)}`);
+    if (error.expected !== undefined) lines.push(`  expected: ${plainText(error.expected)}`);
   } else {
     const message = error instanceof Error ? error.message : String(error);
-    lines.push(`${paint('red', 'ERR_INTERNAL')}: ${message}`);
+    lines.push(`${paint('red', 'ERR_INTERNAL')}: ${plainText(message)}`);
   }
   const hint = hintFor(error);
-  if (hint !== undefined) lines.push(`${paint('cyan', 'hint')}: ${hint}`);
+  if (hint !== undefined) lines.push(`${paint('cyan', 'hint')}: ${plainText(hint)}`);
   if (!(error instanceof DbtAutoExposuresError) && !options.verbose) {
     lines.push(
       `${paint('cyan', 'hint')}: this looks like a bug; run again with --verbose and report the output`,
     );
   }
   if (options.verbose && error instanceof Error && error.stack !== undefined) {
-    lines.push(paint('dim', error.stack));
+    lines.push(paint('dim', plainLines(error.stack)));
     const causes = causeChain(error);
-    if (causes !== '') lines.push(paint('dim', causes));
+    if (causes !== '') lines.push(paint('dim', plainLines(causes)));
   }
   return `${lines.join('\n')}\n`;
 }

@@ -6,9 +6,10 @@
 import { relative } from 'node:path';
 import type { ExposureLineage, UnmatchedTable } from '../lineage/types.js';
 import type { UnscannedYamlFile } from '../output/exposure-scan.js';
+import { plainText } from '../output/terminal-text.js';
 import type { TableauWarning, TableauWorkbook } from '../tableau/types.js';
 import { UNREAD_TABLES } from '../tableau/unread-tables.js';
-import type { Paint } from './io.js';
+import type { ColorName, Paint } from './io.js';
 
 /** The changes since the last sync, by exposure name. */
 export interface SyncChanges {
@@ -73,10 +74,18 @@ export function changeCount(changes: SyncChanges): number {
   return changes.added.length + changes.removed.length + changes.changed.length;
 }
 
+/** A line of the summary, plain or to be coloured. */
+type Line = string | { color: ColorName; text: string };
+
+function colored(color: ColorName, text: string): Line {
+  return { color, text };
+}
+
 /** The text `sync` prints on stdout. */
 export function renderSyncSummary(summary: SyncSummary, paint: Paint, cwd: string): string {
   const { lineage, changes } = summary;
-  const out: string[] = [];
+  // Lines hold names typed by Tableau users: each is made plain text, then coloured.
+  const out: Line[] = [];
   const { stats } = lineage;
   out.push(`Read ${plural(stats.workbooks, 'workbook')} from ${summary.from}.`);
   if (summary.workbooksWithoutTables > 0) {
@@ -101,10 +110,10 @@ export function renderSyncSummary(summary: SyncSummary, paint: Paint, cwd: strin
       `Changes since the last sync: ${changes.added.length} added, ${changes.removed.length} removed, ${changes.changed.length} changed.`,
     );
   }
-  for (const name of changes.added) out.push(paint('green', `  + ${name}`));
-  for (const name of changes.removed) out.push(paint('red', `  - ${name}`));
+  for (const name of changes.added) out.push(colored('green', `  + ${name}`));
+  for (const name of changes.removed) out.push(colored('red', `  - ${name}`));
   for (const { name, details } of changes.changed) {
-    out.push(paint('yellow', `  ~ ${name}`));
+    out.push(colored('yellow', `  ~ ${name}`));
     for (const d of details) out.push(`      ${d}`);
   }
 
@@ -135,7 +144,7 @@ export function renderSyncSummary(summary: SyncSummary, paint: Paint, cwd: strin
   }
   if (unmatchedCount + lineage.skippedWorkbooks.length + lineage.ambiguous.length > 0) {
     out.push(
-      paint(
+      colored(
         'dim',
         '  (how to fix: docs/matching.md — e.g. matching.databaseAliases in the config file)',
       ),
@@ -144,12 +153,12 @@ export function renderSyncSummary(summary: SyncSummary, paint: Paint, cwd: strin
 
   if (summary.warnings.length > 0) {
     out.push('');
-    out.push(paint('yellow', `Tableau warnings (${summary.warnings.length}):`));
+    out.push(colored('yellow', `Tableau warnings (${summary.warnings.length}):`));
     for (const w of summary.warnings) out.push(`  ${w.code ?? 'WARNING'}: ${w.message}`);
   }
   if (summary.partial) {
     out.push(
-      paint(
+      colored(
         'yellow',
         'The listing may be incomplete: exposures of the previous sync were kept, none removed. Exit code 1.',
       ),
@@ -163,13 +172,13 @@ export function renderSyncSummary(summary: SyncSummary, paint: Paint, cwd: strin
   if (summary.unscanned.length > 0) {
     out.push('');
     out.push(
-      paint(
+      colored(
         'yellow',
         `YAML files not checked for hand-written exposures (${summary.unscanned.length}):`,
       ),
     );
     for (const u of summary.unscanned) out.push(`  ${rel(u.file)} — ${u.reason}`);
-    out.push(paint('dim', '  (dbt parse will report them; fix them and sync again)'));
+    out.push(colored('dim', '  (dbt parse will report them; fix them and sync again)'));
   }
 
   out.push('');
@@ -185,7 +194,10 @@ export function renderSyncSummary(summary: SyncSummary, paint: Paint, cwd: strin
     );
   }
   for (const path of summary.written) out.push(`  ${rel(path)}`);
-  return `${out.join('\n')}\n`;
+  const text = out.map((line) =>
+    typeof line === 'string' ? plainText(line) : paint(line.color, plainText(line.text)),
+  );
+  return `${text.join('\n')}\n`;
 }
 
 /** The one JSON line `sync --json` prints. */

@@ -20,6 +20,7 @@ export const ACTIVE_EXPOSURE_EVENTS = {
   error: { code: 'AE006', name: 'ActiveExposureError' },
   done: { code: 'AE007', name: 'ActiveExposuresDone' },
   aborted: { code: 'AE008', name: 'ActiveExposuresAborted' },
+  artifactMismatch: { code: 'AE009', name: 'ActiveExposuresArtifactMismatch' },
   settings: { code: 'AE100', name: 'ActiveExposuresSettings' },
   upstream: { code: 'AE101', name: 'ActiveExposureUpstream' },
   lastRefresh: { code: 'AE102', name: 'ActiveExposureLastRefresh' },
@@ -95,6 +96,28 @@ export function disabledEntry(
     `Active exposures disabled (${data.because}): no refresh for ${data.exposures} exposures`,
     { because: data.because, exposures: data.exposures },
   );
+}
+
+/** AE009: run_results and the manifest do not belong together (see checkArtifactPairing). */
+export function artifactMismatchEntry(
+  context: EntryContext,
+  data: {
+    code: string;
+    message: string;
+    runResults: { path: string | null; invocationId: string | null; generatedAt: string | null };
+    manifest: { path: string | null; invocationId: string | null; generatedAt: string | null };
+  },
+): LogEntry {
+  const facts = (a: typeof data.manifest) => ({
+    path: a.path,
+    invocation_id: a.invocationId,
+    generated_at: a.generatedAt,
+  });
+  return createLogEntry(context, 'artifactMismatch', 'warn', `Warning: ${data.message}`, {
+    code: data.code,
+    run_results: facts(data.runResults),
+    manifest: facts(data.manifest),
+  });
 }
 
 /** AE002: the header line. */

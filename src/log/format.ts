@@ -2,6 +2,7 @@
  * Text and JSON forms of structured log entries, and the dbt console line layout shared by the
  * entry constructors (`N of M MESSAGE ........ [STATUS]`).
  */
+import { jsonLine, plainText } from '../output/terminal-text.js';
 import type { LogEntry } from './types.js';
 
 /** Output format of `formatLogEntry`. */
@@ -24,16 +25,17 @@ export function dbtLine(progress: string, message: string, status: string): stri
  * One entry as a single line.
  * - `text`: `HH:MM:SS  <msg>` like dbt's console, the time taken (in UTC, so it is deterministic)
  *   from `info.ts`; a `ts` that is not a date prints `--:--:--`. Multi-line messages are joined
- *   with ` | ` so one entry is always one line.
+ *   with ` | ` so one entry is always one line; other control characters (ESC, BEL, NUL, C1) and
+ *   bidi overrides a Tableau name may carry are removed, tabs become spaces.
  * - `json`: the entry as one line of JSON (dbt's `--log-format json` shape), appendable to dbt's
- *   own JSON logs.
+ *   own JSON logs; DEL, C1, bidi controls and U+2028/U+2029 are `\uXXXX`-escaped (same value).
  */
 export function formatLogEntry(entry: LogEntry, format: LogFormat): string {
-  if (format === 'json') return JSON.stringify(entry);
+  if (format === 'json') return jsonLine(entry);
   if (format !== 'text') {
     throw new TypeError(`formatLogEntry: format must be 'text' or 'json', got ${String(format)}`);
   }
-  return `${clockTime(entry.info.ts)}  ${entry.info.msg.replace(/\r?\n/g, ' | ')}`;
+  return `${clockTime(entry.info.ts)}  ${plainText(entry.info.msg.replace(/\r?\n/g, ' | '))}`;
 }
 
 function clockTime(ts: string): string {

@@ -62,6 +62,29 @@ export async function writeFileAtomic(
   options: WriteFileAtomicOptions = {},
 ): Promise<void> {
   const fs = options.fs ?? defaultFs;
+  const temp = await stageFile(path, data, options);
+  try {
+    throwIfAborted(options.signal, path);
+    await fs.rename(temp, path);
+  } catch (error) {
+    await fs.rm(temp, { force: true }).catch(() => undefined);
+    throw writeError(error, path, 'rename');
+  }
+}
+
+/**
+ * The first half of an atomic write: `data` in a new temporary file next to `path` (see
+ * `temporaryPathFor`), fsynced and closed, with the mode `path` has (or `options.mode`). Returns
+ * the temporary path; renaming it over `path` is the caller's. On failure nothing is left behind.
+ *
+ * @throws LineageError `ERR_OUTPUT_WRITE` or `ERR_ABORTED`, as `writeFileAtomic`.
+ */
+export async function stageFile(
+  path: string,
+  data: string | Uint8Array,
+  options: WriteFileAtomicOptions = {},
+): Promise<string> {
+  const fs = options.fs ?? defaultFs;
   const { signal } = options;
   throwIfAborted(signal, path);
   const temp = temporaryPathFor(path);
@@ -83,23 +106,26 @@ export async function writeFileAtomic(
     const closing = handle;
     handle = undefined;
     await closing.close();
-    throwIfAborted(signal, path);
-    step = 'rename';
-    await fs.rename(temp, path);
+    return temp;
   } catch (error) {
     if (handle !== undefined) await handle.close().catch(() => undefined);
     await fs.rm(temp, { force: true }).catch(() => undefined);
-    if (error instanceof LineageError && error.code === 'ERR_ABORTED') throw error;
-    throw new LineageError(
-      'ERR_OUTPUT_WRITE',
-      `Could not write ${path} (${step} failed): ${describe(error)}`,
-      {
-        file: path,
-        details: { step },
-        cause: error,
-      },
-    );
+    throw writeError(error, path, step);
   }
+}
+
+/** `ERR_OUTPUT_WRITE` naming the file and the step; an abort stays `ERR_ABORTED`. */
+function writeError(error: unknown, path: string, step: string): LineageError {
+  if (error instanceof LineageError && error.code === 'ERR_ABORTED') return error;
+  return new LineageError(
+    'ERR_OUTPUT_WRITE',
+    `Could not write ${path} (${step} failed): ${describe(error)}`,
+    {
+      file: path,
+      details: { step },
+      cause: error,
+    },
+  );
 }
 
 async function existingMode(fs: AtomicWriteFs, path: string): Promise<number | undefined> {

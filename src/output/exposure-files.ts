@@ -1,14 +1,13 @@
 /**
  * Writing the exposures YAML into a dbt project directory without ever touching a hand-written
  * file: a file is "managed" when its first line is the generated-file marker. Names already used
- * by hand-written exposures are refused before anything is written. Files are written atomically;
- * stale generated files are removed only after every new file was written.
+ * by hand-written exposures are refused before anything is written. The files are switched as one
+ * set (./output-set.ts): new and changed files and the removal of stale generated files.
  */
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LineageError } from '../errors.js';
 import type { ExposureLineage } from '../lineage/types.js';
-import { writeFileAtomic } from './atomic-write.js';
 import {
   checkExposureNames,
   type ExposureNameCheckOptions,
@@ -16,6 +15,7 @@ import {
   type UnscannedYamlFile,
 } from './exposure-scan.js';
 import { compareStrings } from './lineage-canonical.js';
+import { type OutputSetPlan, writeOutputSet } from './output-set.js';
 import {
   DEFAULT_EXPOSURES_FILE,
   GENERATED_MARKER,
@@ -35,6 +35,11 @@ export interface WriteExposuresYamlOptions extends RenderExposuresYamlOptions {
    * `false` skips the check.
    */
   handWrittenExposures?: false | ExposureNameCheckOptions | undefined;
+  /**
+   * Longest wait, in ms, for another writer of the same directory (another sync) before failing
+   * with `ERR_OUTPUT_LOCKED`. Default 60,000; 0 fails at once.
+   */
+  lockTimeoutMs?: number | undefined;
 }
 
 export { isGeneratedFile } from './exposure-scan.js';
@@ -87,19 +92,33 @@ async function listDir(dir: string): Promise<string[]> {
  *    written. Then the hand-written exposures (see `handWrittenExposures`) are read: a name about
  *    to be written that one of them uses, compared case-insensitively, fails the whole call with
  *    `ERR_EXPOSURE_NAME_TAKEN` before anything is written.
- * 2. Files whose content changed are written atomically; identical ones are left alone.
- * 3. Only then, generated files of this layout (`fileName` and `tableau__*.yml` carrying the
- *    marker) that are no longer produced are removed. A hand-written file is never removed, and
- *    neither is a generated file of another name (another site syncing into the same folder with
- *    its own `fileName`).
+ * 2. Files whose content changed are replaced and generated files of this layout (`fileName` and
+ *    `tableau__*.yml` carrying the marker) that are no longer produced are removed, all as one set
+ *    (docs/outputs.md, "Output sets"): a crash at any instant leaves the previous files or the new
+ *    ones, and the next call completes an interrupted switch. Identical files are left alone. A
+ *    hand-written file is never removed, and neither is a generated file of another name (another
+ *    site syncing into the same folder with its own `fileName`).
  *
- * A failure part-way leaves each file either as it was or fully written, and removes nothing.
+ * To write the lineage JSON in the same set, use `writeSyncOutputs`.
+ *
+ * @throws LineageError `ERR_OUTPUT_LOCKED` when another writer holds `dir` longer than
+ *   `lockTimeoutMs`; `ERR_OUTPUT_WRITE` when writing fails (previous files untouched).
  */
 export async function writeExposuresYaml(
   dir: string,
   lineage: ExposureLineage,
   options: WriteExposuresYamlOptions = {},
 ): Promise<WriteExposuresYamlResult> {
+  const files = renderFiles(lineage, options);
+  const layout = { dir, fileName: fileNameOf(options), otherFiles: [] };
+  return writeOutputSet(layout, options, async () => {
+    const yaml = await planExposuresYaml(dir, lineage, files, options);
+    return { plan: yaml.plan, result: yaml.result };
+  });
+}
+
+/** The file name for `groupBy: 'none'`, checked to be a plain name. */
+export function fileNameOf(options: WriteExposuresYamlOptions): string {
   const fileName = options.fileName ?? DEFAULT_EXPOSURES_FILE;
   if (fileName === '' || /[/\\]/.test(fileName) || fileName === '.' || fileName === '..') {
     throw new LineageError(
@@ -111,9 +130,31 @@ export async function writeExposuresYaml(
       },
     );
   }
-  const rendered = renderExposuresYaml(lineage, { ...options, groupBy: options.groupBy ?? 'none' });
-  const files = typeof rendered === 'string' ? new Map([[fileName, rendered]]) : rendered;
+  return fileName;
+}
 
+/** The YAML files to write: file name → text. */
+export function renderFiles(
+  lineage: ExposureLineage,
+  options: WriteExposuresYamlOptions,
+): Map<string, string> {
+  const fileName = fileNameOf(options);
+  const rendered = renderExposuresYaml(lineage, { ...options, groupBy: options.groupBy ?? 'none' });
+  return typeof rendered === 'string' ? new Map([[fileName, rendered]]) : rendered;
+}
+
+/**
+ * Checks (hand-written files at target paths, hand-written exposure names) and the plan: files to
+ * write, stale generated files to remove, and files to remove before the switch because one of
+ * their names moves to another file (so no name is ever defined twice, even mid-switch).
+ */
+export async function planExposuresYaml(
+  dir: string,
+  lineage: ExposureLineage,
+  files: ReadonlyMap<string, string>,
+  options: WriteExposuresYamlOptions,
+): Promise<{ plan: OutputSetPlan; result: WriteExposuresYamlResult }> {
+  const fileName = fileNameOf(options);
   const existing = new Map<string, string | null>();
   for (const name of files.keys()) {
     const path = join(dir, name);
@@ -141,13 +182,17 @@ export async function writeExposuresYaml(
         });
 
   const result: WriteExposuresYamlResult = { written: [], removed: [], unchanged: [], unscanned };
+  const plan: OutputSetPlan = { removals: [], writes: [] };
+  const names = new Set(lineage.exposures.map((e) => e.name.toLowerCase()));
   for (const [name, text] of files) {
     const path = join(dir, name);
-    if (existing.get(name) === text) {
+    const before = existing.get(name) ?? null;
+    if (before === text) {
       result.unchanged.push(path);
       continue;
     }
-    await writeFileAtomic(path, text, { signal: options.signal });
+    if (before !== null && losesNameToAnotherFile(before, text, names)) plan.removals.push(path);
+    plan.writes.push({ path, data: text });
     result.written.push(path);
   }
 
@@ -159,11 +204,32 @@ export async function writeExposuresYaml(
     const path = join(dir, name);
     const text = await readIfExists(path).catch(() => null);
     if (text === null || !isGeneratedFile(text)) continue;
-    options.signal?.throwIfAborted();
-    await rm(path, { force: true });
+    plan.removals.push(path);
     result.removed.push(path);
   }
 
   for (const list of [result.written, result.removed, result.unchanged]) list.sort(compareStrings);
-  return result;
+  return { plan, result };
+}
+
+/**
+ * Whether a name of `before` is absent from `after` but still written (so in another file). Both
+ * are files this library generated: every exposure starts with a `  - name: <name>` line there
+ * (names are plain `[A-Za-z0-9_]+`), so the names are read from those lines, not by parsing YAML
+ * (parsing hundreds of files costs seconds).
+ */
+function losesNameToAnotherFile(
+  before: string,
+  after: string,
+  written: ReadonlySet<string>,
+): boolean {
+  const kept = new Set(generatedNames(after));
+  return generatedNames(before).some((name) => !kept.has(name) && written.has(name));
+}
+
+/** The exposure names of a generated file, lower-cased. */
+function generatedNames(text: string): string[] {
+  return [...text.matchAll(/^ {2}- name: ([A-Za-z0-9_]+)\r?$/gm)].map((m) =>
+    (m[1] as string).toLowerCase(),
+  );
 }

@@ -5,6 +5,7 @@
 import type { ExposureLineage } from '../lineage/types.js';
 import { parseDependencyRef } from './dbt-refs.js';
 import { compareStrings } from './lineage-canonical.js';
+import { plainText } from './terminal-text.js';
 
 export interface RenderMermaidOptions {
   /**
@@ -20,12 +21,11 @@ export interface RenderMermaidOptions {
 
 /**
  * A label safe inside `["…"]`: characters Mermaid or its HTML rendering would interpret become
- * numeric entity codes (`#34;`), newlines spaces.
+ * numeric entity codes (`#34;`), line breaks and tabs spaces; other control characters and bidi
+ * controls are removed (see `plainText`).
  */
 export function mermaidLabel(text: string): string {
-  return text
-    .replace(/[\r\n]+/g, ' ')
-    .replace(/["#&<>[\]{}()|`\\;]/g, (ch) => `#${ch.charCodeAt(0)};`);
+  return plainText(text).replace(/["#&<>[\]{}()|`\\;]/g, (ch) => `#${ch.charCodeAt(0)};`);
 }
 
 function sanitizeId(text: string): string {

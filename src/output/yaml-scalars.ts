@@ -35,13 +35,27 @@ const SAFE_PLAIN = /^[A-Za-z][A-Za-z0-9_ .,=@()'/-]*$/;
 /** YAML 1.1 booleans and null spellings that SAFE_PLAIN lets through. */
 const YAML11_WORDS = /^(y|n|yes|no|on|off|true|false|null)$/i;
 
-/** Characters PyYAML accepts raw and that no YAML version treats as a line break. */
+/**
+ * Characters PyYAML accepts raw and that no YAML version treats as a line break, minus the bidi
+ * controls: raw, they make a reviewed file show other text than it holds (escaped, the value is
+ * the same).
+ */
 function isPrintable(code: number): boolean {
   return (
     (code >= 0x20 && code <= 0x7e) ||
-    (code >= 0xa0 && code <= 0xd7ff && code !== 0x2028 && code !== 0x2029) ||
+    (code >= 0xa0 && code <= 0xd7ff && code !== 0x2028 && code !== 0x2029 && !isBidi(code)) ||
     (code >= 0xe000 && code <= 0xfffd && code !== 0xfeff) ||
     (code >= 0x10000 && code <= 0x10ffff)
+  );
+}
+
+function isBidi(code: number): boolean {
+  return (
+    code === 0x061c ||
+    code === 0x200e ||
+    code === 0x200f ||
+    (code >= 0x202a && code <= 0x202e) ||
+    (code >= 0x2066 && code <= 0x2069)
   );
 }
 

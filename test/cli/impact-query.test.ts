@@ -121,7 +121,7 @@ t.test('text and markdown renderings', async (t) => {
       '',
       '| Dashboard | Exposure | Reads | Owner |',
       '|---|---|---|---|',
-      "| [Sales Overview](https://tableau.example/#/site/jaffle/workbooks/101) | `sales_overview` | `ref('orders')` | Ada Park <ada.park@jaffle.example> |",
+      "| [Sales Overview](https://tableau.example/#/site/jaffle/workbooks/101) | `sales_overview` | `ref('orders')` | Ada Park &lt;ada\\.park@jaffle\\.example&gt; |",
       '',
     ].join('\n'),
   );

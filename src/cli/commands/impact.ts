@@ -7,6 +7,8 @@ import { resolve } from 'node:path';
 import { loadManifest, loadRunResults } from '../../artifacts/load.js';
 import { writeFileAtomic } from '../../output/atomic-write.js';
 import { readLineage } from '../../output/lineage-read.js';
+import { plainText } from '../../output/terminal-text.js';
+import { warnAboutArtifacts, warnAboutPairing } from '../artifact-warnings.js';
 import type { ParsedFlags } from '../flags.js';
 import {
   allExposures,
@@ -86,6 +88,7 @@ async function runQuery({ io, flags }: CommandContext, requireSelection: boolean
     items = allExposures(lineage);
   } else {
     const manifest = await loadManifest(settings.manifestPath, { signal });
+    warnAboutArtifacts(io, [manifest]);
     const ids = new Set<string>();
     const names: string[] = [];
     if (selected !== null) {
@@ -93,13 +96,15 @@ async function runQuery({ io, flags }: CommandContext, requireSelection: boolean
       for (const id of selection.ids) ids.add(id);
       for (const name of selection.unknown) {
         io.stderr.write(
-          `warning: no dbt node named "${name}" in ${settings.manifestPath}; ignored\n`,
+          `warning: no dbt node named "${plainText(name)}" in ${settings.manifestPath}; ignored\n`,
         );
       }
       names.push(...selected.filter((s) => !selection.unknown.includes(s)));
     }
     if (fromRun) {
       const runResults = await loadRunResults(settings.runResultsPath, { signal });
+      warnAboutArtifacts(io, [runResults]);
+      warnAboutPairing(io, runResults, manifest);
       const rebuilt = rebuiltNodes(runResults);
       for (const id of rebuilt) ids.add(id);
       names.push(`the ${rebuilt.length} node${rebuilt.length === 1 ? '' : 's'} rebuilt by the run`);

@@ -14,6 +14,7 @@ import { formatLogEntry } from '../../log/format.js';
 import { mergeInTimeOrder } from '../../log/order.js';
 import type { LogEntry } from '../../log/types.js';
 import { readLineage } from '../../output/lineage-read.js';
+import { warnAboutArtifacts } from '../artifact-warnings.js';
 import { maskData } from '../mask.js';
 import { createProgress } from '../progress.js';
 import { EXIT } from '../report-error.js';
@@ -43,6 +44,8 @@ export async function runRefresh({ io, flags }: CommandContext): Promise<number>
   const lineage = await readLineage(settings.lineagePath, { signal });
   const runResults = await loadRunResults(settings.runResultsPath, { signal });
   const manifest = await loadManifest(settings.manifestPath, { signal });
+  // A run_results that does not belong with the manifest is a warning in the log (AE009).
+  warnAboutArtifacts(io, [manifest, runResults]);
 
   const tableau = gate.enabled ? await openTableau(settings, io) : null;
   const progress = createProgress(io.stderr, flags.json !== true);

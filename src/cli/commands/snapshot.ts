@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { writeTableauSnapshot } from '../../index.js';
+import { plainText } from '../../output/terminal-text.js';
 import { isIncompleteWarning, listFromTableau } from '../listing.js';
 import { EXIT } from '../report-error.js';
 import type { CommandContext } from '../run.js';
@@ -31,7 +32,9 @@ export async function runSnapshot({ io, flags }: CommandContext): Promise<number
   });
   io.stdout.write(`wrote ${listing.workbooks.length} workbooks to ${out}\n`);
   for (const warning of listing.warnings) {
-    io.stderr.write(`warning: Tableau: ${warning.code ?? 'WARNING'}: ${warning.message}\n`);
+    io.stderr.write(
+      `warning: Tableau: ${plainText(`${warning.code ?? 'WARNING'}: ${warning.message}`)}\n`,
+    );
   }
   if (listing.warnings.some(isIncompleteWarning)) {
     io.stderr.write('the listing may be incomplete (see the warnings above)\n');

@@ -16,16 +16,19 @@ import {
   diffLineage,
   loadManifest,
   readTableauSnapshot,
-  writeFileAtomic,
 } from '../../index.js';
 import type { ExposureLineage, LineageSource } from '../../lineage/types.js';
 import type { LineageDiff } from '../../output/diff.js';
-import { writeExposuresYaml } from '../../output/exposure-files.js';
 import { checkExposureNames, type UnscannedYamlFile } from '../../output/exposure-scan.js';
 import { injectExposures } from '../../output/inject.js';
-import { readLineage, serializeLineage, writeLineage } from '../../output/lineage-io.js';
+import { readLineage, serializeLineage } from '../../output/lineage-io.js';
+import { JOURNAL_FILE } from '../../output/output-journal.js';
+import { recoverSyncOutputs, writeSyncOutputs } from '../../output/sync-outputs.js';
+import { jsonLine, plainText } from '../../output/terminal-text.js';
 import { DEFAULT_EXPOSURES_FILE, renderExposuresYaml } from '../../output/yaml.js';
 import type { TableauWarning, TableauWorkbook } from '../../tableau/types.js';
+import { warnAboutArtifacts } from '../artifact-warnings.js';
+import { numberFlag } from '../flag-values.js';
 import { painter, useColor } from '../io.js';
 import { isIncompleteWarning, listFromTableau } from '../listing.js';
 import { EXIT } from '../report-error.js';
@@ -52,10 +55,53 @@ async function previousLineage(
       (error as { details?: { code?: string } }).details?.code === 'ENOENT';
     if (!missing) {
       io.stderr.write(
-        `warning: the previous lineage ${path} cannot be read (${(error as Error).message}); changes are reported against nothing\n`,
+        `warning: the previous lineage ${path} cannot be read (${plainText((error as Error).message)}); changes are reported against nothing\n`,
       );
     }
     return null;
+  }
+}
+
+/**
+ * Before anything else, a sync killed while switching its files is completed and the temporary
+ * files of killed syncs removed, so even a sync that fails later leaves one complete set.
+ * `--check` writes nothing: it only says that an interrupted sync is pending.
+ */
+async function completeInterruptedSync(
+  settings: CliSettings,
+  { check, lockTimeoutMs }: { check: boolean; lockTimeoutMs: number | undefined },
+  io: CommandContext['io'],
+): Promise<void> {
+  const journal = join(settings.exposuresPath, JOURNAL_FILE);
+  if (check) {
+    if ((await readText(journal)) !== null) {
+      io.stderr.write(
+        `warning: an interrupted sync left ${journal}; the next sync completes its files\n`,
+      );
+    }
+    return;
+  }
+  const otherFiles = [settings.lineagePath];
+  if (settings.injectManifestPath !== null) otherFiles.push(settings.injectManifestPath);
+  const recovery = await recoverSyncOutputs(settings.exposuresPath, {
+    otherFiles,
+    lockTimeoutMs,
+    signal: io.signal,
+  });
+  if (recovery.journal?.readable === false) {
+    io.stderr.write(
+      `warning: ${journal} could not be read; a successful sync rewrites every output\n`,
+    );
+  } else if (recovery.journal !== null) {
+    const { journal: done } = recovery;
+    io.stderr.write(
+      `completed the file switch of a sync interrupted at ${done.startedAt ?? 'an unknown time'} (pid ${done.pid ?? '?'})\n`,
+    );
+    for (const file of done.missing) {
+      io.stderr.write(
+        `warning: ${file} could not be completed (its staged file is missing); a successful sync rewrites it\n`,
+      );
+    }
   }
 }
 
@@ -167,7 +213,12 @@ export async function runSync(context: CommandContext): Promise<number> {
     });
   }
   const signal = io.signal;
+  const check = flags.check === true;
+  const seconds = numberFlag(flags, 'lock-timeout', { min: 0 });
+  const lockTimeoutMs = seconds === undefined ? undefined : Math.round(seconds * 1000);
+  await completeInterruptedSync(settings, { check, lockTimeoutMs }, io);
   const manifest = await loadManifest(settings.manifestPath, { signal });
+  warnAboutArtifacts(io, [manifest]);
   const snapshot = typeof flags.snapshot === 'string' ? flags.snapshot : undefined;
   const { workbooks, warnings, source, from } = await workbooksFor(settings, snapshot, context);
 
@@ -201,7 +252,6 @@ export async function runSync(context: CommandContext): Promise<number> {
     );
   }
 
-  const check = flags.check === true;
   const yamlOptions = { groupBy: settings.groupBy, dbtVersion: manifest.dbtVersion };
   // Hand-written exposures in every directory dbt reads properties YAML from (the output
   // directory is always scanned too): a name they use would make dbt parse fail.
@@ -215,23 +265,30 @@ export async function runSync(context: CommandContext): Promise<number> {
     }
     written = await wouldChange(settings, next, yamlOptions);
   } else {
-    const yaml = await writeExposuresYaml(settings.exposuresPath, next, {
+    const extraFiles =
+      settings.injectManifestPath === null
+        ? []
+        : [
+            {
+              path: settings.injectManifestPath,
+              data: JSON.stringify(
+                injectExposures(
+                  JSON.parse(await readFile(settings.manifestPath, 'utf8')) as unknown,
+                  next,
+                ),
+              ),
+            },
+          ];
+    const outputs = await writeSyncOutputs(settings.exposuresPath, next, {
       ...yamlOptions,
+      lineagePath: settings.lineagePath,
+      extraFiles,
+      lockTimeoutMs,
       signal,
       handWrittenExposures: nameCheck,
     });
-    unscanned = yaml.unscanned;
-    written = [...yaml.written, ...yaml.removed];
-    if ((await readText(settings.lineagePath)) !== serializeLineage(next)) {
-      await writeLineage(settings.lineagePath, next, { signal });
-      written.push(settings.lineagePath);
-    }
-    if (settings.injectManifestPath !== null) {
-      const raw = JSON.parse(await readFile(settings.manifestPath, 'utf8')) as unknown;
-      const injected = injectExposures(raw, next);
-      await writeFileAtomic(settings.injectManifestPath, JSON.stringify(injected), { signal });
-      written.push(settings.injectManifestPath);
-    }
+    unscanned = outputs.unscanned;
+    written = [...outputs.written, ...outputs.removed];
   }
 
   const summary: SyncSummary = {
@@ -248,7 +305,7 @@ export async function runSync(context: CommandContext): Promise<number> {
     parseCustomSql: settings.matching.parseCustomSql === true,
   };
   if (flags.json === true) {
-    io.stdout.write(`${JSON.stringify(syncSummaryJson(summary))}\n`);
+    io.stdout.write(`${jsonLine(syncSummaryJson(summary))}\n`);
   } else {
     io.stdout.write(renderSyncSummary(summary, painter(useColor(io.env, io.stdout)), io.cwd));
   }
