@@ -114,6 +114,18 @@ export class RefreshError extends DbtAutoExposuresError {
   }
 }
 
+/**
+ * The one abort error: `ERR_ABORTED`, whatever was aborted (a request, a file read or write, a
+ * wait). `operation` says what, in words (`Reading target/manifest.json`).
+ */
+export function abortedError(operation: string, signal?: AbortSignal): DbtAutoExposuresError {
+  const reason: unknown = signal?.reason;
+  return new DbtAutoExposuresError('ERR_ABORTED', `${operation} was aborted`, {
+    details: { operation },
+    ...(reason instanceof Error && reason.name !== 'AbortError' ? { cause: reason } : {}),
+  });
+}
+
 export function isDbtAutoExposuresError(value: unknown): value is DbtAutoExposuresError {
   return value instanceof DbtAutoExposuresError;
 }

@@ -141,13 +141,6 @@ export { LINEAGE_VERSION } from './lineage/types.js';
 export { ACTIVE_EXPOSURE_EVENTS, type ActiveExposureEvent } from './log/entries.js';
 export { formatLogEntry, type LogFormat } from './log/format.js';
 export type { LogEntry, LogEntryInfo, Logger, LogLevel } from './log/types.js';
-// lineage and outputs: rendering and writing (src/output)
-export {
-  type AtomicWriteFs,
-  type AtomicWriteHandle,
-  type WriteFileAtomicOptions,
-  writeFileAtomic,
-} from './output/atomic-write.js';
 export {
   DIFFED_FIELDS,
   type DiffedField,
@@ -279,3 +272,10 @@ export type {
 } from './tableau/types.js';
 export { refreshTargetKey } from './tableau/types.js';
 export { contentUrl, serverBaseUrl, workbookUrl } from './tableau/urls.js';
+// lineage and outputs: rendering and writing (src/output)
+export {
+  type AtomicWriteFs,
+  type AtomicWriteHandle,
+  type WriteFileAtomicOptions,
+  writeFileAtomic,
+} from './util/atomic-write.js';

@@ -7,6 +7,7 @@ import type { Manifest, RunResults } from '../artifacts/types.js';
 import type { ExposureLineage, LineageExposure } from '../lineage/types.js';
 import { formatTimeLeft } from '../log/format.js';
 import { type RefreshTarget, refreshTargetKey } from '../tableau/types.js';
+import { compareStrings } from '../util/compare.js';
 import type { RefreshReason } from './types.js';
 import {
   analyzeUpstream,
@@ -112,7 +113,7 @@ export function plannedTargets(exposure: LineageExposure): PlannedTarget[] {
     const hasExtracts = target.hasExtracts || seen?.hasExtracts === true;
     byKey.set(key, { kind: target.kind, luid: target.luid, name: target.name, key, hasExtracts });
   }
-  return [...byKey.values()].sort((a, b) => compare(a.key, b.key));
+  return [...byKey.values()].sort((a, b) => compareStrings(a.key, b.key));
 }
 
 /** A target wanted by one or more candidate exposures. */
@@ -136,7 +137,7 @@ export function collectTargets(plans: readonly ExposurePlan[]): TargetPlan[] {
       }
     }
   }
-  return [...byKey.values()].sort((a, b) => compare(a.target.key, b.target.key));
+  return [...byKey.values()].sort((a, b) => compareStrings(a.target.key, b.target.key));
 }
 
 /** Where a last refresh time came from. */
@@ -201,9 +202,5 @@ export function decideTarget(
 }
 
 function byExposure(a: LineageExposure, b: LineageExposure): number {
-  return compare(a.name, b.name) || compare(a.uniqueId, b.uniqueId);
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+  return compareStrings(a.name, b.name) || compareStrings(a.uniqueId, b.uniqueId);
 }

@@ -3,7 +3,7 @@
  * written atomically (a failed write never leaves a truncated report).
  */
 import { dirname, join } from 'node:path';
-import { writeFileAtomic } from '../output/atomic-write.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import type { RefreshReport } from './types.js';
 
 /** File name of the report next to run_results.json. */

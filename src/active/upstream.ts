@@ -3,6 +3,7 @@
  * nodes of its upstream closure were rebuilt or failed, and which failing tests guard that data.
  */
 import type { Manifest, RunResult, RunResults } from '../artifacts/types.js';
+import { compareStrings } from '../util/compare.js';
 
 /**
  * `args.which` values that rebuild data. `retry` re-runs what a previous build left undone.
@@ -72,7 +73,7 @@ export function indexRunResults(runResults: RunResults, manifest?: Manifest): Ru
       parents: manifest?.parentMap.get(result.uniqueId) ?? [],
     });
   }
-  failingTests.sort((a, b) => compare(a.uniqueId, b.uniqueId));
+  failingTests.sort((a, b) => compareStrings(a.uniqueId, b.uniqueId));
   return { byId, failingTests, testParentsKnown: manifest !== undefined };
 }
 
@@ -94,7 +95,7 @@ export function upstreamClosure(dependsOn: readonly string[], manifest?: Manifes
       }
     }
   }
-  return [...seen].sort(compare);
+  return [...seen].sort(compareStrings);
 }
 
 /** What this run did to one exposure's upstream. Every list sorted. */
@@ -168,8 +169,4 @@ export function analyzeUpstream(
 /** A model the manifest knows but that has no warehouse relation (ephemeral; disabled ones never run). */
 function isEphemeralModel(id: string, type: string, manifest: Manifest | undefined): boolean {
   return manifest !== undefined && type === 'model' && !manifest.nodes.has(id);
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -5,6 +5,8 @@
  * over the whole document (macros and docs are most of its bytes and are not read at all): an
  * entry a fast check rejects goes to the caller's `SchemaErrorReporter`.
  */
+
+import { compareStrings } from '../util/compare.js';
 import type { ArtifactLabel, SchemaErrorReporter } from './artifact-errors.js';
 import { identifyArtifact, readIdentified } from './identify.js';
 import { convertRelationalNode, convertSource, RELATIONAL_TYPES } from './manifest-nodes.js';
@@ -130,7 +132,7 @@ function readManifest(
       dependsOn: parents.slice(),
     });
   }
-  exposures.sort((a, b) => compare(a.uniqueId, b.uniqueId));
+  exposures.sort((a, b) => compareStrings(a.uniqueId, b.uniqueId));
 
   for (const [key, type] of OTHER_COLLECTIONS) {
     const collection = root[key];
@@ -226,7 +228,7 @@ function dependencyList(dependsOn: unknown): readonly string[] {
 /** parent_map from depends_on: sorted, deduplicated, like dbt writes it. */
 function sortedValues(map: Map<string, readonly string[]>): Map<string, readonly string[]> {
   const out = new Map<string, readonly string[]>();
-  for (const [id, list] of map) out.set(id, [...new Set(list)].sort(compare));
+  for (const [id, list] of map) out.set(id, [...new Set(list)].sort(compareStrings));
   return out;
 }
 
@@ -241,7 +243,7 @@ function invert(map: ReadonlyMap<string, readonly string[]>): Map<string, readon
       else out.set(other, [id]);
     }
   }
-  for (const list of out.values()) list.sort(compare);
+  for (const list of out.values()) list.sort(compareStrings);
   return out;
 }
 
@@ -268,8 +270,4 @@ function noRelationNote(id: string, ctx: Context): ArtifactNote {
       `${ctx.file ?? 'manifest'}: ${id} has no schema/identifier and no parsable relation_name; ` +
       'it cannot be matched to a warehouse table.',
   };
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

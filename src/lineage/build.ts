@@ -6,9 +6,9 @@ import { buildRelationIndex } from '../artifacts/relation.js';
 import { packageNames } from '../artifacts/root-project.js';
 import type { DbtNode, Manifest } from '../artifacts/types.js';
 import { ConfigError } from '../errors.js';
+import { compareStrings } from '../util/compare.js';
 import { SourceAnalyzer } from './analyze.js';
 import { type BuildLineageInput, checkOptions } from './build-options.js';
-import { compare } from './compare.js';
 import { Curation } from './curation.js';
 import { RelationMatcher } from './match.js';
 import { nameExposures } from './name-exposures.js';
@@ -67,7 +67,7 @@ export function buildExposureLineage(input: BuildLineageInput): ExposureLineage 
     renderRef: (node) => renderRef(node, { projectName: packageName }),
   });
 
-  const sorted = [...workbooks].sort((a, b) => compare(a.luid, b.luid));
+  const sorted = [...workbooks].sort((a, b) => compareStrings(a.luid, b.luid));
   const emitted: WorkbookAnalysis[] = [];
   const skipped: SkippedWorkbook[] = [];
   const ambiguous: AmbiguousMatch[] = [];
@@ -118,8 +118,10 @@ export function buildExposureLineage(input: BuildLineageInput): ExposureLineage 
   const exposures = emitted.map((analysis) =>
     toExposure(analysis, names.get(analysis.workbook.luid)!, context),
   );
-  exposures.sort((a, b) => compare(a.name, b.name));
-  ambiguous.sort((a, b) => compare(a.workbookLuid, b.workbookLuid) || compare(a.table, b.table));
+  exposures.sort((a, b) => compareStrings(a.name, b.name));
+  ambiguous.sort(
+    (a, b) => compareStrings(a.workbookLuid, b.workbookLuid) || compareStrings(a.table, b.table),
+  );
 
   return {
     version: LINEAGE_VERSION,

@@ -1,8 +1,3 @@
-/** Code-unit string order: locale-independent, so lineage output is the same on every machine. */
-export function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 /** Above this length `sortInPlace` hands over to `Array.prototype.sort`. */
 const INSERTION_SORT_MAX = 32;
 

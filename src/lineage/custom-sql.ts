@@ -10,6 +10,7 @@
  */
 import { createRequire } from 'node:module';
 import { splitQualifiedName } from '../artifacts/relation.js';
+import { compareStrings } from '../util/compare.js';
 import type { TableauRelation } from './tableau-relation.js';
 
 type SqlParserModule = typeof import('node-sql-parser');
@@ -221,9 +222,7 @@ function parseWith(sql: string, grammar: string, splitDotted: boolean): ParsedCu
       ctes.has(relation.identifier.toLowerCase());
     if (!isCte) byKey.set(relationKeyOf(relation), relation);
   }
-  const tables = [...byKey.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([, r]) => r);
+  const tables = [...byKey.entries()].sort(([a], [b]) => compareStrings(a, b)).map(([, r]) => r);
   return { ok: true, dialect: grammar, tables };
 }
 

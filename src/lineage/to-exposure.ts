@@ -1,7 +1,8 @@
 /** One emitted workbook as a `LineageExposure`: overrides first, then options, then defaults. */
 import type { TableauWorkbook } from '../tableau/types.js';
+import { compareStrings } from '../util/compare.js';
 import type { BuildLineageOptions } from './build-options.js';
-import { compare, sortInPlace } from './compare.js';
+import { sortInPlace } from './compare.js';
 import type { Curation } from './curation.js';
 import type { LineageDependency, LineageExposure } from './types.js';
 import type { WorkbookAnalysis } from './workbook-analysis.js';
@@ -15,7 +16,7 @@ function describe(workbook: TableauWorkbook): string {
 }
 
 function byUniqueId(a: LineageDependency, b: LineageDependency): number {
-  return compare(a.uniqueId, b.uniqueId);
+  return compareStrings(a.uniqueId, b.uniqueId);
 }
 
 function ownerOf(workbook: TableauWorkbook): LineageExposure['owner'] {
@@ -35,7 +36,7 @@ export interface ExposureContext {
 
 /** Tags as exposures carry them: distinct, sorted. */
 export function normalizeTags(tags: readonly string[]): string[] {
-  return sortInPlace([...new Set(tags)], compare);
+  return sortInPlace([...new Set(tags)], compareStrings);
 }
 
 /** The exposure of an analysed workbook, named `name`. */
@@ -48,7 +49,7 @@ export function toExposure(
   const override = curation.overrideFor(workbook) ?? {};
   // The analysis built the entries already; only their order is settled here.
   const dependsOn = analysis.dependencies;
-  for (const d of dependsOn) if (d.tables.length > 1) sortInPlace(d.tables, compare);
+  for (const d of dependsOn) if (d.tables.length > 1) sortInPlace(d.tables, compareStrings);
   sortInPlace(dependsOn, byUniqueId);
   const tags = override.tags ? normalizeTags(override.tags) : defaultTags.slice();
   return {

@@ -1,7 +1,8 @@
 /** One workbook's tables matched onto dbt nodes: its dependencies, misses and refresh targets. */
 import type { TableauWorkbook } from '../tableau/types.js';
+import { compareStrings } from '../util/compare.js';
 import type { SourceAnalyzer } from './analyze.js';
-import { compare, sortInPlace } from './compare.js';
+import { sortInPlace } from './compare.js';
 import { MATCH_RANK, type TableOutcome, type UnmatchedSlot } from './outcome.js';
 import type { LineageDependency, LineageRefreshTarget, UnmatchedTable } from './types.js';
 
@@ -104,7 +105,9 @@ class OutcomeAccumulator {
     return sortInPlace(
       out,
       (a, b) =>
-        compare(a.table, b.table) || compare(a.reason, b.reason) || compare(a.detail, b.detail),
+        compareStrings(a.table, b.table) ||
+        compareStrings(a.reason, b.reason) ||
+        compareStrings(a.detail, b.detail),
     );
   }
 }
@@ -147,7 +150,10 @@ export function analyzeWorkbook(
     }
   }
   // The order of `refreshTargetKey` (`kind:luid`; neither kind is a prefix of the other).
-  sortInPlace(refreshTargets, (a, b) => compare(a.kind, b.kind) || compare(a.luid, b.luid));
+  sortInPlace(
+    refreshTargets,
+    (a, b) => compareStrings(a.kind, b.kind) || compareStrings(a.luid, b.luid),
+  );
   return {
     workbook,
     dependencies: acc.dependencies,

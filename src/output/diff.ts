@@ -2,7 +2,8 @@
  * What changed between two lineages, for review (pull requests) and logs. Pure.
  */
 import type { ExposureLineage, LineageExposure } from '../lineage/types.js';
-import { compareStrings, orderKeys } from './lineage-canonical.js';
+import { compareStrings } from '../util/compare.js';
+import { orderKeys } from './lineage-canonical.js';
 
 /** The fields compared, in report order. `refreshTargets` ignore `lastRefreshAt` (it moves daily). */
 export const DIFFED_FIELDS = [

@@ -8,13 +8,13 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LineageError } from '../errors.js';
 import type { ExposureLineage } from '../lineage/types.js';
+import { compareStrings } from '../util/compare.js';
 import {
   checkExposureNames,
   type ExposureNameCheckOptions,
   isGeneratedFile,
   type UnscannedYamlFile,
 } from './exposure-scan.js';
-import { compareStrings } from './lineage-canonical.js';
 import { type OutputSetPlan, writeOutputSet } from './output-set.js';
 import {
   DEFAULT_EXPOSURES_FILE,

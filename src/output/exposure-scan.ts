@@ -26,7 +26,7 @@ import {
 import { SKIPPED_DIRECTORIES } from '../artifacts/find-projects.js';
 import { ConfigError, LineageError } from '../errors.js';
 import type { ExposureLineage, LineageExposure } from '../lineage/types.js';
-import { compareStrings } from './lineage-canonical.js';
+import { compareStrings } from '../util/compare.js';
 import { GENERATED_MARKER } from './yaml.js';
 
 /** An exposure defined in a YAML file this library did not generate. */

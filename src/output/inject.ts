@@ -5,8 +5,8 @@
  */
 import { ArtifactError, LineageError } from '../errors.js';
 import type { ExposureLineage, LineageExposure } from '../lineage/types.js';
+import { compareStrings } from '../util/compare.js';
 import { parseDbtVersion, parseDependencyRef, versionAtLeast } from './dbt-refs.js';
-import { compareStrings } from './lineage-canonical.js';
 
 export interface InjectExposuresOptions {
   /**

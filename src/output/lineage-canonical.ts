@@ -2,7 +2,9 @@
  * The canonical form of the lineage JSON file: stable key order and sorted arrays, so the file
  * diffs cleanly in version control and two syncs over the same inputs write identical bytes.
  */
+
 import type { ExposureLineage, LineageExposure } from '../lineage/types.js';
+import { compareStrings } from '../util/compare.js';
 
 /**
  * Key order in the written file: the documented order (DESIGN.md), then any other key
@@ -82,11 +84,6 @@ export function orderKeys(value: unknown): unknown {
     if (child !== undefined) out[key] = orderKeys(child);
   }
   return out;
-}
-
-/** Code-unit order: deterministic and locale-independent. */
-export function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function by<T>(key: (item: T) => string): (a: T, b: T) => number {

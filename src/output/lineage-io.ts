@@ -12,7 +12,7 @@ import {
 } from '../artifacts/artifact-errors.js';
 import { LineageError } from '../errors.js';
 import type { ExposureLineage } from '../lineage/types.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { canonicalLineage } from './lineage-canonical.js';
 import { checkLineage, type LineageIoOptions, lineageLabel } from './lineage-read.js';
 import { lineageSchemaV1 } from './lineage-schema.js';

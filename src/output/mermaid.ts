@@ -3,8 +3,8 @@
  * docs. Pure and deterministic: same lineage, same text.
  */
 import type { ExposureLineage } from '../lineage/types.js';
+import { compareStrings } from '../util/compare.js';
 import { parseDependencyRef } from './dbt-refs.js';
-import { compareStrings } from './lineage-canonical.js';
 import { plainText } from './terminal-text.js';
 
 export interface RenderMermaidOptions {

@@ -11,7 +11,7 @@ import { open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { LineageError } from '../errors.js';
-import { stageFile } from './atomic-write.js';
+import { stageFile } from '../util/atomic-write.js';
 import { isProcessRunning } from './output-lock.js';
 
 /** The journal's name, next to the lock in the directory of the generated YAML. */

@@ -9,7 +9,7 @@ import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { LineageError } from '../errors.js';
-import { temporaryPathFor } from './atomic-write.js';
+import { temporaryPathFor } from '../util/atomic-write.js';
 
 /** The lock file's name, in the directory of the generated YAML. */
 export const LOCK_FILE = '.dbt-auto-exposures.lock';

@@ -7,8 +7,8 @@ import { createHash } from 'node:crypto';
 import { Document } from 'yaml';
 import { ConfigError, LineageError } from '../errors.js';
 import type { ExposureLineage, LineageExposure } from '../lineage/types.js';
+import { compareStrings } from '../util/compare.js';
 import { parseDbtVersion, versionAtLeast } from './dbt-refs.js';
-import { compareStrings } from './lineage-canonical.js';
 import { applySafeStyles, jinjaSafe, withSafeDoubleQuotes } from './yaml-scalars.js';
 
 /** The first line of every file this library generates; how it recognises its own files. */

@@ -1,6 +1,8 @@
 /** Canonical form of already normalised workbooks, for deterministic snapshots. */
+
+import { compareStrings } from '../util/compare.js';
 import { normalizeTables, sortCustomSql } from './normalize-tables.js';
-import { byKeys, cmp } from './sort-keys.js';
+import { byKeys } from './sort-keys.js';
 import type { TableauCustomSql, TableauTable, TableauWorkbook } from './types.js';
 
 function canonicalTables(tables: readonly TableauTable[]): TableauTable[] {
@@ -47,7 +49,7 @@ export function canonicalWorkbooks(workbooks: readonly TableauWorkbook[]): Table
           wb.owner === null
             ? null
             : { name: wb.owner.name, email: wb.owner.email, username: wb.owner.username },
-        tags: [...new Set(wb.tags)].sort(cmp),
+        tags: [...new Set(wb.tags)].sort(compareStrings),
         description: wb.description,
         createdAt: wb.createdAt,
         updatedAt: wb.updatedAt,
@@ -60,7 +62,7 @@ export function canonicalWorkbooks(workbooks: readonly TableauWorkbook[]): Table
             extractLastRefreshTime: d.extractLastRefreshTime,
             tables: canonicalTables(d.tables),
             customSql: canonicalCustomSql(d.customSql),
-            publishedDatasourceLuids: [...new Set(d.publishedDatasourceLuids)].sort(cmp),
+            publishedDatasourceLuids: [...new Set(d.publishedDatasourceLuids)].sort(compareStrings),
           }))
           .sort(
             byKeys(

@@ -24,6 +24,8 @@
  *   `onWarning`, and so do tables of the payload that no normalised workbook holds
  *   (`UNREAD_TABLES`, naming their JSON path): nothing is dropped silently.
  */
+
+import { compareStrings } from '../util/compare.js';
 import { type Attachments, attachCustomSql } from './attach-custom-sql.js';
 import {
   collectMetadataPages,
@@ -39,7 +41,7 @@ import type {
   RawWorkbook,
 } from './raw-types.js';
 import { field, list, str, stripNulls } from './raw-values.js';
-import { byKeys, cmp } from './sort-keys.js';
+import { byKeys } from './sort-keys.js';
 import type {
   TableauEmbeddedDatasource,
   TableauPublishedDatasource,
@@ -210,7 +212,7 @@ function buildWorkbook(
       customSql: sortCustomSql(id === null ? [] : (attachments.byEmbedded.get(id) ?? [])),
       publishedDatasourceLuids: publishedLuids
         .map((k) => str(published.get(k)?.raw.luid) ?? k)
-        .sort(cmp),
+        .sort(compareStrings),
     });
   }
 
@@ -265,7 +267,7 @@ function buildWorkbook(
       owner === null || owner === undefined || typeof owner !== 'object'
         ? null
         : { name: str(owner.name), email: str(owner.email), username: str(owner.username) },
-    tags: tags.sort(cmp),
+    tags: tags.sort(compareStrings),
     description: str(raw.description),
     createdAt: str(raw.createdAt),
     updatedAt: str(raw.updatedAt),

@@ -11,7 +11,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { DbtAutoExposuresError } from '../errors.js';
-import { writeFileAtomic } from '../output/atomic-write.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { canonicalWorkbooks } from './canonical-workbooks.js';
 import { normalizeWorkbooks } from './normalize.js';
 import type { TableauWarning, TableauWorkbook } from './types.js';

@@ -19,6 +19,7 @@
 import picomatch from 'picomatch';
 import { ConfigError, TableauApiError } from '../errors.js';
 import type { Logger } from '../log/types.js';
+import { compareStrings } from '../util/compare.js';
 import type { ListingLimits } from './listing-limits.js';
 import type { MetadataApi } from './metadata.js';
 import {
@@ -308,9 +309,7 @@ export async function listWorkbooks(
     }
   }
   const workbooks = deps.normalize({ workbooks: [...kept.values()], customSql });
-  return workbooks.sort((a, b) => (a.name === b.name ? cmp(a.luid, b.luid) : cmp(a.name, b.name)));
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+  return workbooks.sort((a, b) =>
+    a.name === b.name ? compareStrings(a.luid, b.luid) : compareStrings(a.name, b.name),
+  );
 }

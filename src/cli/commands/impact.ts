@@ -5,9 +5,9 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { loadManifest, loadRunResults } from '../../artifacts/load.js';
-import { writeFileAtomic } from '../../output/atomic-write.js';
 import { readLineage } from '../../output/lineage-read.js';
 import { plainText } from '../../output/terminal-text.js';
+import { writeFileAtomic } from '../../util/atomic-write.js';
 import { warnAboutArtifacts, warnAboutPairing } from '../artifact-warnings.js';
 import type { ParsedFlags } from '../flags.js';
 import {

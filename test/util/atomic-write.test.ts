@@ -8,7 +8,7 @@ import {
   type AtomicWriteFs,
   temporaryPathFor,
   writeFileAtomic,
-} from '../../src/output/atomic-write.js';
+} from '../../src/util/atomic-write.js';
 
 async function tempDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'dae-atomic-'));
