@@ -2,7 +2,7 @@
  * Turning raw manifest entries (already checked by the fast checks in raw-checks.ts) into
  * matchable `DbtNode`s: which entries own a warehouse relation, and what that relation is.
  */
-import { splitQualifiedName } from './relation.js';
+import { splitQualifiedName } from './relation-name.js';
 import type { DbtNode, ModelAccess } from './types.js';
 
 type Raw = Record<string, unknown>;

@@ -6,7 +6,7 @@
 import { relative } from 'node:path';
 import type { ExposureLineage, UnmatchedTable } from '../lineage/types.js';
 import type { UnscannedYamlFile } from '../output/exposure-scan.js';
-import { plainText } from '../output/terminal-text.js';
+import { plainText } from '../util/terminal-text.js';
 import type { TableauWarning, TableauWorkbook } from '../tableau/types.js';
 import { UNREAD_TABLES } from '../tableau/unread-tables.js';
 import type { ColorName, Paint } from './io.js';

@@ -2,7 +2,7 @@
  * Text and JSON forms of structured log entries, and the dbt console line layout shared by the
  * entry constructors (`N of M MESSAGE ........ [STATUS]`).
  */
-import { jsonLine, plainText } from '../output/terminal-text.js';
+import { jsonLine, plainText } from '../util/terminal-text.js';
 import type { LogEntry } from './types.js';
 
 /** Output format of `formatLogEntry`. */

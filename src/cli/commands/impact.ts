@@ -5,8 +5,8 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { loadManifest, loadRunResults } from '../../artifacts/load.js';
-import { readLineage } from '../../output/lineage-read.js';
-import { plainText } from '../../output/terminal-text.js';
+import { loadLineage } from '../../output/lineage-file.js';
+import { plainText } from '../../util/terminal-text.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { warnAboutArtifacts, warnAboutPairing } from '../artifact-warnings.js';
 import type { ParsedFlags } from '../flags.js';
@@ -80,7 +80,7 @@ async function runQuery({ io, flags }: CommandContext, requireSelection: boolean
       '--select',
     );
   }
-  const lineage = await readLineage(settings.lineagePath, { signal });
+  const lineage = await loadLineage(settings.lineagePath, { signal });
 
   let items: ImpactedExposure[];
   let subject: string | null = null;
