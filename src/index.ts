@@ -4,35 +4,23 @@
  */
 
 // active exposures
-export {
-  DEFAULT_REFRESH_CONCURRENCY,
-  type MaybeRefreshOptions,
-  maybeRefresh,
-} from './active/maybe-refresh.js';
-export {
-  DEFAULT_REPORT_FILE,
-  defaultReportPath,
-  serializeRefreshReport,
-  writeRefreshReport,
-} from './active/report-file.js';
-export {
-  type ActiveExposureOverrides,
-  type ActiveExposureSettings,
-  DEFAULT_BUILD_AFTER_MINUTES,
-  ENV_ACTIVE_EXPOSURES,
-  ENV_BUILD_AFTER,
-  resolveActiveExposureSettings,
-  type SettingSource,
-} from './active/settings.js';
+export { type MaybeRefreshOptions, maybeRefresh } from './active/maybe-refresh.js';
 export type {
+  JobOutcome,
   LastRefreshStore,
   Refresher,
-  RefreshReason,
-  RefreshReport,
-  RefreshResult,
-  RefreshStatus,
-} from './active/types.js';
-export { BUILD_COMMANDS, isBuildCommand } from './active/upstream.js';
+  RefresherCallOptions,
+  RefreshTarget,
+  RefreshTrigger,
+  WaitForJobOptions,
+} from './active/refresher.js';
+export {
+  type RefreshReason,
+  type RefreshReport,
+  type RefreshResult,
+  type RefreshStatus,
+  writeRefreshReport,
+} from './active/report.js';
 
 // dbt artifacts
 export {
@@ -138,8 +126,7 @@ export type {
 } from './lineage/types.js';
 export { LINEAGE_VERSION } from './lineage/types.js';
 // structured logs
-export { ACTIVE_EXPOSURE_EVENTS, type ActiveExposureEvent } from './log/entries.js';
-export { formatLogEntry, type LogFormat } from './log/format.js';
+export { type LogFormat, renderLogEntry } from './log/render.js';
 export type { LogEntry, LogEntryInfo, Logger, LogLevel } from './log/types.js';
 export {
   DIFFED_FIELDS,
@@ -253,11 +240,8 @@ export {
   writeTableauSnapshot,
 } from './tableau/snapshot.js';
 export type {
-  JobOutcome,
   ListWorkbooksOptions,
   ListWorkbooksProgress,
-  RefreshTarget,
-  RefreshTrigger,
   RequestOptions,
   TableauClient,
   TableauCustomSql,
@@ -267,10 +251,8 @@ export type {
   TableauTable,
   TableauWarning,
   TableauWorkbook,
-  WaitForJobOptions,
   WorkbookFilter,
 } from './tableau/types.js';
-export { refreshTargetKey } from './tableau/types.js';
 export { contentUrl, serverBaseUrl, workbookUrl } from './tableau/urls.js';
 // lineage and outputs: rendering and writing (src/output)
 export {

@@ -5,7 +5,7 @@
  */
 import { checkArtifactPairing } from '../artifacts/pairing.js';
 import type { ArtifactNote, Manifest, RunResults } from '../artifacts/types.js';
-import { plainText } from '../output/terminal-text.js';
+import { plainText } from '../util/terminal-text.js';
 import type { CliIo } from './io.js';
 
 /** Notes worth a line on every run (others, such as one per node without a relation, are not). */

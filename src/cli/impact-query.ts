@@ -5,7 +5,7 @@
  */
 import type { Manifest, RunResults } from '../artifacts/types.js';
 import type { ExposureLineage, LineageExposure } from '../lineage/types.js';
-import { plainText } from '../output/terminal-text.js';
+import { plainText } from '../util/terminal-text.js';
 
 export interface Selection {
   /** Unique ids selected. */

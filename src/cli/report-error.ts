@@ -3,7 +3,7 @@
  * to do; the stack (and cause chain) only with --verbose. Also maps errors to exit codes.
  */
 import { DbtAutoExposuresError, type ErrorCode } from '../errors.js';
-import { plainText } from '../output/terminal-text.js';
+import { plainText } from '../util/terminal-text.js';
 import type { Paint } from './io.js';
 
 /** Exit codes of the CLI. */

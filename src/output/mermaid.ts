@@ -4,8 +4,8 @@
  */
 import type { ExposureLineage } from '../lineage/types.js';
 import { compareStrings } from '../util/compare.js';
+import { plainText } from '../util/terminal-text.js';
 import { parseDependencyRef } from './dbt-refs.js';
-import { plainText } from './terminal-text.js';
 
 export interface RenderMermaidOptions {
   /**

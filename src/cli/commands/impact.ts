@@ -6,8 +6,8 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { loadManifest, loadRunResults } from '../../artifacts/load.js';
 import { readLineage } from '../../output/lineage-read.js';
-import { plainText } from '../../output/terminal-text.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
+import { plainText } from '../../util/terminal-text.js';
 import { warnAboutArtifacts, warnAboutPairing } from '../artifact-warnings.js';
 import type { ParsedFlags } from '../flags.js';
 import {

@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { writeTableauSnapshot } from '../../index.js';
-import { plainText } from '../../output/terminal-text.js';
+import { plainText } from '../../util/terminal-text.js';
 import { isIncompleteWarning, listFromTableau } from '../listing.js';
 import { EXIT } from '../report-error.js';
 import type { CommandContext } from '../run.js';

@@ -2,11 +2,16 @@ import t from 'tap';
 import {
   ACTIVE_EXPOSURE_EVENTS,
   createLogEntry,
+  dbtLine,
   errorEntry,
+  formatSeconds,
+  formatTimeLeft,
+  inTimeOrder,
+  mergeInTimeOrder,
   refreshedEntry,
   skippedEntry,
 } from '../../src/log/entries.js';
-import { dbtLine, formatLogEntry, formatSeconds, formatTimeLeft } from '../../src/log/format.js';
+import type { LogEntry } from '../../src/log/types.js';
 
 const ctx = { ts: '2026-03-01T12:34:56.789Z', invocationId: 'inv-1' };
 
@@ -16,35 +21,6 @@ t.test('dbtLine pads with dots to column 80 like dbt', async (t) => {
   t.equal(line.indexOf(' [RUN]'), 80);
   const long = dbtLine('', 'x'.repeat(90), 'OK');
   t.equal(long, `${'x'.repeat(90)}  [OK]`, 'long messages are not cut');
-});
-
-t.test('formatLogEntry text: HH:MM:SS (UTC) + two spaces + msg, one line', async (t) => {
-  const entry = createLogEntry(ctx, 'header', 'info', 'Running\nactive exposures', {});
-  t.equal(formatLogEntry(entry, 'text'), '12:34:56  Running | active exposures');
-  const bad = createLogEntry({ ts: 'not a date', invocationId: null }, 'done', 'info', 'Done.', {});
-  t.equal(formatLogEntry(bad, 'text'), '--:--:--  Done.');
-});
-
-t.test('formatLogEntry json: one line, dbt event shape, parses back', async (t) => {
-  const entry = createLogEntry(ctx, 'done', 'info', 'Done. REFRESHED=1 SKIP=0 ERROR=0', {
-    refreshed: 1,
-  });
-  const line = formatLogEntry(entry, 'json');
-  t.notMatch(line, /\n/);
-  t.same(JSON.parse(line), {
-    info: {
-      name: 'ActiveExposuresDone',
-      code: 'AE007',
-      level: 'info',
-      msg: 'Done. REFRESHED=1 SKIP=0 ERROR=0',
-      ts: '2026-03-01T12:34:56.789Z',
-      invocation_id: 'inv-1',
-      category: 'active_exposures',
-      extra: {},
-    },
-    data: { refreshed: 1 },
-  });
-  t.throws(() => formatLogEntry(entry, 'xml' as 'json'), TypeError);
 });
 
 t.test('event codes are unique and stable', async (t) => {
@@ -107,4 +83,64 @@ t.test('result lines', async (t) => {
     duration_ms: null,
     shared_with: [],
   });
+});
+
+// ---------------------------------------------------------------- the order of entries
+
+const entry = (ts: string, msg: string): LogEntry =>
+  createLogEntry({ ts, invocationId: null }, 'header', 'info', msg, {});
+const msgs = (entries: readonly LogEntry[]): string[] => entries.map((e) => e.info.msg);
+
+t.test('inTimeOrder sorts by ts; equal times keep their order', async (t) => {
+  const given = [
+    entry('2026-03-01T12:00:09.000Z', 'late'),
+    entry('2026-03-01T12:00:01.000Z', 'a'),
+    entry('2026-03-01T12:00:05.000Z', 'mid'),
+    entry('2026-03-01T12:00:01.000Z', 'b'),
+    entry('2026-03-01T12:00:01.000Z', 'c'),
+  ];
+  const before = msgs(given);
+  t.same(msgs(inTimeOrder(given)), ['a', 'b', 'c', 'mid', 'late']);
+  t.same(msgs(given), before, 'the input is not changed');
+  t.same(inTimeOrder([]), []);
+});
+
+t.test('inTimeOrder compares instants, not strings', async (t) => {
+  // Same instant written two ways, and a later one that sorts first as a string.
+  const given = [
+    entry('2026-03-01T12:00:00.500+00:00', 'later'),
+    entry('2026-03-01T12:00:00.100Z', 'earlier'),
+    entry('2026-03-01T13:00:00.100+01:00', 'same instant as earlier'),
+  ];
+  t.same(msgs(inTimeOrder(given)), ['earlier', 'same instant as earlier', 'later']);
+});
+
+t.test('an unparsable ts sorts first, in its given order', async (t) => {
+  const given = [
+    entry('2026-03-01T12:00:00.000Z', 'dated'),
+    entry('not a date', 'x'),
+    entry('', 'y'),
+  ];
+  t.same(msgs(inTimeOrder(given)), ['x', 'y', 'dated']);
+});
+
+t.test('mergeInTimeOrder: one stream, log lines before debug entries on equal times', async (t) => {
+  const log = [
+    entry('2026-03-01T12:00:01.000Z', 'header'),
+    entry('2026-03-01T12:00:04.000Z', 'result'),
+    entry('2026-03-01T12:00:05.000Z', 'done'),
+  ];
+  const debug = [
+    entry('2026-03-01T12:00:00.000Z', 'settings'),
+    entry('2026-03-01T12:00:04.000Z', 'job outcome'),
+    entry('2026-03-01T12:00:04.000Z', 'store set'),
+  ];
+  t.same(msgs(mergeInTimeOrder(log, debug)), [
+    'settings',
+    'header',
+    'result',
+    'job outcome',
+    'store set',
+    'done',
+  ]);
 });
