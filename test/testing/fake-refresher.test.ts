@@ -30,6 +30,29 @@ t.test('answers from its options and records every call', async (t) => {
   t.same(fake.refreshedTargets(), [WB, { kind: 'datasource', luid: 'ds-1', name: 'Orders' }]);
 });
 
+t.test('failures, already queued, a store-only fake, and times that move', async (t) => {
+  const fake = createFakeRefresher({
+    refreshAnswers: { 'workbook:wb-1': 'already_queued', 'workbook:wb-2': { error: 'HTTP 500' } },
+    lastRefreshTimesError: 'metadata API down',
+  });
+  t.match(await fake.refresh(WB), { status: 'already_queued', detail: /Sales/ });
+  await t.rejects(fake.refresh({ ...WB, luid: 'wb-2' }), { message: 'HTTP 500' });
+  await t.rejects(async () => fake.getLastRefreshTimes?.([WB]), { message: 'metadata API down' });
+  await t.rejects(async () => fake.waitForJob?.('fake-job-9'), {
+    message: 'Unknown job fake-job-9',
+  });
+
+  t.equal(createFakeRefresher({ canReportLastRefreshTimes: false }).getLastRefreshTimes, undefined);
+
+  const at = new Date('2026-03-01T12:00:00.000Z');
+  const moving = createFakeRefresher({ refreshedAt: () => at });
+  t.same(await moving.getLastRefreshTimes?.([WB]), new Map([['workbook:wb-1', null]]));
+  await moving.refresh(WB);
+  t.same(await moving.getLastRefreshTimes?.([WB]), new Map([['workbook:wb-1', at]]));
+  moving.setLastRefreshTime('workbook:wb-1', null);
+  t.same(await moving.getLastRefreshTimes?.([WB]), new Map([['workbook:wb-1', null]]));
+});
+
 t.test(
   'an aborted signal rejects every call with ERR_ABORTED, and nothing is recorded',
   async (t) => {
