@@ -3,7 +3,7 @@
  * deterministic: the same inputs in any order give the same JSON.
  */
 import { buildRelationIndex } from '../artifacts/relation.js';
-import { packageNames } from '../artifacts/root-project.js';
+import { packageNames } from '../artifacts/manifest.js';
 import type { DbtNode, Manifest } from '../artifacts/types.js';
 import { ConfigError } from '../errors.js';
 import { compareStrings } from '../util/compare.js';

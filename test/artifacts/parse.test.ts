@@ -1,8 +1,6 @@
 /** parseManifest / parseRunResults on small hand-made documents: every rule, one at a time. */
 import t from 'tap';
-import { parseManifest } from '../../src/artifacts/manifest.js';
-import { parseRunResults } from '../../src/artifacts/run-results.js';
-import { ArtifactError } from '../../src/errors.js';
+import { ArtifactError, parseManifest, parseRunResults } from '../../src/index.js';
 
 const MANIFEST_V = (n: number) => `https://schemas.getdbt.com/dbt/manifest/v${n}.json`;
 const RUN_V = (n: number) => `https://schemas.getdbt.com/dbt/run-results/v${n}.json`;
@@ -440,9 +438,8 @@ t.test('does not copy or modify the caller’s JSON', async (t) => {
   const before = JSON.stringify(json);
   const m = parseManifest(json);
   t.equal(JSON.stringify(json), before);
-  // graph lists are shared, not copied (cheap on large manifests)
-  t.equal(m.parentMap.get('model.shop.a'), (json.parent_map as Raw)['model.shop.a']);
-  // per-node arrays are copied, so a consumer cannot edit the input through them
+  t.same(m.parentMap.get('model.shop.a'), ['source.x']);
+  // arrays are copies, so a consumer cannot edit the input through them
   m.nodes.get('model.shop.a')?.tags.push('x');
   t.equal(JSON.stringify(json), before);
 });
@@ -720,6 +717,9 @@ t.test('run results: minimal v1 document and errors', async (t) => {
   );
   const other = thrown(() => parseRunResults({ metadata: { dbt_schema_version: RUN_V(7) } }));
   t.equal(other.code, 'ERR_ARTIFACT_VERSION');
+  t.equal((other.cause as ArtifactError).code, 'ERR_ARTIFACT_SCHEMA', 'the schema error as cause');
+  t.same(other.details, { schemaVersion: 7, maxKnownVersion: 6 });
+  t.match(other.message, /^the run_results\.json given: run_results schema v7 is newer/);
   // a non-schema error of a future version stays what it is
   t.match(
     thrown(() =>
@@ -729,6 +729,40 @@ t.test('run results: minimal v1 document and errors', async (t) => {
     ),
     {
       code: 'ERR_ARTIFACT_KIND',
+    },
+  );
+});
+
+t.test('schema URLs may carry spaces; notes without a path name the artifact', async (t) => {
+  const r = parseRunResults({
+    metadata: { dbt_schema_version: ` ${RUN_V(6)} ` },
+    results: [{ unique_id: 'm', status: 'odd', timing: [{ name: 'compile' }] }],
+  });
+  t.equal(r.schemaVersion, 6);
+  t.equal(
+    r.notes[0]?.message,
+    'run_results: status "odd" is not one dbt Core writes; it is passed through as is.',
+  );
+  t.same(r.results[0]?.timing, [{ name: 'compile', startedAt: null, completedAt: null }]);
+  t.match(
+    thrown(() =>
+      parseManifest(
+        manifest({}, { dbt_schema_version: MANIFEST_V(12).replace('/v12', '/latest') }),
+      ),
+    ),
+    { code: 'ERR_ARTIFACT_VERSION', field: 'metadata.dbt_schema_version' },
+  );
+  t.match(
+    thrown(() =>
+      parseRunResults({
+        metadata: { dbt_schema_version: 'https://schemas.getdbt.com/dbt/catalog/v1.json' },
+        results: [],
+      }),
+    ),
+    {
+      code: 'ERR_ARTIFACT_KIND',
+      message:
+        /a dbt catalog\.json \(written by `dbt docs generate`\) \(schema v1\), not a run_results\.json/,
     },
   );
 });
