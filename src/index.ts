@@ -36,11 +36,6 @@ export { BUILD_COMMANDS, isBuildCommand } from './active/upstream.js';
 
 // dbt artifacts
 export {
-  type FindDbtProjectsOptions,
-  findDbtProjects,
-  SKIPPED_DIRECTORIES,
-} from './artifacts/find-projects.js';
-export {
   isFusionVersion,
   type LoadArtifactOptions,
   type ParseArtifactOptions,
@@ -50,6 +45,11 @@ export {
   type LoadDbtProjectOptions,
   loadDbtProject,
 } from './artifacts/dbt-project.js';
+export {
+  type FindDbtProjectsOptions,
+  findDbtProjects,
+  SKIPPED_DIRECTORIES,
+} from './artifacts/find-projects.js';
 export { loadManifest, parseManifest } from './artifacts/manifest.js';
 export {
   buildRelationIndex,

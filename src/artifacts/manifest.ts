@@ -80,11 +80,14 @@ const manifestSchema = fields(
   'an object',
 );
 
-/** Every entry of `nodes` (tests, analyses, …): what the graph and name collisions need. */
-const nodeSchema = fields(
-  { resource_type: str, name: str, depends_on: dependsOnSchema },
-  'an object (a dbt node)',
-);
+/** Every entry of `nodes` (tests, analyses, …): what name collisions need. */
+const nodeSchema = fields({ resource_type: str, name: str }, 'an object (a dbt node)');
+
+/**
+ * The parents of an entry of `nodes`: read (so checked) only to rebuild the graph of a manifest
+ * that has neither `parent_map` nor `child_map`.
+ */
+const parentsSchema = fields({ depends_on: dependsOnSchema }, 'an object (a dbt node)');
 
 /** Models, seeds and snapshots: read in full, they can be matched. */
 const relationalNodeSchema = fields(
@@ -92,7 +95,6 @@ const relationalNodeSchema = fields(
     resource_type: str,
     name: str,
     package_name: str,
-    depends_on: dependsOnSchema,
     config: configSchema,
     database: nullishStr,
     schema: nullishStr,
@@ -203,7 +205,10 @@ export function parseManifest(json: unknown, options: ParseArtifactOptions = {})
     const raw = readEntry(artifact, schema, value, 'nodes', id);
     resourceTypes.set(id, raw.resource_type);
     takenNames.add(raw.name.toLowerCase());
-    dependsOn?.set(id, raw.depends_on?.nodes ?? []);
+    if (dependsOn) {
+      const parents = readEntry(artifact, parentsSchema, value, 'nodes', id).depends_on?.nodes;
+      dependsOn.set(id, parents ?? []);
+    }
     if (!relational) continue;
     const node = relationalNode(id, raw as RawRelationalNode);
     if (node === 'no_relation') notes.push(noRelationNote(id, artifact));

@@ -562,6 +562,12 @@ t.test('schema errors name the JSON path of the first offending field', async (t
       'an array of strings',
     ],
     [manifest({ parent_map: { a: [1] } }), 'parent_map.a[0]', 'a string'],
+    [
+      // no parent_map nor child_map: depends_on is read to rebuild them
+      manifest({ nodes: { 'test.x.t': { resource_type: 'test', name: 't', depends_on: [] } } }),
+      'nodes["test.x.t"].depends_on',
+      'an object or null',
+    ],
     [manifest({ child_map: { a: 'b' } }), 'child_map.a', 'an array of strings'],
   ];
   for (const [json, field, expected] of cases) {
@@ -585,6 +591,15 @@ t.test('schema errors name the JSON path of the first offending field', async (t
     parseManifest(manifest({ nodes: { m: model('m', { schema: {} }) } })),
   );
   t.match(objectValue.message, 'got a object');
+  // only the fields read are checked: with dbt's maps, a node's depends_on is not read
+  const withMaps = parseManifest(
+    manifest({
+      nodes: { m: model('m', { depends_on: 'odd' }) },
+      parent_map: { m: [] },
+      child_map: { m: [] },
+    }),
+  );
+  t.same(withMaps.parentMap.get('m'), []);
 });
 
 t.test('run results: every field, statuses passed through, unknown ones noted', async (t) => {
