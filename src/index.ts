@@ -24,16 +24,21 @@ export {
 
 // dbt artifacts
 export {
+  isFusionVersion,
+  type LoadArtifactOptions,
+  type ParseArtifactOptions,
+} from './artifacts/artifact.js';
+export {
+  type DbtProject,
+  type LoadDbtProjectOptions,
+  loadDbtProject,
+} from './artifacts/dbt-project.js';
+export {
   type FindDbtProjectsOptions,
   findDbtProjects,
   SKIPPED_DIRECTORIES,
 } from './artifacts/find-projects.js';
-export {
-  type LoadArtifactOptions,
-  loadManifest,
-  loadRunResults,
-} from './artifacts/load.js';
-export { isFusionVersion, type ParseArtifactOptions, parseManifest } from './artifacts/manifest.js';
+export { loadManifest, parseManifest } from './artifacts/manifest.js';
 export {
   buildRelationIndex,
   displayRelation,
@@ -46,7 +51,7 @@ export {
   type SchemaLookup,
   splitQualifiedName,
 } from './artifacts/relation.js';
-export { KNOWN_RUN_STATUSES, parseRunResults } from './artifacts/run-results.js';
+export { KNOWN_RUN_STATUSES, loadRunResults, parseRunResults } from './artifacts/run-results.js';
 export type {
   ArtifactNote,
   DbtNode,

@@ -2,8 +2,8 @@
  * `buildExposureLineage`: manifest + Tableau workbooks → the exposure lineage object. Pure and
  * deterministic: the same inputs in any order give the same JSON.
  */
+import { packageNames } from '../artifacts/manifest.js';
 import { buildRelationIndex } from '../artifacts/relation.js';
-import { packageNames } from '../artifacts/root-project.js';
 import type { DbtNode, Manifest } from '../artifacts/types.js';
 import { ConfigError } from '../errors.js';
 import { compareStrings } from '../util/compare.js';

@@ -4,15 +4,10 @@
  * atomically; validated on read with coded errors that name the file and the field. Reading a
  * valid file needs no zod (lineage-read.ts); this module loads it to describe an invalid one.
  */
-import {
-  describeValue,
-  formatJsonPath,
-  type PathSegment,
-  valueAt,
-} from '../artifacts/artifact-errors.js';
 import { LineageError } from '../errors.js';
 import type { ExposureLineage } from '../lineage/types.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { firstProblem } from '../util/zod-issue.js';
 import { canonicalLineage } from './lineage-canonical.js';
 import { checkLineage, type LineageIoOptions, lineageLabel } from './lineage-read.js';
 import { lineageSchemaV1 } from './lineage-schema.js';
@@ -40,13 +35,7 @@ export function parseLineage(json: unknown, options: ParseLineageOptions = {}): 
   // The fast check rejected it: zod names the first offending field.
   const result = lineageSchemaV1.safeParse(value);
   if (!result.success) {
-    const issue = result.error.issues[0];
-    const segments = (issue?.path ?? []).filter(
-      (p): p is PathSegment => typeof p === 'string' || typeof p === 'number',
-    );
-    const field = formatJsonPath(segments);
-    const expected = issue?.message ?? 'a valid lineage document';
-    const got = describeValue(valueAt(value, segments));
+    const { field, expected, got } = firstProblem(result.error, value);
     throw new LineageError(
       'ERR_LINEAGE_SCHEMA',
       `${lineageLabel(path)}: ${field} is invalid (${expected}), got ${got}. ` +

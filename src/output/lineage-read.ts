@@ -5,9 +5,9 @@
  * coded error as it always has.
  */
 import { readFile } from 'node:fs/promises';
-import { jsonErrorIndex, textPosition } from '../artifacts/json-position.js';
 import { LineageError } from '../errors.js';
 import { type ExposureLineage, LINEAGE_VERSION } from '../lineage/types.js';
+import { parseJsonText as parseJson } from '../util/json-file.js';
 import { canonicalLineage } from './lineage-canonical.js';
 import { isLineageV1 } from './lineage-guard.js';
 
@@ -86,15 +86,14 @@ export async function readLineage(
 }
 
 function parseJsonText(text: string, path: string | undefined): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    const at = textPosition(text, jsonErrorIndex(text, error));
-    throw new LineageError(
+  return parseJson(text, (problem, cause) => {
+    const at = problem.kind === 'not_json' && problem.line !== null ? problem : null;
+    const reason = problem.kind === 'not_json' ? problem.message : 'the text is empty';
+    return new LineageError(
       'ERR_LINEAGE_READ',
-      `${lineageLabel(path)} is not valid JSON (line ${at.line}, column ${at.column}): ` +
-        `${(error as Error).message}`,
-      { file: path, details: { line: at.line, column: at.column }, cause: error },
+      `${lineageLabel(path)} is not valid JSON${at ? ` (line ${at.line}, column ${at.column})` : ''}: ` +
+        reason,
+      { file: path, ...(at ? { details: { line: at.line, column: at.column } } : {}), cause },
     );
-  }
+  });
 }

@@ -44,32 +44,6 @@ t.test('the binary statically loads only node built-ins and the CLI shell', asyn
 });
 
 t.test(
-  'refresh statically loads no zod, yaml or HTTP stack (they load on the paths needing them)',
-  async (t) => {
-    // zod describes an invalid lineage, artifact or config file; yaml parses a dbt_project.yml
-    // outside the plain subset, or a YAML config file; the Tableau client loads only when enabled.
-    const { files, packages } = staticImports(
-      join(repoRoot, 'dist', 'cli', 'commands', 'refresh.js'),
-    );
-    t.ok(
-      packages.every((p) => p.startsWith('node:')),
-      `only node: built-ins, got ${packages.join(', ')}`,
-    );
-    const relativeFiles = files.map((f) => f.slice(repoRoot.length + 1));
-    t.notOk(relativeFiles.includes('dist/index.js'), 'not the library index');
-    for (const zodModule of [
-      'dist/output/lineage-schema.js',
-      'dist/artifacts/raw-schemas.js',
-      'dist/cli/config-schema.js',
-      'dist/tableau/client.js',
-    ]) {
-      t.notOk(relativeFiles.includes(zodModule), `not ${zodModule}`);
-    }
-    t.ok(relativeFiles.includes('dist/output/lineage-guard.js'), 'the graph was followed');
-  },
-);
-
-t.test(
   'an enabled refresh loads the Tableau client without its listing code (picomatch, normalisers)',
   async (t) => {
     // The refresh path: `openTableau` (dist/cli/tableau.js) imports the client module on demand.

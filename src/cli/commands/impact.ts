@@ -4,7 +4,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { loadManifest, loadRunResults } from '../../artifacts/load.js';
+import { loadManifest } from '../../artifacts/manifest.js';
+import { loadRunResults } from '../../artifacts/run-results.js';
 import { readLineage } from '../../output/lineage-read.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { plainText } from '../../util/terminal-text.js';
