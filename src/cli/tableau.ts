@@ -4,7 +4,7 @@
  */
 
 import { ConfigError } from '../errors.js';
-import { POD_REDIRECT_EVENT } from '../tableau/redirects.js';
+import { POD_REDIRECT_EVENT } from '../tableau/http.js';
 import type { TableauClient } from '../tableau/types.js';
 import type { CliIo } from './io.js';
 import type { CliSettings } from './settings.js';

@@ -13,8 +13,8 @@ import { mergeInTimeOrder } from '../../src/log/order.js';
 import type { LogEntry } from '../../src/log/types.js';
 import { createTableauClient } from '../../src/tableau/client.js';
 import { createFakeRefresher } from '../../src/testing/fake-refresher.js';
-import { createMockTableauServer } from '../../src/testing/mock-server.js';
-import type { MockWorkbookInput } from '../../src/testing/site-model.js';
+import type { MockWorkbookInput } from '../../src/testing/index.js';
+import { createMockTableauServer } from '../../src/testing/index.js';
 import {
   assertNoSecrets,
   SENTINEL_SECRET,

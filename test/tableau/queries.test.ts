@@ -3,7 +3,6 @@ import { DbtAutoExposuresError } from '../../src/errors.js';
 import {
   CUSTOM_SQL_QUERY,
   chunkLuids,
-  connectionFieldOf,
   customSqlQueryVariables,
   DEFAULT_CUSTOM_SQL_PAGE_SIZE,
   DEFAULT_WORKBOOKS_PAGE_SIZE,
@@ -14,6 +13,7 @@ import {
   WORKBOOKS_QUERY,
   workbooksQueryVariables,
 } from '../../src/tableau/queries.js';
+import { readQuery } from '../../src/testing/graphql.js';
 
 const documents = {
   WORKBOOKS_QUERY,
@@ -22,16 +22,8 @@ const documents = {
   PUBLISHED_DATASOURCE_REFRESH_TIMES_QUERY,
 };
 
-t.test('documents are balanced, named, and paginate with variables only', async (t) => {
+t.test('documents are named, and paginate with variables only', async (t) => {
   for (const [name, doc] of Object.entries(documents)) {
-    let depth = 0;
-    for (const ch of doc) {
-      if (ch === '{') depth++;
-      if (ch === '}') depth--;
-      t.ok(depth >= 0, `${name}: no unbalanced closing brace`);
-      if (depth < 0) break;
-    }
-    t.equal(depth, 0, `${name}: braces balance`);
     t.match(doc, /^query DbtAutoExposures\w+\(\$/, `${name}: a named operation with variables`);
     t.match(doc, /first: \$first, after: \$after/, `${name}: cursor pagination through variables`);
     t.match(doc, /pageInfo \{ hasNextPage endCursor \}/, `${name}: asks for pageInfo`);
@@ -63,21 +55,32 @@ t.test('the workbooks query asks for every field lineage needs', async (t) => {
   t.match(PUBLISHED_DATASOURCE_REFRESH_TIMES_QUERY, /filter: \{ luidWithin: \$luids \}/);
 });
 
-t.test('connectionFieldOf recognises each document', async (t) => {
-  t.equal(connectionFieldOf(WORKBOOKS_QUERY), 'workbooksConnection');
-  t.equal(connectionFieldOf(WORKBOOK_REFRESH_TIMES_QUERY), 'workbooksConnection');
-  t.equal(connectionFieldOf(CUSTOM_SQL_QUERY), 'customSQLTablesConnection');
-  t.equal(
-    connectionFieldOf(PUBLISHED_DATASOURCE_REFRESH_TIMES_QUERY),
-    'publishedDatasourcesConnection',
-  );
-  t.equal(connectionFieldOf('query { databaseTablesConnection(first: 1) { nodes { id } } }'), null);
-  t.equal(
-    connectionFieldOf('query { workbooksConnection { nodes { id } } }'),
-    null,
-    'needs arguments',
-  );
-});
+t.test(
+  'each document parses as GraphQL, asking one connection with its page arguments',
+  async (t) => {
+    const variables = { first: 3, after: 'c', filter: { nameWithin: ['x'] }, luids: ['l'] };
+    const read = (document: string) => {
+      const { field, arguments: args } = readQuery(document, variables);
+      return { field, args };
+    };
+    t.same(read(WORKBOOKS_QUERY), {
+      field: 'workbooksConnection',
+      args: { first: 3, after: 'c', filter: { nameWithin: ['x'] } },
+    });
+    t.same(read(WORKBOOK_REFRESH_TIMES_QUERY), {
+      field: 'workbooksConnection',
+      args: { first: 3, after: 'c', filter: { luidWithin: ['l'] } },
+    });
+    t.same(read(CUSTOM_SQL_QUERY), {
+      field: 'customSQLTablesConnection',
+      args: { first: 3, after: 'c' },
+    });
+    t.same(read(PUBLISHED_DATASOURCE_REFRESH_TIMES_QUERY), {
+      field: 'publishedDatasourcesConnection',
+      args: { first: 3, after: 'c', filter: { luidWithin: ['l'] } },
+    });
+  },
+);
 
 t.test('workbooksQueryVariables', async (t) => {
   t.same(workbooksQueryVariables(), {

@@ -5,8 +5,8 @@ import {
   WORKBOOK_REFRESH_TIMES_QUERY,
   WORKBOOKS_QUERY,
 } from '../../src/tableau/queries.js';
-import { createMockTableauServer } from '../../src/testing/mock-server.js';
-import type { MockSiteInput } from '../../src/testing/site-model.js';
+import type { MockSiteInput } from '../../src/testing/index.js';
+import { createMockTableauServer } from '../../src/testing/index.js';
 import { graphql, JSON_HEADERS, type Json, rest, signIn, signInBody } from './mock-helpers.js';
 
 const V = '3.28';
