@@ -15,8 +15,6 @@
  *   for: every column of one custom SQL table belongs to the same data source, and asking for all
  *   of them multiplies nodes towards the 20,000 node limit.
  */
-import { ConfigError } from '../errors.js';
-
 /** Path of the Metadata API endpoint on the server. */
 export const METADATA_GRAPHQL_PATH = '/api/metadata/graphql';
 
@@ -31,7 +29,7 @@ export const DEFAULT_WORKBOOKS_PAGE_SIZE = 100;
  * nodes (its tables, the workbooks and data sources using it, one column), so 500 is ≈ 10,000.
  */
 export const DEFAULT_CUSTOM_SQL_PAGE_SIZE = 500;
-/** Largest `first` the builders accept (Tableau clamps larger values with MAX_PAGE_SIZE_EXCEEDED). */
+/** Largest page size (`first`) the client asks for (Tableau clamps larger values with MAX_PAGE_SIZE_EXCEEDED). */
 export const MAX_PAGE_SIZE = 1000;
 /** Luids per refresh-time query: long `luidWithin` lists have produced empty HTTP responses. */
 export const MAX_LUIDS_PER_QUERY = 100;
@@ -144,96 +142,35 @@ export interface RefreshTimesQueryVariables extends PageVariables {
   luids: string[];
 }
 
-/** Options of the variable builders. */
-export interface PageOptions {
-  /** Page size; default depends on the query. Integer in 1..`MAX_PAGE_SIZE`. */
-  first?: number;
-  /** Cursor from the previous page's `pageInfo.endCursor`; default null (first page). */
-  after?: string | null;
-}
-
-function pageSize(first: number | undefined, fallback: number): number {
-  const value = first ?? fallback;
-  if (!Number.isInteger(value) || value < 1 || value > MAX_PAGE_SIZE) {
-    throw new ConfigError(
-      `Page size must be a whole number from 1 to ${MAX_PAGE_SIZE}, got ${value}`,
-      {
-        code: 'ERR_INVALID_OPTION',
-        field: 'first',
-        expected: `integer 1..${MAX_PAGE_SIZE}`,
-      },
-    );
-  }
-  return value;
-}
-
 function uniqueStrings(values: readonly string[]): string[] {
   return [...new Set(values)];
 }
 
-/** Variables for `WORKBOOKS_QUERY` (default `first` = `DEFAULT_WORKBOOKS_PAGE_SIZE`; empty lists dropped). */
+/** Variables for `WORKBOOKS_QUERY`: one page, the filter without empty or repeated entries. */
 export function workbooksQueryVariables(
-  options: PageOptions & { filter?: WorkbooksQueryFilter } = {},
+  page: PageVariables,
+  filter: WorkbooksQueryFilter = {},
 ): WorkbooksQueryVariables {
-  const filter: WorkbooksQueryFilter = {};
+  const used: WorkbooksQueryFilter = {};
   for (const key of [
     'luidWithin',
     'projectLuidWithin',
     'projectNameWithin',
     'nameWithin',
   ] as const) {
-    const list = options.filter?.[key];
-    if (list !== undefined && list.length > 0) filter[key] = uniqueStrings(list);
+    const list = filter[key];
+    if (list !== undefined && list.length > 0) used[key] = uniqueStrings(list);
   }
-  return {
-    first: pageSize(options.first, DEFAULT_WORKBOOKS_PAGE_SIZE),
-    after: options.after ?? null,
-    filter: Object.keys(filter).length > 0 ? filter : null,
-  };
+  return { ...page, filter: Object.keys(used).length > 0 ? used : null };
 }
 
-/** Variables for `CUSTOM_SQL_QUERY` (default `first` = `DEFAULT_CUSTOM_SQL_PAGE_SIZE`). */
-export function customSqlQueryVariables(options: PageOptions = {}): PageVariables {
-  return {
-    first: pageSize(options.first, DEFAULT_CUSTOM_SQL_PAGE_SIZE),
-    after: options.after ?? null,
-  };
-}
-
-/**
- * Variables for a refresh-time query over some luids (at most `MAX_LUIDS_PER_QUERY`, duplicates
- * removed; split longer lists with `chunkLuids`). Default `first` = number of luids, so one page.
- */
-export function refreshTimesQueryVariables(
-  luids: readonly string[],
-  options: PageOptions = {},
-): RefreshTimesQueryVariables {
-  const unique = uniqueStrings(luids);
-  if (unique.length === 0 || unique.length > MAX_LUIDS_PER_QUERY) {
-    throw new ConfigError(
-      `A refresh-time query takes 1 to ${MAX_LUIDS_PER_QUERY} luids, got ${unique.length}`,
-      { code: 'ERR_INVALID_OPTION', field: 'luids', expected: `1..${MAX_LUIDS_PER_QUERY} luids` },
-    );
-  }
-  return {
-    luids: unique,
-    first: pageSize(options.first, unique.length),
-    after: options.after ?? null,
-  };
-}
-
-/** Split luids (deduplicated, order kept) into lists of at most `size` (default `MAX_LUIDS_PER_QUERY`). */
-export function chunkLuids(luids: readonly string[], size = MAX_LUIDS_PER_QUERY): string[][] {
-  if (!Number.isInteger(size) || size < 1) {
-    throw new ConfigError(`Chunk size must be a positive whole number, got ${size}`, {
-      code: 'ERR_INVALID_OPTION',
-      field: 'size',
-      expected: 'positive integer',
-    });
-  }
+/** Luids (deduplicated, order kept) in lists of at most `MAX_LUIDS_PER_QUERY`, one query each. */
+export function chunkLuids(luids: readonly string[]): string[][] {
   const unique = uniqueStrings(luids);
   const chunks: string[][] = [];
-  for (let i = 0; i < unique.length; i += size) chunks.push(unique.slice(i, i + size));
+  for (let i = 0; i < unique.length; i += MAX_LUIDS_PER_QUERY) {
+    chunks.push(unique.slice(i, i + MAX_LUIDS_PER_QUERY));
+  }
   return chunks;
 }
 

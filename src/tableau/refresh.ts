@@ -26,7 +26,7 @@ import {
   PUBLISHED_DATASOURCE_REFRESH_TIMES_QUERY,
   type RawPublishedDatasource,
   type RawWorkbook,
-  refreshTimesQueryVariables,
+  type RefreshTimesQueryVariables,
   WORKBOOK_REFRESH_TIMES_QUERY,
 } from './queries.js';
 import type { Redactor } from './redact.js';
@@ -308,7 +308,7 @@ export function createRefreshApi(deps: RefreshDeps): RefreshApi {
         for await (const page of metadata.paginate<RawWorkbook | RawPublishedDatasource>({
           document,
           connection,
-          variables: ({ first, after }) => refreshTimesQueryVariables(luids, { first, after }),
+          variables: (page): RefreshTimesQueryVariables => ({ luids, ...page }),
           pageSize: luids.length,
           signal: options.signal,
           operation: `read refresh times of ${luids.length} ${noun}`,

@@ -24,7 +24,6 @@ import type { MetadataApi } from './metadata.js';
 import { normalizeWorkbooks } from './normalize.js';
 import {
   CUSTOM_SQL_QUERY,
-  customSqlQueryVariables,
   DEFAULT_CUSTOM_SQL_PAGE_SIZE,
   MAX_LUIDS_PER_QUERY,
   MAX_PAGE_SIZE,
@@ -262,7 +261,7 @@ export async function listWorkbooks(
   for await (const page of deps.metadata.paginate<RawWorkbook>({
     document: WORKBOOKS_QUERY,
     connection: 'workbooksConnection',
-    variables: ({ first, after }) => workbooksQueryVariables({ first, after, filter: server }),
+    variables: (page) => workbooksQueryVariables(page, server),
     pageSize,
     signal,
     onWarning,
@@ -287,7 +286,7 @@ export async function listWorkbooks(
     for await (const page of deps.metadata.paginate<RawCustomSqlTable>({
       document: CUSTOM_SQL_QUERY,
       connection: 'customSQLTablesConnection',
-      variables: ({ first, after }) => customSqlQueryVariables({ first, after }),
+      variables: (page) => page,
       pageSize: Math.max(filter.pageSize ?? deps.settings.pageSize, DEFAULT_CUSTOM_SQL_PAGE_SIZE),
       signal,
       onWarning,
