@@ -25,6 +25,7 @@ import {
 import type { Logger } from '../log/types.js';
 import { type Redactor, redactUrl } from './redact.js';
 import { isLoopbackHost } from './settings.js';
+import { POD_REDIRECT_EVENT } from './types.js';
 
 /** The part of a fetch `Response` the client reads. */
 export interface FetchResponseLike {
@@ -120,9 +121,6 @@ const defaultFetch = nodeFetch as unknown as FetchLike;
 //   host, for the very same API path. Loopback hosts stand in for Tableau Cloud in tests (and may
 //   keep plain http only when the original was plain http);
 // - anything else (another host, https → http, a Location with credentials, 303) is refused.
-
-/** `event` of the logger warning given when the client moves to Tableau Cloud's pod. */
-export const POD_REDIRECT_EVENT = 'tableau_pod_redirect';
 
 /** What to do with a 3xx answer. */
 type RedirectDecision =

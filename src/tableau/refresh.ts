@@ -51,7 +51,7 @@ export interface JobPollOptions extends WaitForJobOptions {
 }
 
 /** Defaults of `waitForJob`. */
-export const JOB_POLL_DEFAULTS = {
+const JOB_POLL_DEFAULTS = {
   timeoutMs: 3_600_000,
   pollIntervalMs: 500,
   pollFactor: 1.4,

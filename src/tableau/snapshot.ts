@@ -20,7 +20,7 @@ import type { TableauWarning, TableauWorkbook } from './types.js';
 /** `kind` of the snapshot format. */
 export const TABLEAU_SNAPSHOT_KIND = 'dbt-auto-exposures/tableau-snapshot';
 /** The snapshot format version this library writes and reads. */
-export const TABLEAU_SNAPSHOT_VERSION = 1;
+const TABLEAU_SNAPSHOT_VERSION = 1;
 
 /** Where a snapshot came from. Every field optional; no timestamp unless given. */
 export interface TableauSnapshotSource {

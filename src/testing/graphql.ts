@@ -299,7 +299,7 @@ function customSqlObject(entry: CustomSqlEntry, site: MockSite): GraphQLObject {
 // Pages
 
 /** Tableau's cursor format (base64 JSON with the last id), as seen in recorded payloads. */
-export function encodeCursor(type: string, lastId: string): string {
+function encodeCursor(type: string, lastId: string): string {
   const json = JSON.stringify({ type, scope: 'sites/1', sortOrderValue: { lastId } });
   return Buffer.from(json, 'utf8').toString('base64');
 }

@@ -127,7 +127,7 @@ function toJson(element: MockElement): unknown {
 }
 
 /** Render the children of `<tsResponse>` in the requested format. */
-export function renderTsResponse(format: BodyFormat, children: MockElement[]): RenderedBody {
+function renderTsResponse(format: BodyFormat, children: MockElement[]): RenderedBody {
   if (format === 'json') {
     const out: Record<string, unknown> = {};
     for (const c of children) out[c.name] = toJson(c);

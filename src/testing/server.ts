@@ -169,7 +169,7 @@ function toRule(spec: MockFault | MockFaultRule): MockFaultRule {
 }
 
 /** The fault rules of one server. */
-export class FaultBook {
+class FaultBook {
   readonly #rules: ActiveRule[] = [];
 
   /** Add rules for a route. */

@@ -207,7 +207,7 @@ export interface MockSite {
 // Resolution
 
 /** Fixed timestamp used when a workbook gives none (keeps served payloads deterministic). */
-export const MOCK_DEFAULT_TIME = '2024-01-01T00:00:00Z';
+const MOCK_DEFAULT_TIME = '2024-01-01T00:00:00Z';
 /** Project name reported for personal-space workbooks (assumption, see module doc). */
 export const PERSONAL_SPACE_PROJECT_NAME = 'Personal Space';
 
@@ -219,7 +219,7 @@ function invalid(field: string, message: string): DbtAutoExposuresError {
 }
 
 /** A stable GraphQL-style id derived from a path of names (not a secret, not random). */
-export function mockId(...parts: string[]): string {
+function mockId(...parts: string[]): string {
   let h1 = 0x811c9dc5;
   let h2 = 0x01000193;
   for (const ch of parts.join('\u0000')) {

@@ -32,7 +32,7 @@ export type MockRoute =
   | 'unknown';
 
 /** Every route name, in a stable order. */
-export const MOCK_ROUTES: readonly MockRoute[] = [
+const MOCK_ROUTES: readonly MockRoute[] = [
   'serverinfo',
   'signin',
   'signout',
@@ -151,7 +151,7 @@ export interface MockJobPlan {
 }
 
 /** Default plan values. */
-export const DEFAULT_JOB_PLAN = {
+const DEFAULT_JOB_PLAN = {
   outcome: 'success',
   queuedMs: 50,
   runMs: 100,
@@ -182,17 +182,17 @@ export interface MockJobState {
 }
 
 /** ISO time without milliseconds, as Tableau writes it. */
-export function isoSeconds(ms: number): string {
+function isoSeconds(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 /** Complete a partial plan with the defaults. */
-export function resolveJobPlan(plan: MockJobPlan | undefined): Required<MockJobPlan> {
+function resolveJobPlan(plan: MockJobPlan | undefined): Required<MockJobPlan> {
   return { ...DEFAULT_JOB_PLAN, ...(plan ?? {}) };
 }
 
 /** When the job finishes (ms), or null if it never does. */
-export function jobEndMs(job: MockJob): number | null {
+function jobEndMs(job: MockJob): number | null {
   if (job.plan.outcome === 'hang') return null;
   return job.createdAtMs + job.plan.queuedMs + job.plan.runMs;
 }
@@ -241,7 +241,7 @@ export function jobState(job: MockJob, nowMs: number): MockJobState {
 }
 
 /** Whether the job is queued or running at `nowMs` (a new refresh of its target gets 409093). */
-export function jobActive(job: MockJob, nowMs: number): boolean {
+function jobActive(job: MockJob, nowMs: number): boolean {
   const endMs = jobEndMs(job);
   return endMs === null || nowMs < endMs;
 }
