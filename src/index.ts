@@ -181,7 +181,6 @@ export {
 } from './output/yaml.js';
 export { jinjaSafe } from './output/yaml-scalars.js';
 // Tableau
-export { canonicalWorkbooks } from './tableau/canonical-workbooks.js';
 export {
   createTableauClient,
   type JobPollOptions,
@@ -190,56 +189,9 @@ export {
 } from './tableau/client.js';
 export type { FetchInitLike, FetchLike, FetchResponseLike } from './tableau/http.js';
 export {
-  asWarning,
-  collectMetadataPages,
-  graphQLErrorsToError,
-  type MetadataPages,
-} from './tableau/metadata-pages.js';
-export {
-  type NormalizeOptions,
-  normalizeMetadataPages,
-  normalizePublishedDatasource,
-  normalizeWorkbooks,
-  UNATTRIBUTED_CUSTOM_SQL_DATASOURCE,
-} from './tableau/normalize.js';
-export {
-  type ExtractRefreshTimesOptions,
-  extractRefreshTimes,
-} from './tableau/normalize-refresh-times.js';
-export { normalizeCustomSql, normalizeTable } from './tableau/normalize-tables.js';
-export {
-  CUSTOM_SQL_QUERY,
-  chunkLuids,
-  connectionFieldOf,
-  customSqlQueryVariables,
-  DEFAULT_CUSTOM_SQL_PAGE_SIZE,
-  DEFAULT_WORKBOOKS_PAGE_SIZE,
-  MAX_LUIDS_PER_QUERY,
-  MAX_PAGE_SIZE,
-  METADATA_GRAPHQL_PATH,
-  type MetadataConnectionField,
-  type PageOptions,
-  type PageVariables,
-  PUBLISHED_DATASOURCE_REFRESH_TIMES_QUERY,
-  type RefreshTimesQueryVariables,
-  refreshTimesQueryVariables,
-  WORKBOOK_REFRESH_TIMES_QUERY,
-  WORKBOOKS_QUERY,
-  type WorkbooksQueryFilter,
-  type WorkbooksQueryVariables,
-  workbooksQueryVariables,
-} from './tableau/queries.js';
-export type * from './tableau/raw-types.js';
-export { JOB_POLL_DEFAULTS } from './tableau/refresh.js';
-export { TABLEAU_DEFAULTS } from './tableau/settings.js';
-export {
+  type LoadTableauSnapshotOptions,
+  loadTableauSnapshot,
   parseTableauSnapshot,
-  type ReadTableauSnapshotOptions,
-  readTableauSnapshot,
-  renderTableauSnapshot,
-  TABLEAU_SNAPSHOT_KIND,
-  TABLEAU_SNAPSHOT_VERSION,
-  type TableauSnapshot,
   type TableauSnapshotSource,
   type WriteTableauSnapshotOptions,
   writeTableauSnapshot,
@@ -258,7 +210,6 @@ export type {
   TableauWorkbook,
   WorkbookFilter,
 } from './tableau/types.js';
-export { contentUrl, serverBaseUrl, workbookUrl } from './tableau/urls.js';
 // lineage and outputs: rendering and writing (src/output)
 export {
   type AtomicWriteFs,

@@ -12,8 +12,8 @@ import { type LogEntry, renderLogEntry } from '../../src/index.js';
 import { mergeInTimeOrder } from '../../src/log/entries.js';
 import { createTableauClient } from '../../src/tableau/client.js';
 import { createFakeRefresher } from '../../src/testing/fake-refresher.js';
-import { createMockTableauServer } from '../../src/testing/mock-server.js';
-import type { MockWorkbookInput } from '../../src/testing/site-model.js';
+import type { MockWorkbookInput } from '../../src/testing/index.js';
+import { createMockTableauServer } from '../../src/testing/index.js';
 import {
   assertNoSecrets,
   SENTINEL_SECRET,

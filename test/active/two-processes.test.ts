@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import type { RefreshResult } from '../../src/index.js';
 import { writeLineage } from '../../src/output/lineage-io.js';
-import { createMockTableauServer } from '../../src/testing/mock-server.js';
+import { createMockTableauServer } from '../../src/testing/index.js';
 import {
   assertNoSecrets,
   SENTINEL_SECRET,

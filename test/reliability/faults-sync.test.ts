@@ -19,8 +19,7 @@ import type { ExposureLineage } from '../../src/lineage/types.js';
 import { writeExposuresYaml } from '../../src/output/exposure-files.js';
 import { readLineage, writeLineage } from '../../src/output/lineage-io.js';
 import type { TableauHttpClient } from '../../src/tableau/client.js';
-import type { MockRoute } from '../../src/testing/mock-faults.js';
-import type { MockTableauServer } from '../../src/testing/mock-server.js';
+import type { MockRoute, MockTableauServer } from '../../src/testing/index.js';
 import { assertNoSecrets } from '../helpers/secrets.js';
 import {
   casesFor,

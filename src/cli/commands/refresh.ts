@@ -9,17 +9,10 @@ import { maybeRefresh } from '../../active/maybe-refresh.js';
 import type { Refresher } from '../../active/refresher.js';
 import { type RefreshReport, writeRefreshReport } from '../../active/report.js';
 import { resolveActiveExposureSettings } from '../../active/settings.js';
-<<<<<<< HEAD
-import { loadManifest, loadRunResults } from '../../artifacts/load.js';
-import { mergeInTimeOrder } from '../../log/entries.js';
-import { renderLogEntry } from '../../log/render.js';
-=======
-import type { Refresher, RefreshReport } from '../../active/types.js';
 import { loadManifest } from '../../artifacts/manifest.js';
 import { loadRunResults } from '../../artifacts/run-results.js';
-import { formatLogEntry } from '../../log/format.js';
-import { mergeInTimeOrder } from '../../log/order.js';
->>>>>>> s-artifacts
+import { mergeInTimeOrder } from '../../log/entries.js';
+import { renderLogEntry } from '../../log/render.js';
 import type { LogEntry } from '../../log/types.js';
 import { readLineage } from '../../output/lineage-read.js';
 import { warnAboutArtifacts } from '../artifact-warnings.js';

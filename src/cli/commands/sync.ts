@@ -15,7 +15,7 @@ import {
   buildExposureLineage,
   diffLineage,
   loadManifest,
-  readTableauSnapshot,
+  loadTableauSnapshot,
 } from '../../index.js';
 import type { ExposureLineage, LineageSource } from '../../lineage/types.js';
 import type { LineageDiff } from '../../output/diff.js';
@@ -134,7 +134,7 @@ async function workbooksFor(
   if (snapshot !== undefined) {
     const path = resolve(io.cwd, snapshot);
     const warnings: TableauWarning[] = [];
-    const workbooks = await readTableauSnapshot(path, {
+    const workbooks = await loadTableauSnapshot(path, {
       ...(io.signal === undefined ? {} : { signal: io.signal }),
       onWarning: (w) => warnings.push(w),
     });
