@@ -27,7 +27,5 @@ export {
 } from '../src/index.js';
 export {
   createMockTableauServer,
-  MOCK_TOKEN_NAME,
-  MOCK_TOKEN_SECRET,
   type MockWorkbookInput,
 } from '../src/testing/index.js';

@@ -14,11 +14,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   createTableauClient,
-  formatLogEntry,
   loadManifest,
   loadRunResults,
   maybeRefresh,
   readLineage,
+  renderLogEntry,
   writeRefreshReport,
 } from '../src/index.js';
 
@@ -55,7 +55,7 @@ export async function afterDbtBuild(options: AfterBuildOptions): Promise<number>
       wait: { timeoutMs: 10 * 60_000 },
       signal: options.signal,
     });
-    for (const entry of report.log) print(formatLogEntry(entry, 'text'));
+    for (const entry of report.log) print(renderLogEntry(entry, 'text'));
     await writeRefreshReport(join(target, 'active_exposures.json'), report);
     const failed = report.results.filter((r) => r.status === 'error');
     for (const r of failed) print(`ALERT: ${r.exposure}: ${r.detail ?? r.reason}`);

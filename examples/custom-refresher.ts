@@ -8,7 +8,7 @@
  *
  * In your project, import from 'dbt-auto-exposures' instead of '../src/index.js'.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import {
   type ExposureLineage,
   type LastRefreshStore,
@@ -17,7 +17,6 @@ import {
   type RefreshReport,
   type RefreshTarget,
   type RunResults,
-  writeFileAtomic,
 } from '../src/index.js';
 
 /** The other tool's API, reduced to what a refresher needs (e.g. an HTTP client). */
@@ -37,7 +36,10 @@ export function otherBiRefresher(api: OtherBiApi): Refresher {
   };
 }
 
-/** Last refresh times in a JSON file `{ "<target key>": "<ISO time>" }`, written atomically. */
+/**
+ * Last refresh times in a JSON file `{ "<target key>": "<ISO time>" }` (keys are `kind:luid`),
+ * replaced by a rename so a crash never leaves it half-written.
+ */
 export function jsonFileStore(path: string): LastRefreshStore {
   const read = async (): Promise<Record<string, string>> => {
     try {
@@ -54,7 +56,8 @@ export function jsonFileStore(path: string): LastRefreshStore {
     async set(key, at) {
       const all = await read();
       all[key] = at.toISOString();
-      await writeFileAtomic(path, `${JSON.stringify(all, null, 2)}\n`);
+      await writeFile(`${path}.tmp`, `${JSON.stringify(all, null, 2)}\n`);
+      await rename(`${path}.tmp`, path);
     },
   };
 }

@@ -4,49 +4,42 @@
  */
 
 // active exposures
-export {
-  DEFAULT_REFRESH_CONCURRENCY,
-  type MaybeRefreshOptions,
-  maybeRefresh,
-} from './active/maybe-refresh.js';
-export {
-  DEFAULT_REPORT_FILE,
-  defaultReportPath,
-  serializeRefreshReport,
-  writeRefreshReport,
-} from './active/report-file.js';
-export {
-  type ActiveExposureOverrides,
-  type ActiveExposureSettings,
-  DEFAULT_BUILD_AFTER_MINUTES,
-  ENV_ACTIVE_EXPOSURES,
-  ENV_BUILD_AFTER,
-  resolveActiveExposureSettings,
-  type SettingSource,
-} from './active/settings.js';
+export { type MaybeRefreshOptions, maybeRefresh } from './active/maybe-refresh.js';
 export type {
+  JobOutcome,
   LastRefreshStore,
   Refresher,
-  RefreshReason,
-  RefreshReport,
-  RefreshResult,
-  RefreshStatus,
-} from './active/types.js';
-export { BUILD_COMMANDS, isBuildCommand } from './active/upstream.js';
+  RefresherCallOptions,
+  RefreshTarget,
+  RefreshTrigger,
+  WaitForJobOptions,
+} from './active/refresher.js';
+export {
+  type RefreshReason,
+  type RefreshReport,
+  type RefreshResult,
+  type RefreshStatus,
+  writeRefreshReport,
+} from './active/report.js';
 
 // dbt artifacts
+export {
+  isFusionVersion,
+  type LoadArtifactOptions,
+  type ParseArtifactOptions,
+} from './artifacts/artifact.js';
+export {
+  type DbtProject,
+  type LoadDbtProjectOptions,
+  loadDbtProject,
+} from './artifacts/dbt-project.js';
 export {
   type FindDbtProjectsOptions,
   findDbtProjects,
   SKIPPED_DIRECTORIES,
 } from './artifacts/find-projects.js';
-export {
-  type LoadArtifactOptions,
-  loadManifest,
-  loadRunResults,
-} from './artifacts/load.js';
-export { isFusionVersion, type ParseArtifactOptions, parseManifest } from './artifacts/manifest.js';
-export { KNOWN_RUN_STATUSES, parseRunResults } from './artifacts/run-results.js';
+export { loadManifest, parseManifest } from './artifacts/manifest.js';
+export { KNOWN_RUN_STATUSES, loadRunResults, parseRunResults } from './artifacts/run-results.js';
 export type {
   ArtifactNote,
   DbtNode,
@@ -101,8 +94,7 @@ export type {
   UnmatchedTable,
 } from './lineage/types.js';
 // structured logs
-export { ACTIVE_EXPOSURE_EVENTS, type ActiveExposureEvent } from './log/entries.js';
-export { formatLogEntry, type LogFormat } from './log/format.js';
+export { type LogFormat, renderLogEntry } from './log/render.js';
 export type { LogEntry, LogEntryInfo, Logger, LogLevel } from './log/types.js';
 // outputs: the lineage file, the exposures YAML, manifest injection, Mermaid (src/output)
 export {
@@ -135,7 +127,6 @@ export { type RenderMermaidOptions, renderMermaid } from './output/mermaid.js';
 export { type WriteSyncOutputsOptions, writeSyncOutputs } from './output/sync-outputs.js';
 export { type RenderExposuresYamlOptions, renderExposuresYaml } from './output/yaml.js';
 // Tableau
-export { canonicalWorkbooks } from './tableau/canonical-workbooks.js';
 export {
   createTableauClient,
   type JobPollOptions,
@@ -144,66 +135,16 @@ export {
 } from './tableau/client.js';
 export type { FetchInitLike, FetchLike, FetchResponseLike } from './tableau/http.js';
 export {
-  asWarning,
-  collectMetadataPages,
-  graphQLErrorsToError,
-  type MetadataPages,
-} from './tableau/metadata-pages.js';
-export {
-  type NormalizeOptions,
-  normalizeMetadataPages,
-  normalizePublishedDatasource,
-  normalizeWorkbooks,
-  UNATTRIBUTED_CUSTOM_SQL_DATASOURCE,
-} from './tableau/normalize.js';
-export {
-  type ExtractRefreshTimesOptions,
-  extractRefreshTimes,
-} from './tableau/normalize-refresh-times.js';
-export { normalizeCustomSql, normalizeTable } from './tableau/normalize-tables.js';
-export {
-  CUSTOM_SQL_QUERY,
-  chunkLuids,
-  connectionFieldOf,
-  customSqlQueryVariables,
-  DEFAULT_CUSTOM_SQL_PAGE_SIZE,
-  DEFAULT_WORKBOOKS_PAGE_SIZE,
-  MAX_LUIDS_PER_QUERY,
-  MAX_PAGE_SIZE,
-  METADATA_GRAPHQL_PATH,
-  type MetadataConnectionField,
-  type PageOptions,
-  type PageVariables,
-  PUBLISHED_DATASOURCE_REFRESH_TIMES_QUERY,
-  type RefreshTimesQueryVariables,
-  refreshTimesQueryVariables,
-  WORKBOOK_REFRESH_TIMES_QUERY,
-  WORKBOOKS_QUERY,
-  type WorkbooksQueryFilter,
-  type WorkbooksQueryVariables,
-  workbooksQueryVariables,
-} from './tableau/queries.js';
-export type * from './tableau/raw-types.js';
-export { JOB_POLL_DEFAULTS } from './tableau/refresh.js';
-export { TABLEAU_DEFAULTS } from './tableau/settings.js';
-export {
+  type LoadTableauSnapshotOptions,
+  loadTableauSnapshot,
   parseTableauSnapshot,
-  type ReadTableauSnapshotOptions,
-  readTableauSnapshot,
-  renderTableauSnapshot,
-  TABLEAU_SNAPSHOT_KIND,
-  TABLEAU_SNAPSHOT_VERSION,
-  type TableauSnapshot,
   type TableauSnapshotSource,
   type WriteTableauSnapshotOptions,
   writeTableauSnapshot,
 } from './tableau/snapshot.js';
 export type {
-  JobOutcome,
   ListWorkbooksOptions,
   ListWorkbooksProgress,
-  RefreshTarget,
-  RefreshTrigger,
   RequestOptions,
   TableauClient,
   TableauCustomSql,
@@ -213,8 +154,12 @@ export type {
   TableauTable,
   TableauWarning,
   TableauWorkbook,
-  WaitForJobOptions,
   WorkbookFilter,
 } from './tableau/types.js';
-export { refreshTargetKey } from './tableau/types.js';
-export { contentUrl, serverBaseUrl, workbookUrl } from './tableau/urls.js';
+// lineage and outputs: rendering and writing (src/output)
+export {
+  type AtomicWriteFs,
+  type AtomicWriteHandle,
+  type WriteFileAtomicOptions,
+  writeFileAtomic,
+} from './util/atomic-write.js';

@@ -13,8 +13,6 @@ import {
   type ExposureLineage,
   type LineageExposure,
   type LineageRefreshTarget,
-  MOCK_TOKEN_NAME,
-  MOCK_TOKEN_SECRET,
   type MockWorkbookInput,
   maybeRefresh,
   parseRunResults,
@@ -182,8 +180,8 @@ export async function run(ctx: BenchContext): Promise<void> {
       const client = createTableauClient({
         serverUrl: server.url,
         siteName: server.siteName,
-        tokenName: MOCK_TOKEN_NAME,
-        tokenSecret: MOCK_TOKEN_SECRET,
+        tokenName: server.token.name,
+        tokenSecret: server.token.secret,
       });
       try {
         const start = performance.now();

@@ -8,7 +8,7 @@
 import { createInterface } from 'node:readline';
 import { MATCHABLE_PER_MODEL, planProject } from '../generate/project.js';
 import { generateSite } from '../generate/site.js';
-import { createMockTableauServer, MOCK_TOKEN_NAME, MOCK_TOKEN_SECRET } from '../library.js';
+import { createMockTableauServer } from '../library.js';
 
 const [seed, workbooks, tables, latency] = process.argv.slice(2).map(Number);
 const plan = planProject({ seed: seed!, models: Math.round(5000 / MATCHABLE_PER_MODEL) });
@@ -28,8 +28,8 @@ process.stdout.write(
   `${JSON.stringify({
     url: server.url,
     siteName: server.siteName,
-    tokenName: MOCK_TOKEN_NAME,
-    tokenSecret: MOCK_TOKEN_SECRET,
+    tokenName: server.token.name,
+    tokenSecret: server.token.secret,
     projects: site.projects.map((p) => p.name),
     customSqlTables: site.workbooks.reduce(
       (n, w) => n + w.embeddedDatasources.reduce((m, d) => m + d.customSql.length, 0),

@@ -1,7 +1,8 @@
 /**
- * The I/O side of maybeRefresh: ask for last refresh times, trigger refreshes, wait for jobs —
- * all through the `Refresher` interface (and the optional `LastRefreshStore`). Every outcome,
- * including failures and aborts, becomes data; nothing here throws.
+ * The I/O side of maybeRefresh: ask for last refresh times, trigger refreshes (a bounded number at
+ * once), wait for jobs — all through the `Refresher` contract (and the optional
+ * `LastRefreshStore`). Every outcome, including failures and aborts, becomes data; nothing here
+ * throws.
  */
 import { isDbtAutoExposuresError } from '../errors.js';
 import {
@@ -11,9 +12,9 @@ import {
   refreshCallEntry,
 } from '../log/entries.js';
 import type { LogEntry } from '../log/types.js';
-import type { RefreshTarget } from '../tableau/types.js';
-import type { LastRefresh, PlannedTarget, TargetPlan } from './decide.js';
-import type { LastRefreshStore, Refresher, RefreshReason, RefreshStatus } from './types.js';
+import type { LastRefresh, LastRefreshLookup, PlannedTarget, TargetPlan } from './decide.js';
+import type { LastRefreshStore, Refresher, RefreshTarget, RefreshTrigger } from './refresher.js';
+import type { RefreshReason, RefreshStatus } from './report.js';
 
 /** What act needs from the run. */
 export interface ActContext {
@@ -26,21 +27,17 @@ export interface ActContext {
   /** Entry context for "now" (timestamp from the injected clock). */
   entryContext: () => EntryContext;
   wait: { timeoutMs: number } | undefined;
-  /** When `wait` is set: the `clock()` reading at which every job wait ends (one for the run). */
-  waitDeadline?: number;
 }
 
-/** The last refresh lookup for all targets needing one. */
-export interface LookupOutcome {
+/** The last refresh lookup for all targets needing one, with the failed calls as evidence. */
+interface LookupOutcome extends LastRefreshLookup {
   times: Map<string, LastRefresh>;
-  /** Targets whose time could not be read (the refresher or store failed): message per key. */
   failed: Map<string, string>;
-  aborted: boolean;
   evidence: LogEntry[];
 }
 
 /** A refresher call's failure, as data (the message is the refresher's, already redacted). */
-export function describeFailure(error: unknown): { code: string | null; message: string } {
+function describeFailure(error: unknown): { code: string | null; message: string } {
   if (isDbtAutoExposuresError(error)) return { code: error.code, message: error.message };
   if (error instanceof Error) return { code: null, message: error.message };
   return { code: null, message: String(error) };
@@ -160,10 +157,37 @@ export interface TargetOutcome {
   evidence: LogEntry[];
 }
 
+/**
+ * Refresh every target, at most `concurrency` calls (and waits) at once, in the given order:
+ * `concurrency` workers take the next target from one queue. Outcomes in the order of `targets`.
+ * With `wait`, every job wait ends at ONE deadline: `wait.timeoutMs` after the first call.
+ */
+export async function refreshTargets(
+  targets: readonly PlannedTarget[],
+  context: ActContext,
+  concurrency: number,
+): Promise<TargetOutcome[]> {
+  const deadline: WaitDeadline | undefined =
+    context.wait === undefined
+      ? undefined
+      : { timeoutMs: context.wait.timeoutMs, at: context.clock() + context.wait.timeoutMs };
+  const outcomes: TargetOutcome[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < targets.length) {
+      const i = next++;
+      outcomes[i] = await refreshTarget(targets[i] as PlannedTarget, context, deadline);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return outcomes;
+}
+
 /** Trigger one refresh (and wait for it when asked). Never throws. */
-export async function refreshTarget(
+async function refreshTarget(
   target: PlannedTarget,
   context: ActContext,
+  deadline: WaitDeadline | undefined,
 ): Promise<TargetOutcome> {
   const evidence: LogEntry[] = [];
   const done = (
@@ -182,7 +206,7 @@ export async function refreshTarget(
     );
   }
   const started = context.clock();
-  let trigger: Awaited<ReturnType<Refresher['refresh']>>;
+  let trigger: RefreshTrigger;
   try {
     trigger = await context.refresher.refresh(toTarget(target), signalOption(context.signal));
   } catch (error) {
@@ -220,21 +244,26 @@ export async function refreshTarget(
   }
   const { jobId } = trigger;
   await remember(target, context, evidence);
-  const { wait } = context;
   const waitForJob = context.refresher.waitForJob?.bind(context.refresher);
-  if (wait === undefined || waitForJob === undefined) return done({ status: 'success', jobId });
-  return waitFor({ target, jobId, wait, waitForJob }, context, evidence, done);
+  if (deadline === undefined || waitForJob === undefined) return done({ status: 'success', jobId });
+  return waitFor({ target, jobId, deadline, waitForJob }, context, evidence, done);
+}
+
+/** The run's one wait: `timeoutMs` long, ending at the `clock()` reading `at`. */
+interface WaitDeadline {
+  timeoutMs: number;
+  at: number;
 }
 
 interface WaitInput {
   target: PlannedTarget;
   jobId: string;
-  wait: { timeoutMs: number };
+  deadline: WaitDeadline;
   waitForJob: NonNullable<Refresher['waitForJob']>;
 }
 
 async function waitFor(
-  { target, jobId, wait, waitForJob }: WaitInput,
+  { target, jobId, deadline, waitForJob }: WaitInput,
   context: ActContext,
   evidence: LogEntry[],
   done: (fields: Omit<TargetOutcome, 'ts' | 'evidence' | 'called'>) => TargetOutcome,
@@ -243,13 +272,11 @@ async function waitFor(
     done({
       status: 'error',
       reason: 'job_timeout',
-      detail: `job still running when the run's wait of ${wait.timeoutMs} ms ended (not cancelled)`,
+      detail: `job still running when the run's wait of ${deadline.timeoutMs} ms ended (not cancelled)`,
       jobId,
       ...(durationMs === undefined ? {} : { durationMs }),
     });
-  const remaining = Math.floor(
-    (context.waitDeadline ?? context.clock() + wait.timeoutMs) - context.clock(),
-  );
+  const remaining = Math.floor(deadline.at - context.clock());
   if (remaining <= 0) return timedOut();
   const started = context.clock();
   try {

@@ -1,20 +1,173 @@
 /**
  * The refresh decisions, pure: run_results + lineage (+ manifest) → which exposures are
- * candidates (phase 1), then, given last refresh times, which targets to refresh (phase 2).
- * No I/O, no clock: `now` is passed in.
+ * candidates (phase 1), then, given last refresh times, which targets to refresh (phase 2), then
+ * the report's results and their dbt-like log lines from the outcomes. No I/O, no clock: times are
+ * passed in. Exposures in name order, targets in key order.
  */
-import type { Manifest, RunResults } from '../artifacts/types.js';
+import type { Manifest, RunResult, RunResults } from '../artifacts/types.js';
 import type { ExposureLineage, LineageExposure } from '../lineage/types.js';
-import { formatTimeLeft } from '../log/format.js';
-import { type RefreshTarget, refreshTargetKey } from '../tableau/types.js';
-import { compareStrings } from '../util/compare.js';
-import type { RefreshReason } from './types.js';
 import {
-  analyzeUpstream,
-  indexRunResults,
-  isBuildCommand,
-  type UpstreamAnalysis,
-} from './upstream.js';
+  type EntryContext,
+  errorEntry,
+  formatTimeLeft,
+  lastRefreshEntry,
+  type ResultEntryData,
+  refreshedEntry,
+  skippedEntry,
+  startEntry,
+} from '../log/entries.js';
+import type { LogEntry } from '../log/types.js';
+import { compareStrings } from '../util/compare.js';
+import { closure } from '../util/graph.js';
+import { type RefreshTarget, refreshTargetKey } from './refresher.js';
+import type { RefreshReason, RefreshResult, RefreshStatus } from './report.js';
+
+// ---------------------------------------------------------------- the evidence in run_results
+
+/**
+ * `args.which` values that rebuild data. `retry` re-runs what a previous build left undone.
+ * Everything else — `compile`, `generate` (docs), `test`, `list`/`ls`, `parse`, `show`,
+ * `run-operation`, `freshness`, `clone`, … or a missing `args.which` — never triggers refreshes.
+ */
+export const BUILD_COMMANDS: ReadonlySet<string> = new Set([
+  'build',
+  'run',
+  'seed',
+  'snapshot',
+  'retry',
+]);
+
+/** Statuses of a node that wrote new data. `partial success` = some microbatch batches landed. */
+const REBUILT_STATUSES: ReadonlySet<string> = new Set(['success', 'partial success']);
+/** Statuses of a non-test node that mean its data is missing or stale from this run. */
+const FAILED_NODE_STATUSES: ReadonlySet<string> = new Set([
+  'error',
+  'runtime error',
+  'fail',
+  'skipped',
+]);
+/** Statuses of a test that mean the data it checks is bad. (`warn` and `skipped` do not.) */
+const FAILED_TEST_STATUSES: ReadonlySet<string> = new Set(['fail', 'error', 'runtime error']);
+
+const TEST_TYPES: ReadonlySet<string> = new Set(['test', 'unit_test']);
+const NOT_REBUILDS: ReadonlySet<string> = new Set(['test', 'unit_test', 'exposure']);
+
+/** Whether run_results produced by `command` (`args.which`) can trigger refreshes. */
+export function isBuildCommand(command: string | null): boolean {
+  return command !== null && BUILD_COMMANDS.has(command);
+}
+
+/** run_results indexed for repeated exposure lookups. */
+interface RunIndex {
+  byId: ReadonlyMap<string, RunResult>;
+  /** Tests (data and unit) whose status says the data is bad, with the nodes they test. */
+  failingTests: ReadonlyArray<{ uniqueId: string; status: string; parents: readonly string[] }>;
+}
+
+/** Resource type of a unique id: the manifest's when known, else the id's first segment. */
+function resourceTypeOf(uniqueId: string, manifest?: Manifest): string {
+  const known = manifest?.resourceTypes.get(uniqueId);
+  if (known !== undefined) return known;
+  const dot = uniqueId.indexOf('.');
+  return dot === -1 ? uniqueId : uniqueId.slice(0, dot);
+}
+
+/** Index run_results (the last result wins if an id repeats, as in a `retry`-merged file). */
+function indexRunResults(runResults: RunResults, manifest?: Manifest): RunIndex {
+  const byId = new Map<string, RunResult>();
+  for (const result of runResults.results) byId.set(result.uniqueId, result);
+  const failingTests: Array<{ uniqueId: string; status: string; parents: readonly string[] }> = [];
+  for (const result of byId.values()) {
+    if (!TEST_TYPES.has(resourceTypeOf(result.uniqueId, manifest))) continue;
+    if (!FAILED_TEST_STATUSES.has(result.status)) continue;
+    failingTests.push({
+      uniqueId: result.uniqueId,
+      status: result.status,
+      parents: manifest?.parentMap.get(result.uniqueId) ?? [],
+    });
+  }
+  failingTests.sort((a, b) => compareStrings(a.uniqueId, b.uniqueId));
+  return { byId, failingTests };
+}
+
+/** What this run did to one exposure's upstream. Every list sorted. */
+export interface UpstreamAnalysis {
+  /**
+   * The exposure's dependencies and, with a manifest, all their ancestors through `parentMap`.
+   * Without a manifest only the direct dependencies.
+   */
+  closure: string[];
+  fromManifest: boolean;
+  /** Closure nodes with status `success` or `partial success` (not tests, not exposures). */
+  rebuilt: string[];
+  /** Closure nodes that errored, failed or were skipped, then the failing tests that block. */
+  failed: string[];
+  /** `failed` entries with their status, for messages: `model.x.y (error)`. */
+  failedDetail: string[];
+  /** Failing tests on closure nodes (blocking unless refreshOnTestFailure). */
+  failedTests: string[];
+  /** Failing tests on closure nodes that were ignored because of refreshOnTestFailure. */
+  ignoredTestFailures: string[];
+  /**
+   * Closure models reported `skipped` that have no relation in the manifest (ephemeral): dbt
+   * Fusion reports every ephemeral model as `skipped`, which says nothing about the data (a real
+   * upstream failure also skips the materialised models built on it). Needs the manifest.
+   */
+  ignoredSkips: string[];
+}
+
+/** Analyse one exposure's upstream in this run. */
+function analyzeUpstream(
+  dependsOn: readonly string[],
+  index: RunIndex,
+  options: { manifest?: Manifest | undefined; refreshOnTestFailure: boolean },
+): UpstreamAnalysis {
+  const { manifest } = options;
+  const inClosure = closure(dependsOn, manifest?.parentMap ?? new Map());
+  const ids = [...inClosure].sort(compareStrings);
+  const rebuilt: string[] = [];
+  const failedNodes: string[] = [];
+  const failedDetail: string[] = [];
+  const ignoredSkips: string[] = [];
+  for (const id of ids) {
+    const result = index.byId.get(id);
+    if (result === undefined) continue;
+    const type = resourceTypeOf(id, manifest);
+    if (NOT_REBUILDS.has(type)) continue;
+    if (REBUILT_STATUSES.has(result.status)) rebuilt.push(id);
+    else if (result.status === 'skipped' && isEphemeralModel(id, type, manifest)) {
+      ignoredSkips.push(id);
+    } else if (FAILED_NODE_STATUSES.has(result.status)) {
+      failedNodes.push(id);
+      failedDetail.push(`${id} (${result.status})`);
+    }
+  }
+  const failedTests: string[] = [];
+  const testDetail: string[] = [];
+  for (const test of index.failingTests) {
+    if (!test.parents.some((parent) => inClosure.has(parent))) continue;
+    failedTests.push(test.uniqueId);
+    testDetail.push(`${test.uniqueId} (${test.status})`);
+  }
+  const ignoreTests = options.refreshOnTestFailure;
+  return {
+    closure: ids,
+    fromManifest: manifest !== undefined,
+    rebuilt,
+    failed: [...failedNodes, ...(ignoreTests ? [] : failedTests)],
+    failedDetail: [...failedDetail, ...(ignoreTests ? [] : testDetail)],
+    failedTests,
+    ignoredTestFailures: ignoreTests ? failedTests : [],
+    ignoredSkips,
+  };
+}
+
+/** A model the manifest knows but that has no warehouse relation (ephemeral; disabled ones never run). */
+function isEphemeralModel(id: string, type: string, manifest: Manifest | undefined): boolean {
+  return manifest !== undefined && type === 'model' && !manifest.nodes.has(id);
+}
+
+// ---------------------------------------------------------------- phase 1: candidate exposures
 
 /** A refresh target of the lineage, with its key. */
 export interface PlannedTarget extends RefreshTarget {
@@ -33,7 +186,7 @@ export interface ExposurePlan {
 }
 
 /** Reasons that apply to a whole exposure. */
-export type ExposureSkipReason = Extract<
+type ExposureSkipReason = Extract<
   RefreshReason,
   'not_a_build' | 'upstream_failed' | 'no_upstream_rebuilt' | 'no_refresh_target'
 >;
@@ -98,13 +251,36 @@ function exposureSkip(
   return null;
 }
 
+/** Every exposure × target skipped with reason `disabled` (pure, from the lineage only). */
+export function disabledResults(lineage: ExposureLineage): RefreshResult[] {
+  const results: RefreshResult[] = [];
+  for (const exposure of sortedExposures(lineage)) {
+    const planned = plannedTargets(exposure);
+    const targets = planned.length === 0 ? [null] : planned;
+    for (const target of targets) {
+      results.push({
+        exposure: exposure.name,
+        target:
+          target === null ? null : { kind: target.kind, luid: target.luid, name: target.name },
+        status: 'skipped',
+        reason: 'disabled',
+        detail: 'active exposures are disabled',
+        upstream: { rebuilt: [], failed: [] },
+      });
+    }
+  }
+  return results;
+}
+
 /** The lineage's exposures sorted by name (then unique id): the order of results and log lines. */
-export function sortedExposures(lineage: ExposureLineage): LineageExposure[] {
-  return [...lineage.exposures].sort(byExposure);
+function sortedExposures(lineage: ExposureLineage): LineageExposure[] {
+  return [...lineage.exposures].sort(
+    (a, b) => compareStrings(a.name, b.name) || compareStrings(a.uniqueId, b.uniqueId),
+  );
 }
 
 /** An exposure's refresh targets, each once (by key), sorted by key. */
-export function plannedTargets(exposure: LineageExposure): PlannedTarget[] {
+function plannedTargets(exposure: LineageExposure): PlannedTarget[] {
   const byKey = new Map<string, PlannedTarget>();
   for (const target of exposure.refreshTargets) {
     const key = refreshTargetKey(target);
@@ -140,6 +316,8 @@ export function collectTargets(plans: readonly ExposurePlan[]): TargetPlan[] {
   return [...byKey.values()].sort((a, b) => compareStrings(a.target.key, b.target.key));
 }
 
+// ---------------------------------------------------------------- phase 2: per-target decisions
+
 /** Where a last refresh time came from. */
 export type LastRefreshSource = 'refresher' | 'store' | 'unknown';
 
@@ -149,58 +327,187 @@ export interface LastRefresh {
   source: LastRefreshSource;
 }
 
-/** Phase 2 for one target. */
-export interface TargetDecision {
-  plan: TargetPlan;
-  action: 'refresh' | 'skip';
-  reason?: 'no_extract' | 'build_after_not_elapsed';
-  detail?: string;
-  lastRefresh: LastRefresh | null;
-  /** When the cadence allows the next refresh (ISO), when a last refresh is known. */
-  nextAllowedAt: string | null;
+/** The last refresh times, as the lookup (act.ts) found them. */
+export interface LastRefreshLookup {
+  times: ReadonlyMap<string, LastRefresh>;
+  /** Targets whose time could not be read (the refresher or store failed): message per key. */
+  failed: ReadonlyMap<string, string>;
+  /** The run was aborted before or during the lookup. */
+  aborted: boolean;
+}
+
+/** Phase 2 for all targets. */
+export interface TargetDecisions {
+  /** Outcomes known without a refresh call, by target key. */
+  outcomes: Map<string, TargetResult>;
+  /** The targets to refresh, in key order. */
+  toRefresh: PlannedTarget[];
+  /** The last refresh time of each looked-up target (AE102). */
+  evidence: LogEntry[];
 }
 
 /**
- * Phase 2 for one target. Live only → `no_extract`. Else, with a known last refresh younger than
+ * Phase 2, per target. Live only → `no_extract`. A lookup that was aborted → `aborted`, that
+ * failed → `lookup_failed` (error). Else, with a known last refresh younger than
  * `buildAfterMinutes` → `build_after_not_elapsed` with the time left. Else (older, never, or
- * unknown: a refresher that cannot tell and no store) → refresh. A last refresh in the future
- * (clock skew) is "not elapsed" until it is `buildAfterMinutes` old. `buildAfterMinutes` 0
- * always refreshes.
+ * unknown: a refresher that cannot tell and no store) → refresh, or `dry_run`. A last refresh in
+ * the future (clock skew) is "not elapsed" until it is `buildAfterMinutes` old.
+ * `buildAfterMinutes` 0 always refreshes.
  */
-export function decideTarget(
-  plan: TargetPlan,
-  lastRefresh: LastRefresh | null,
-  now: Date,
-  buildAfterMinutes: number,
-): TargetDecision {
-  if (!plan.target.hasExtracts) {
-    return {
-      plan,
-      action: 'skip',
-      reason: 'no_extract',
-      detail: 'live connection, no extract to refresh',
-      lastRefresh: null,
-      nextAllowedAt: null,
-    };
+export function decideTargets(
+  plans: readonly TargetPlan[],
+  lookup: LastRefreshLookup,
+  run: { now: Date; buildAfterMinutes: number; dryRun: boolean },
+  decidedAt: EntryContext,
+): TargetDecisions {
+  const outcomes = new Map<string, TargetResult>();
+  const toRefresh: PlannedTarget[] = [];
+  const evidence: LogEntry[] = [];
+  const known = (
+    target: PlannedTarget,
+    status: RefreshStatus,
+    reason: RefreshReason,
+    detail: string,
+  ) => outcomes.set(target.key, { status, reason, detail, ts: decidedAt.ts });
+  for (const { target } of plans) {
+    if (!target.hasExtracts) {
+      known(target, 'skipped', 'no_extract', 'live connection, no extract to refresh');
+      continue;
+    }
+    if (lookup.aborted) {
+      known(target, 'skipped', 'aborted', 'aborted before the last refresh time was read');
+      continue;
+    }
+    const failure = lookup.failed.get(target.key);
+    if (failure !== undefined) {
+      known(target, 'error', 'lookup_failed', `could not read the last refresh time: ${failure}`);
+      continue;
+    }
+    const last = lookup.times.get(target.key);
+    const at = last?.at ?? null;
+    const next = at === null ? null : new Date(at.getTime() + run.buildAfterMinutes * 60_000);
+    if (last !== undefined) {
+      evidence.push(
+        lastRefreshEntry(decidedAt, {
+          target,
+          lastRefreshAt: at?.toISOString() ?? null,
+          source: last.source,
+          nextAllowedAt: next?.toISOString() ?? null,
+        }),
+      );
+    }
+    const left = next === null ? 0 : next.getTime() - run.now.getTime();
+    if (run.buildAfterMinutes > 0 && left > 0) {
+      const detail = `build_after ${run.buildAfterMinutes} min not elapsed, next in ${formatTimeLeft(left)}`;
+      known(target, 'skipped', 'build_after_not_elapsed', detail);
+    } else if (run.dryRun) {
+      known(target, 'skipped', 'dry_run', `dry run: would refresh ${target.kind} '${target.name}'`);
+    } else {
+      toRefresh.push(target);
+    }
   }
-  const at = lastRefresh?.at ?? null;
-  if (at === null) return { plan, action: 'refresh', lastRefresh, nextAllowedAt: null };
-  const buildAfterMs = buildAfterMinutes * 60_000;
-  const next = new Date(at.getTime() + buildAfterMs);
-  const left = next.getTime() - now.getTime();
-  if (buildAfterMs > 0 && left > 0) {
-    return {
-      plan,
-      action: 'skip',
-      reason: 'build_after_not_elapsed',
-      detail: `build_after ${buildAfterMinutes} min not elapsed, next in ${formatTimeLeft(left)}`,
-      lastRefresh,
-      nextAllowedAt: next.toISOString(),
-    };
-  }
-  return { plan, action: 'refresh', lastRefresh, nextAllowedAt: next.toISOString() };
+  return { outcomes, toRefresh, evidence };
 }
 
-function byExposure(a: LineageExposure, b: LineageExposure): number {
-  return compareStrings(a.name, b.name) || compareStrings(a.uniqueId, b.uniqueId);
+// ---------------------------------------------------------------- the results and their lines
+
+/** The outcome of one target, however it was reached (decision, lookup, abort, call). */
+export interface TargetResult {
+  status: RefreshStatus;
+  reason?: RefreshReason | undefined;
+  detail?: string | undefined;
+  jobId?: string | undefined;
+  durationMs?: number | undefined;
+  /** ISO time the outcome was known. */
+  ts: string;
+}
+
+export interface Composed {
+  results: RefreshResult[];
+  /** START and result lines (no header, no summary), in exposure order, not yet in time order. */
+  lines: LogEntry[];
+}
+
+/**
+ * One result per exposure × refresh target (one with `target: null` for an exposure without
+ * targets). A whole-exposure skip applies to each of its targets. `sharedWith` lists the other
+ * exposures served by the same refresh decision. Each line carries the time its outcome was
+ * known; maybeRefresh puts the lines in time order.
+ */
+export function composeResults(
+  plans: readonly ExposurePlan[],
+  outcomes: ReadonlyMap<string, TargetResult>,
+  decidedAt: EntryContext,
+): Composed {
+  const results: RefreshResult[] = [];
+  const lines: LogEntry[] = [];
+  const total = plans.length;
+  const sharers = new Map(collectTargets(plans).map((plan) => [plan.target.key, plan.exposures]));
+  plans.forEach((plan, position) => {
+    const index = position + 1;
+    lines.push(
+      startEntry(decidedAt, {
+        index,
+        total,
+        exposure: plan.exposure,
+        targets: plan.targets.length,
+      }),
+    );
+    const targets: Array<PlannedTarget | null> = plan.targets.length === 0 ? [null] : plan.targets;
+    for (const target of targets) {
+      const outcome: TargetResult =
+        plan.skip !== null || target === null
+          ? {
+              status: 'skipped',
+              reason: plan.skip?.reason ?? 'no_refresh_target',
+              detail: plan.skip?.detail ?? 'nothing to refresh in Tableau',
+              ts: decidedAt.ts,
+            }
+          : (outcomes.get(target.key) as TargetResult);
+      const sharedWith =
+        plan.skip === null && target !== null
+          ? (sharers.get(target.key) ?? []).filter((name) => name !== plan.exposure)
+          : [];
+      const result: RefreshResult = {
+        exposure: plan.exposure,
+        target:
+          target === null ? null : { kind: target.kind, luid: target.luid, name: target.name },
+        status: outcome.status,
+        ...(outcome.reason === undefined ? {} : { reason: outcome.reason }),
+        ...(outcome.detail === undefined ? {} : { detail: outcome.detail }),
+        ...(outcome.jobId === undefined ? {} : { jobId: outcome.jobId }),
+        ...(outcome.durationMs === undefined ? {} : { durationMs: outcome.durationMs }),
+        ...(sharedWith.length === 0 ? {} : { sharedWith }),
+        upstream: { rebuilt: [...plan.upstream.rebuilt], failed: [...plan.upstream.failed] },
+      };
+      results.push(result);
+      const context = { ts: outcome.ts, invocationId: decidedAt.invocationId };
+      lines.push(resultLine(context, index, total, result));
+    }
+  });
+  return { results, lines };
+}
+
+function resultLine(
+  context: EntryContext,
+  index: number,
+  total: number,
+  result: RefreshResult,
+): LogEntry {
+  const data: ResultEntryData = {
+    index,
+    total,
+    exposure: result.exposure,
+    target: result.target,
+    reason: result.reason,
+    detail: result.detail,
+    jobId: result.jobId,
+    durationMs: result.durationMs,
+    sharedWith: result.sharedWith,
+  };
+  if (result.status === 'error') return errorEntry(context, data);
+  if (result.status === 'success' && result.target !== null) {
+    return refreshedEntry(context, { ...data, target: result.target });
+  }
+  return skippedEntry(context, data);
 }

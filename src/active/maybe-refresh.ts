@@ -16,31 +16,28 @@ import {
   doneEntry,
   type EntryContext,
   headerEntry,
-  lastRefreshEntry,
+  inTimeOrder,
+  mergeInTimeOrder,
   settingsEntry,
   upstreamEntry,
 } from '../log/entries.js';
-import { inTimeOrder, mergeInTimeOrder } from '../log/order.js';
 import type { LogEntry, Logger } from '../log/types.js';
-import { type ActContext, lookupLastRefreshTimes, refreshTarget } from './act.js';
-import { composeResults, type TargetResult } from './compose.js';
+import { type ActContext, lookupLastRefreshTimes, refreshTargets } from './act.js';
 import {
   collectTargets,
-  decideTarget,
+  composeResults,
+  decideTargets,
+  disabledResults,
   planExposures,
-  plannedTargets,
-  sortedExposures,
 } from './decide.js';
-import { createLimiter } from './limiter.js';
+import type { LastRefreshStore, Refresher } from './refresher.js';
+import type { RefreshReport, RefreshResult } from './report.js';
 import {
+  DEFAULT_REFRESH_CONCURRENCY,
   ENV_ACTIVE_EXPOSURES,
   MAX_REFRESH_CONCURRENCY,
   resolveActiveExposureSettings,
 } from './settings.js';
-import type { LastRefreshStore, Refresher, RefreshReport, RefreshResult } from './types.js';
-
-/** Default number of refresh calls in flight at once (Tableau Cloud limits concurrent jobs). */
-export const DEFAULT_REFRESH_CONCURRENCY = 2;
 
 export interface MaybeRefreshOptions {
   /** The exposures and their refresh targets (what sync wrote). */
@@ -72,10 +69,7 @@ export interface MaybeRefreshOptions {
    * Default: do not wait.
    */
   wait?: { timeoutMs: number } | undefined;
-  /**
-   * Refresh calls in flight at once, 1..{@link MAX_REFRESH_CONCURRENCY}. Default
-   * {@link DEFAULT_REFRESH_CONCURRENCY}.
-   */
+  /** Refresh calls (and job waits) in flight at once, 1 to 64. Default 2. */
   concurrency?: number | undefined;
   /** Refresh even when a test on an upstream node failed. Default false. */
   refreshOnTestFailure?: boolean | undefined;
@@ -217,80 +211,26 @@ export async function maybeRefresh(options: MaybeRefreshOptions): Promise<Refres
   const withExtracts = targetPlans.filter((plan) => plan.target.hasExtracts);
   const lookup = await lookupLastRefreshTimes(withExtracts, act);
   debug.push(...lookup.evidence);
-  const outcomes = new Map<string, TargetResult>();
-  const toRefresh: typeof targetPlans = [];
-  const lookedUpAt = entryContext();
-  for (const plan of targetPlans) {
-    const { key } = plan.target;
-    if (plan.target.hasExtracts && lookup.aborted) {
-      outcomes.set(key, {
-        status: 'skipped',
-        reason: 'aborted',
-        detail: 'aborted before the last refresh time was read',
-        ts: lookedUpAt.ts,
-      });
-      continue;
-    }
-    const failure = lookup.failed.get(key);
-    if (failure !== undefined) {
-      outcomes.set(key, {
-        status: 'error',
-        reason: 'lookup_failed',
-        detail: `could not read the last refresh time: ${failure}`,
-        ts: lookedUpAt.ts,
-      });
-      continue;
-    }
-    const decision = decideTarget(
-      plan,
-      lookup.times.get(key) ?? null,
-      now,
-      settings.buildAfterMinutes,
-    );
-    if (decision.lastRefresh !== null) {
-      debug.push(
-        lastRefreshEntry(lookedUpAt, {
-          target: plan.target,
-          lastRefreshAt: decision.lastRefresh.at?.toISOString() ?? null,
-          source: decision.lastRefresh.source,
-          nextAllowedAt: decision.nextAllowedAt,
-        }),
-      );
-    }
-    if (decision.action === 'skip') {
-      outcomes.set(key, {
-        status: 'skipped',
-        reason: decision.reason,
-        detail: decision.detail,
-        ts: lookedUpAt.ts,
-      });
-    } else if (dryRun) {
-      outcomes.set(key, {
-        status: 'skipped',
-        reason: 'dry_run',
-        detail: `dry run: would refresh ${plan.target.kind} '${plan.target.name}'`,
-        ts: lookedUpAt.ts,
-      });
-    } else {
-      toRefresh.push(plan);
-    }
-  }
+  const decided = decideTargets(
+    targetPlans,
+    lookup,
+    { now, buildAfterMinutes: settings.buildAfterMinutes, dryRun },
+    entryContext(),
+  );
+  debug.push(...decided.evidence);
+  const { outcomes } = decided;
 
   // Act: bounded parallel refresh calls; each outcome is data. One deadline for every job wait.
-  if (options.wait !== undefined) act.waitDeadline = clock() + options.wait.timeoutMs;
-  const limit = createLimiter(concurrency);
-  const acted = await Promise.all(
-    toRefresh.map((plan) => limit(() => refreshTarget(plan.target, act))),
-  );
+  const acted = await refreshTargets(decided.toRefresh, act, concurrency);
   let triggered = 0;
-  toRefresh.forEach((plan, i) => {
+  decided.toRefresh.forEach((target, i) => {
     const outcome = acted[i] as (typeof acted)[number];
-    outcomes.set(plan.target.key, outcome);
+    outcomes.set(target.key, outcome);
     debug.push(...outcome.evidence);
     if (outcome.jobId !== undefined) triggered += 1;
   });
 
-  const composed = composeResults(plans, outcomes, decidedAt, invocationId);
+  const composed = composeResults(plans, outcomes, decidedAt);
   log.push(...composed.lines);
   const aborted = [...outcomes.values()].filter((outcome) => outcome.reason === 'aborted').length;
   if (aborted > 0) {
@@ -373,27 +313,6 @@ function disabledBecause(settings: ReturnType<typeof resolveActiveExposureSettin
   if (settings.sources.enabled === 'option') return 'option enabled: false';
   if (settings.enabledRaw === null) return `${ENV_ACTIVE_EXPOSURES} is not set`;
   return `${ENV_ACTIVE_EXPOSURES}=${JSON.stringify(settings.enabledRaw)}`;
-}
-
-/** Every exposure × target skipped with reason `disabled` (pure, from the lineage only). */
-function disabledResults(lineage: ExposureLineage): RefreshResult[] {
-  const results: RefreshResult[] = [];
-  for (const exposure of sortedExposures(lineage)) {
-    const planned = plannedTargets(exposure);
-    const targets = planned.length === 0 ? [null] : planned;
-    for (const target of targets) {
-      results.push({
-        exposure: exposure.name,
-        target:
-          target === null ? null : { kind: target.kind, luid: target.luid, name: target.name },
-        status: 'skipped',
-        reason: 'disabled',
-        detail: 'active exposures are disabled',
-        upstream: { rebuilt: [], failed: [] },
-      });
-    }
-  }
-  return results;
 }
 
 /**

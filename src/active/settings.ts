@@ -11,6 +11,8 @@ export const ENV_ACTIVE_EXPOSURES = 'DBT_ACTIVE_EXPOSURES';
 export const ENV_BUILD_AFTER = 'DBT_ACTIVE_EXPOSURES_BUILD_AFTER';
 /** Cadence when nothing sets it: once a day, as dbt Cloud recommends. */
 export const DEFAULT_BUILD_AFTER_MINUTES = 1440;
+/** Refresh calls in flight at once when `concurrency` is not given: Tableau Cloud limits concurrent jobs. */
+export const DEFAULT_REFRESH_CONCURRENCY = 2;
 /**
  * Most refresh calls in flight at once (`maybeRefresh` `concurrency`, CLI `--concurrency`):
  * Tableau Cloud runs few jobs per site at a time, and more sockets only exhaust file descriptors.

@@ -2,11 +2,12 @@
  * `findDbtProjects`: every dbt project (and its artifacts) under one or more roots, for monorepos
  * holding several projects.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import fg from 'fast-glob';
-import { ArtifactError } from '../errors.js';
-import { readTopLevelKeys } from './dbt-project-yaml.js';
+import { ArtifactError, abortedError } from '../errors.js';
+import { compareStrings } from '../util/compare.js';
+import { loadDbtProject } from './dbt-project.js';
 import type { DbtProjectArtifacts } from './types.js';
 
 /** Folders never searched: installed packages, VCS data, Python environments. */
@@ -22,7 +23,7 @@ const IGNORE = SKIPPED_DIRECTORIES.map((dir) => `**/${dir}/**`);
 
 /** Options of `findDbtProjects`. */
 export interface FindDbtProjectsOptions {
-  /** Checked between steps; the search then rejects with the signal's reason. */
+  /** Checked between steps; the search then rejects with `ERR_ABORTED`. */
   signal?: AbortSignal | undefined;
 }
 
@@ -32,16 +33,21 @@ export interface FindDbtProjectsOptions {
  * with no `dbt_project.yml`, the parent of a `target/` directory holding `manifest.json` or
  * `run_results.json`. Skips `SKIPPED_DIRECTORIES` and hidden directories. Paths are absolute;
  * the result is sorted by `projectDir` and has one entry per directory. A root that does not
- * exist is `ERR_ARTIFACT_NOT_FOUND`.
+ * exist is `ERR_ARTIFACT_NOT_FOUND`. A `dbt_project.yml` that cannot be read, or whose target path
+ * holds Jinja, does not hide its project: its artifacts are looked for in `target/`.
  */
 export async function findDbtProjects(
   root: string | readonly string[],
   opts: FindDbtProjectsOptions = {},
 ): Promise<DbtProjectArtifacts[]> {
+  const { signal } = opts;
+  const throwIfAborted = () => {
+    if (signal?.aborted) throw abortedError('Finding dbt projects', signal);
+  };
   const roots = (typeof root === 'string' ? [root] : [...root]).map((r) => resolve(r));
   const projects = new Map<string, DbtProjectArtifacts>();
   for (const dir of roots) {
-    opts.signal?.throwIfAborted();
+    throwIfAborted();
     await assertDirectory(dir);
     const found = await fg(
       ['**/dbt_project.yml', '**/target/manifest.json', '**/target/run_results.json'],
@@ -54,19 +60,20 @@ export async function findDbtProjects(
         suppressErrors: true,
       },
     );
-    const projectFiles = found.filter((f) => f.endsWith('/dbt_project.yml')).sort();
+    const projectFiles = found.filter((f) => f.endsWith('/dbt_project.yml')).sort(compareStrings);
     for (const file of projectFiles) {
-      opts.signal?.throwIfAborted();
+      throwIfAborted();
       const projectDir = resolve(dirname(file));
       if (projects.has(projectDir)) continue;
-      const targetDir = resolve(projectDir, await targetPath(file));
+      const targetDir = resolve(projectDir, await targetPath(projectDir, signal));
       projects.set(projectDir, {
         projectDir,
         manifestPath: await fileOrNull(join(targetDir, 'manifest.json')),
         runResultsPath: await fileOrNull(join(targetDir, 'run_results.json')),
       });
     }
-    for (const file of found.filter((f) => !f.endsWith('/dbt_project.yml')).sort()) {
+    const artifactFiles = found.filter((f) => !f.endsWith('/dbt_project.yml')).sort(compareStrings);
+    for (const file of artifactFiles) {
       const projectDir = resolve(dirname(dirname(file)));
       if (projects.has(projectDir)) continue;
       const targetDir = join(projectDir, 'target');
@@ -77,9 +84,7 @@ export async function findDbtProjects(
       });
     }
   }
-  return [...projects.values()].sort((a, b) =>
-    a.projectDir < b.projectDir ? -1 : a.projectDir > b.projectDir ? 1 : 0,
-  );
+  return [...projects.values()].sort((a, b) => compareStrings(a.projectDir, b.projectDir));
 }
 
 async function assertDirectory(dir: string): Promise<void> {
@@ -93,19 +98,14 @@ async function assertDirectory(dir: string): Promise<void> {
   }
 }
 
-/** `target-path` from dbt_project.yml; `target` when absent or unreadable (dbt's default). */
-async function targetPath(projectFile: string): Promise<string> {
+/** `target-path` from dbt_project.yml; dbt's default `target` when unset, templated or unreadable. */
+async function targetPath(projectDir: string, signal: AbortSignal | undefined): Promise<string> {
   try {
-    const text = await readFile(projectFile, 'utf8');
-    // yaml loads only for a file outside the plain subset dbt_project.yml files are written in.
-    const config: unknown =
-      readTopLevelKeys(text, ['target-path']) ?? (await import('yaml')).parse(text);
-    const value = (config as Record<string, unknown> | null)?.['target-path'];
-    return typeof value === 'string' && value.trim() !== '' && !value.includes('{{')
-      ? value
-      : 'target';
-  } catch {
-    return 'target';
+    const { targetPath } = await loadDbtProject(projectDir, { signal });
+    return targetPath === null || targetPath.includes('{{') ? 'target' : targetPath;
+  } catch (error) {
+    if (error instanceof ArtifactError) return 'target';
+    throw error;
   }
 }
 

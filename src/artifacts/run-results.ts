@@ -1,20 +1,134 @@
 /**
- * `parseRunResults`: raw run_results.json (schema v1–v6, dbt Fusion) to the version-agnostic
- * `RunResults`. Pure. The reading is in run-results-read.ts; this module adds zod's detailed error
- * for a result a fast check rejects (loaders reach it only on that path).
+ * run_results.json (schema v1–v6 and later, dbt Fusion) into the version-agnostic `RunResults`:
+ * the fields read (zod schemas) and `parseRunResults` / `loadRunResults`. The top level is checked
+ * first, then each result on its own.
  */
-import type { ParseArtifactOptions } from './manifest-read.js';
-import { reportWithZod } from './raw-schemas.js';
-import { readRunResultsJson } from './run-results-read.js';
-import type { RunResults } from './types.js';
+import { z } from 'zod';
+import { compareStrings } from '../util/compare.js';
+import {
+  fields,
+  identifyArtifact,
+  isFusionVersion,
+  type LoadArtifactOptions,
+  loadArtifact,
+  nullishNum,
+  nullishStr,
+  type ParseArtifactOptions,
+  readEntry,
+  str,
+} from './artifact.js';
+import type { RunResult, RunResults } from './types.js';
 
-export { KNOWN_RUN_STATUSES } from './run-results-read.js';
+const runResultsSchema = fields(
+  {
+    metadata: fields(
+      {
+        dbt_schema_version: str,
+        dbt_version: nullishStr,
+        generated_at: nullishStr,
+        invocation_id: nullishStr,
+      },
+      'an object',
+    ),
+    args: fields({ which: nullishStr }, 'an object or null').nullish(),
+    elapsed_time: nullishNum,
+    results: z.array(z.unknown(), { error: 'an array' }),
+  },
+  'an object',
+);
+
+const resultSchema = fields(
+  {
+    unique_id: str,
+    status: str,
+    message: nullishStr,
+    execution_time: nullishNum,
+    failures: nullishNum,
+    relation_name: nullishStr,
+    timing: z
+      .array(
+        fields(
+          { name: str, started_at: nullishStr, completed_at: nullishStr },
+          'an object (a timing entry)',
+        ),
+        { error: 'an array of timing entries, or null' },
+      )
+      .nullish(),
+  },
+  'an object (a run result)',
+);
+
+/** Every status dbt Core has written (Fusion types status as a free string). */
+export const KNOWN_RUN_STATUSES: ReadonlySet<string> = new Set([
+  'success',
+  'error',
+  'fail',
+  'warn',
+  'skipped',
+  'pass',
+  'runtime error',
+  'partial success',
+  'no-op',
+  'reused',
+]);
 
 /**
  * Read a parsed `run_results.json`. Errors as `parseManifest`. Results keep the file's order;
  * statuses are passed through as written, and a status outside `KNOWN_RUN_STATUSES` adds an `info`
  * note (one per distinct value) so callers can see it rather than guess.
  */
-export function parseRunResults(json: unknown, opts: ParseArtifactOptions = {}): RunResults {
-  return readRunResultsJson(json, opts, reportWithZod);
+export function parseRunResults(json: unknown, options: ParseArtifactOptions = {}): RunResults {
+  const artifact = identifyArtifact(json, 'run_results', options.path);
+  const top = readEntry(artifact, runResultsSchema, artifact.root);
+  const { metadata } = top;
+  const dbtVersion = metadata.dbt_version ?? '';
+  const unknownStatuses = new Set<string>();
+  const results = top.results.map((value, i): RunResult => {
+    const raw = readEntry(artifact, resultSchema, value, 'results', i);
+    if (!KNOWN_RUN_STATUSES.has(raw.status)) unknownStatuses.add(raw.status);
+    return {
+      uniqueId: raw.unique_id,
+      status: raw.status,
+      message: raw.message ?? null,
+      executionTime: raw.execution_time ?? null,
+      failures: raw.failures ?? null,
+      timing: (raw.timing ?? []).map((entry) => ({
+        name: entry.name,
+        startedAt: entry.started_at ?? null,
+        completedAt: entry.completed_at ?? null,
+      })),
+      relationName: raw.relation_name ?? null,
+    };
+  });
+  const notes = artifact.notes;
+  for (const status of [...unknownStatuses].sort(compareStrings)) {
+    notes.push({
+      level: 'info',
+      code: 'RUN_STATUS_UNKNOWN',
+      message: `${artifact.file ?? 'run_results'}: status ${JSON.stringify(status)} is not one dbt Core writes; it is passed through as is.`,
+    });
+  }
+  return {
+    path: artifact.file ?? null,
+    schemaVersion: artifact.schemaVersion,
+    dbtVersion,
+    isFusion: isFusionVersion(dbtVersion),
+    invocationId: metadata.invocation_id ?? null,
+    generatedAt: metadata.generated_at ?? null,
+    command: top.args?.which ?? null,
+    elapsedTime: top.elapsed_time ?? null,
+    results,
+    notes,
+  };
+}
+
+/**
+ * Read `run_results.json` from a file or a directory (`path/run_results.json`, then
+ * `path/target/run_results.json`). Errors as `loadManifest`.
+ */
+export function loadRunResults(
+  path: string,
+  options: LoadArtifactOptions = {},
+): Promise<RunResults> {
+  return loadArtifact(path, 'run_results', parseRunResults, options);
 }

@@ -10,8 +10,7 @@
 import { cp, readFile, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createMockTableauServer } from '../testing/mock-server.js';
-import type { MockSiteInput } from '../testing/site-model.js';
+import { createMockTableauServer, type MockSiteInput } from '../testing/index.js';
 import { type CliIo, painter, processIo, useColor } from './io.js';
 import { run } from './run.js';
 

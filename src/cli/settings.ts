@@ -7,10 +7,10 @@
  */
 import { isAbsolute, join, resolve } from 'node:path';
 import { MAX_REFRESH_CONCURRENCY } from '../active/settings.js';
+import { loadDbtProject } from '../artifacts/dbt-project.js';
 import { shownServerUrl } from '../tableau/settings.js';
 import type { WorkbookFilter } from '../tableau/types.js';
 import { loadConfigFile } from './config-file.js';
-import { readDbtProject } from './dbt-project.js';
 import { envValue, numberFlag, stringFlag } from './flag-values.js';
 import type { ParsedFlags } from './flags.js';
 import type { CliIo } from './io.js';
@@ -105,7 +105,7 @@ export async function resolveSettings(flags: ParsedFlags, io: CliIo): Promise<Cl
     projectDir,
     configFlag === undefined ? undefined : resolve(cwd, configFlag),
   );
-  const dbtProject = await readDbtProject(projectDir);
+  const dbtProject = await loadDbtProject(projectDir, { signal: io.signal });
   const inProject = (p: string) => (isAbsolute(p) ? p : join(projectDir, p));
   const fromCwd = (p: string) => resolve(cwd, p);
 
@@ -116,7 +116,7 @@ export async function resolveSettings(flags: ParsedFlags, io: CliIo): Promise<Cl
         ['flag', stringFlag(flags, 'target-path')],
         ['env', envValue(env, 'DBT_TARGET_PATH')],
         ['config', config.targetPath],
-        ['dbt_project.yml', dbtProject.targetPath],
+        ['dbt_project.yml', dbtProject.targetPath ?? undefined],
       ],
       DEFAULTS.targetPath,
     ),
@@ -135,7 +135,7 @@ export async function resolveSettings(flags: ParsedFlags, io: CliIo): Promise<Cl
         ['flag', stringFlag(flags, 'exposures-path')],
         ['config', config.exposures?.path],
       ],
-      join(dbtProject.modelPath ?? DEFAULTS.modelPath, DEFAULTS.exposuresDir),
+      join(dbtProject.modelPaths[0] ?? DEFAULTS.modelPath, DEFAULTS.exposuresDir),
     ),
   );
   const groupByFlag = stringFlag(flags, 'group-by');
@@ -273,7 +273,7 @@ export async function resolveSettings(flags: ParsedFlags, io: CliIo): Promise<Cl
 
   return {
     projectDir,
-    hasDbtProject: dbtProject.exists,
+    hasDbtProject: dbtProject.file !== null,
     configFile,
     targetPath,
     manifestPath,

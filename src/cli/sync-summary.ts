@@ -6,9 +6,9 @@
 import { relative } from 'node:path';
 import type { ExposureLineage, UnmatchedTable } from '../lineage/types.js';
 import type { UnscannedYamlFile } from '../output/exposure-scan.js';
-import { plainText } from '../util/terminal-text.js';
+import { UNREAD_TABLES } from '../tableau/normalize.js';
 import type { TableauWarning, TableauWorkbook } from '../tableau/types.js';
-import { UNREAD_TABLES } from '../tableau/unread-tables.js';
+import { plainText } from '../util/terminal-text.js';
 import type { ColorName, Paint } from './io.js';
 
 /** The changes since the last sync, by exposure name. */

@@ -4,8 +4,8 @@
  */
 
 import { ConfigError } from '../errors.js';
-import { POD_REDIRECT_EVENT } from '../tableau/redirects.js';
 import type { TableauClient } from '../tableau/types.js';
+import { POD_REDIRECT_EVENT } from '../tableau/types.js';
 import type { CliIo } from './io.js';
 import type { CliSettings } from './settings.js';
 

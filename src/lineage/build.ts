@@ -3,7 +3,7 @@
  * deterministic: the same inputs in any order give the same lineage. It is built in the lineage
  * file's canonical form (keys in the order of types.ts, every list sorted), so it is written as is.
  */
-import { packageNames } from '../artifacts/root-project.js';
+import { packageNames } from '../artifacts/manifest.js';
 import type { DbtNode, Manifest } from '../artifacts/types.js';
 import { ConfigError } from '../errors.js';
 import type { TableauWorkbook } from '../tableau/types.js';

@@ -1,10 +1,10 @@
 /**
- * Constructors for every active exposures log event, in dbt's structured log event shape. Each
- * event has a stable name and code (documented in docs/active-exposures.md, "Log reference"):
- * AE0xx are the console lines (`log`), AE1xx the evidence (`debug`). The `msg` of console events
- * is already laid out like dbt's console (dots, `[STATUS]`), exactly as dbt does in its JSON logs.
+ * Making the active exposures log: one constructor per event, in dbt's structured log event
+ * shape, and the order the entries are given in. Each event has a stable name and code
+ * (documented in docs/active-exposures.md, "Log reference"): AE0xx are the console lines (`log`),
+ * AE1xx the evidence (`debug`). The `msg` of console events is already laid out like dbt's
+ * console (dots, `[STATUS]`), exactly as dbt does in its JSON logs.
  */
-import { dbtLine, formatSeconds } from './format.js';
 import type { LogEntry, LogLevel } from './types.js';
 
 /** Category of every active exposures event. */
@@ -408,4 +408,68 @@ export function callFailedEntry(
       elapsed_ms: data.elapsedMs,
     },
   );
+}
+
+// ---------------------------------------------------------------- the text inside messages
+
+/** dbt's printer width: the progress + message part is padded with dots up to this column. */
+const DBT_LINE_WIDTH = 80;
+
+/**
+ * A dbt console line: `"<progress><message> "` padded with dots to column 80, then
+ * `" [<status>]"` — the layout of dbt's `format_fancy_output_line`. Long messages are not cut.
+ *
+ * @param progress e.g. `"2 of 5 "` (with its trailing space) or `""`.
+ */
+export function dbtLine(progress: string, message: string, status: string): string {
+  return `${`${progress}${message} `.padEnd(DBT_LINE_WIDTH, '.')} [${status}]`;
+}
+
+/** `3.2s`, `0.0s`, `75.4s`: seconds with one decimal, as in the active exposures OK line. */
+export function formatSeconds(ms: number): string {
+  return `${(Math.max(0, ms) / 1000).toFixed(1)}s`;
+}
+
+/**
+ * A remaining time for humans: `2d 3h`, `5h 12m`, `12m`, `45s` (rounded down to the unit shown,
+ * never negative).
+ */
+export function formatTimeLeft(ms: number): string {
+  const totalSeconds = Math.max(0, Math.floor(ms / 1000));
+  const days = Math.floor(totalSeconds / 86_400);
+  const hours = Math.floor((totalSeconds % 86_400) / 3_600);
+  const minutes = Math.floor((totalSeconds % 3_600) / 60);
+  if (days > 0) return hours > 0 ? `${days}d ${hours}h` : `${days}d`;
+  if (hours > 0) return minutes > 0 ? `${hours}h ${minutes}m` : `${hours}h`;
+  if (minutes > 0) return `${minutes}m`;
+  return `${totalSeconds}s`;
+}
+
+// ---------------------------------------------------------------- the order of entries
+
+/**
+ * A copy of `entries` in the order things happened: sorted by `ts` (as instants); equal times keep
+ * the order they were made in (a stable sort), which is the deterministic exposure-name, then
+ * target-key order. An unparsable `ts` sorts first (it never happens for ours).
+ */
+export function inTimeOrder(entries: readonly LogEntry[]): LogEntry[] {
+  const timeOf = (entry: LogEntry): number => {
+    const ms = Date.parse(entry.info.ts);
+    return Number.isNaN(ms) ? Number.NEGATIVE_INFINITY : ms;
+  };
+  return (
+    entries
+      .map((entry) => ({ entry, ms: timeOf(entry) }))
+      // Array sort is stable; equal instants (also two unparsable ones) compare as 0.
+      .sort((a, b) => (a.ms === b.ms ? 0 : a.ms - b.ms))
+      .map(({ entry }) => entry)
+  );
+}
+
+/**
+ * Log and debug entries as one stream in time order (what a single log file shows). On equal
+ * times log lines come before debug entries, each list keeping its own order.
+ */
+export function mergeInTimeOrder(log: readonly LogEntry[], debug: readonly LogEntry[]): LogEntry[] {
+  return inTimeOrder([...log, ...debug]);
 }

@@ -2,10 +2,6 @@
  * `createTableauClient`: the library's way into Tableau. Validates the settings up front (no
  * network), then signs in lazily on the first call and keeps ONE session for the client's life
  * (see `session.ts`). Every default is documented on `TableauClientOptions` and in docs/tableau.md.
- *
- * The listing code (`client-listing.ts`: workbook pages, REST lookups, picomatch, normalisers) is
- * loaded with `import()` on the first `listWorkbooks` call: sign-in, refresh times, refreshes and
- * jobs (all the `refresh` command uses) never load it.
  */
 import { createHttpClient } from './http.js';
 import { createMetadataApi } from './metadata.js';
@@ -13,7 +9,8 @@ import { Redactor } from './redact.js';
 import { createRefreshApi, type JobPollOptions } from './refresh.js';
 import { createSession } from './session.js';
 import { resolveTableauSettings, type TableauClientOptions } from './settings.js';
-import type { ListWorkbooksOptions, TableauClient } from './types.js';
+import type { TableauClient } from './types.js';
+import { listWorkbooks } from './workbooks.js';
 
 export type { JobPollOptions } from './refresh.js';
 export type { TableauClientOptions } from './settings.js';
@@ -21,14 +18,6 @@ export type { TableauClientOptions } from './settings.js';
 /** A `TableauClient` whose `waitForJob` also takes the polling cadence. */
 export interface TableauHttpClient extends TableauClient {
   waitForJob(jobId: string, options?: JobPollOptions): ReturnType<TableauClient['waitForJob']>;
-}
-
-let listingModule: Promise<typeof import('./client-listing.js')> | undefined;
-
-/** The listing code, loaded once per process on the first `listWorkbooks` call. */
-function loadListing(): Promise<typeof import('./client-listing.js')> {
-  listingModule ??= import('./client-listing.js');
-  return listingModule;
 }
 
 /**
@@ -44,10 +33,8 @@ export function createTableauClient(options: TableauClientOptions): TableauHttpC
   const metadata = createMetadataApi({ session, redactor, logger, limits: settings });
   const refreshes = createRefreshApi({ session, metadata, redactor, logger, signal });
   return {
-    listWorkbooks: async (listOptions: ListWorkbooksOptions = {}) => {
-      const { listClientWorkbooks } = await loadListing();
-      return listClientWorkbooks({ session, metadata, settings, logger }, listOptions);
-    },
+    listWorkbooks: (listOptions) =>
+      listWorkbooks({ session, metadata, settings, logger }, listOptions),
     getLastRefreshTimes: (targets, requestOptions) =>
       refreshes.getLastRefreshTimes(targets, requestOptions),
     refresh: (target, requestOptions) => refreshes.refresh(target, requestOptions),

@@ -1,28 +1,31 @@
 /**
- * The one request path to Tableau, shared by REST and the Metadata API: injectable fetch,
- * per-request timeout, abort signals, bounded retries with exponential backoff that honour
- * `Retry-After`, Tableau error bodies (XML or JSON) parsed into `TableauApiError`, and debug lines
- * that never carry a secret. Authentication is the session's business (it passes headers in).
+ * The one request path to Tableau, shared by REST and the Metadata API: injectable fetch (default
+ * node-fetch), per-request timeout, abort signals, bounded retries with exponential backoff that
+ * honour `Retry-After`, redirects decided here, response bodies read under a byte cap, Tableau
+ * error bodies (JSON or XML) parsed into `TableauApiError`, and debug lines that never carry a
+ * secret. Authentication is the session's business (it passes headers in).
  *
- * Retried: network errors, timeouts, HTTP 408, 429 and 5xx. Never retried: a user abort, any
- * other status, a body that is not what Tableau sends, a body over `maxResponseBytes`, a refused
- * redirect, a `Retry-After` longer than `maxRetryAfterMs` or past the request's deadline.
+ * Retried: network errors, timeouts, HTTP 408, 429 and 5xx. Never retried: a user abort, a TLS
+ * certificate failure, any other status, a body that is not what Tableau sends, a body over
+ * `maxResponseBytes`, a refused redirect, a `Retry-After` longer than `maxRetryAfterMs` or past
+ * the request's deadline.
  *
- * Redirects are never left to fetch (`redirect: 'manual'`): `redirects.ts` decides, so that
- * credentials never reach another origin. Everything a server sends is masked for known secrets
- * before it is parsed (the sign-in answer excepted: it brings the new session token).
+ * Everything a server sends is masked for known secrets before it is parsed (the sign-in answer
+ * excepted: it brings the new session token).
  */
+import { setTimeout as delay } from 'node:timers/promises';
+import nodeFetch from 'node-fetch';
 import pRetry from 'p-retry';
-import { DbtAutoExposuresError, TableauApiError } from '../errors.js';
+import {
+  abortedError,
+  DbtAutoExposuresError,
+  TableauApiError,
+  type TableauErrorFields,
+} from '../errors.js';
 import type { Logger } from '../log/types.js';
-import { abortError, sleep } from './abort.js';
-import { httpFactsOf } from './api-error-facts.js';
-import { BodyTooLarge, readBodyCapped } from './body-reader.js';
 import { type Redactor, redactUrl } from './redact.js';
-import { decideRedirect, isRedirectStatus, POD_REDIRECT_EVENT } from './redirects.js';
-import { looksLikeHtml, parseBody, parseTableauErrorBody } from './response-bodies.js';
-import { isRetryableError, parseRetryAfter } from './retry-policy.js';
-import { tlsCertificateCode } from './tls-certificate.js';
+import { isLoopbackHost } from './settings.js';
+import { POD_REDIRECT_EVENT } from './types.js';
 
 /** The part of a fetch `Response` the client reads. */
 export interface FetchResponseLike {
@@ -92,7 +95,7 @@ export interface HttpRequest {
   budgetMs?: number | undefined;
 }
 
-/** A successful response: status and the parsed body (JSON, XML in Tableau's JSON form, or null). */
+/** A successful response: status and the parsed JSON body (null when empty). */
 export interface HttpResponse {
   status: number;
   body: unknown;
@@ -106,12 +109,307 @@ export interface HttpClient {
 /** Redirects followed within one attempt (same origin, or the pod), before giving up. */
 const MAX_REDIRECTS = 5;
 
-let defaultFetch: Promise<FetchLike> | undefined;
+const defaultFetch = nodeFetch as unknown as FetchLike;
 
-/** node-fetch, imported on first use so that users who inject a fetch never load it. */
-function loadDefaultFetch(): Promise<FetchLike> {
-  defaultFetch ??= import('node-fetch').then((module) => module.default as unknown as FetchLike);
-  return defaultFetch;
+// ---------------------------------------------------------------------------------------------
+// Redirects. The client asks fetch for `redirect: 'manual'` and decides here, so that credentials
+// never leave the server's origin:
+// - a redirect within the same origin (scheme, host and port) is followed;
+// - the "pod" redirect is followed once per client, only for the requests that open a session
+//   (server info, sign-in): HTTP 301, 302, 307 or 308 from Tableau Cloud's generic host
+//   (`online.tableau.com` or a `*.online.tableau.com` host) to an `https://*.online.tableau.com`
+//   host, for the very same API path. Loopback hosts stand in for Tableau Cloud in tests (and may
+//   keep plain http only when the original was plain http);
+// - anything else (another host, https → http, a Location with credentials, 303) is refused.
+
+/** What to do with a 3xx answer. */
+type RedirectDecision =
+  | { follow: 'same-origin'; url: string }
+  | { follow: 'pod'; url: string; origin: string }
+  | { follow: false; to: string | null; why: string };
+
+/** Statuses that redirect (and carry a Location). */
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+/** Statuses of the pod redirect (TSC re-POSTs the sign-in on 301; 307/308 keep the method by definition). */
+const POD_STATUSES = new Set([301, 302, 307, 308]);
+
+/** Tableau Cloud's hosts: the generic `online.tableau.com` and its pods (`10az.online.tableau.com`). */
+function isTableauCloudHost(hostname: string): boolean {
+  const host = hostname.toLowerCase();
+  return host === 'online.tableau.com' || host.endsWith('.online.tableau.com');
+}
+
+function podHostsAllowed(from: URL, to: URL): boolean {
+  if (isTableauCloudHost(from.hostname) && to.hostname.toLowerCase() !== 'online.tableau.com') {
+    return isTableauCloudHost(to.hostname) && to.protocol === 'https:';
+  }
+  if (isLoopbackHost(from.hostname) && isLoopbackHost(to.hostname)) {
+    return to.protocol === 'https:' || (from.protocol === 'http:' && to.protocol === 'http:');
+  }
+  return false;
+}
+
+/**
+ * Decide on a redirect of the request to `from` (whose API path, after the base URL, is
+ * `apiPath`). `opensSession`: the request is server info or sign-in and the client has not moved
+ * to a pod yet.
+ */
+function decideRedirect(input: {
+  from: string;
+  status: number;
+  location: string | null;
+  apiPath: string;
+  opensSession: boolean;
+}): RedirectDecision {
+  const from = new URL(input.from);
+  let to: URL;
+  try {
+    if (input.location === null || input.location.trim() === '') throw new Error('no Location');
+    to = new URL(input.location.trim(), from);
+  } catch {
+    return { follow: false, to: null, why: 'without a usable Location header' };
+  }
+  if (to.protocol !== 'https:' && to.protocol !== 'http:') {
+    return { follow: false, to: null, why: `to a ${to.protocol} URL` };
+  }
+  if (to.username !== '' || to.password !== '') {
+    return { follow: false, to: to.origin, why: 'to a URL carrying credentials' };
+  }
+  if (from.protocol === 'https:' && to.protocol === 'http:') {
+    return { follow: false, to: to.origin, why: 'from https to plain http' };
+  }
+  if (to.origin === from.origin) return { follow: 'same-origin', url: to.href };
+  const samePath = `${to.pathname}${to.search}` === input.apiPath;
+  if (
+    input.opensSession &&
+    POD_STATUSES.has(input.status) &&
+    samePath &&
+    podHostsAllowed(from, to)
+  ) {
+    return { follow: 'pod', url: to.href, origin: to.origin };
+  }
+  return { follow: false, to: to.origin, why: 'to another origin' };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Response bodies: read under a byte cap counted while the bytes arrive (a declared Content-Length
+// over the cap fails before anything is read; a body that grows past it fails at the first chunk
+// over it), then parsed.
+
+/** Thrown when the body is over the cap; `declared` is the Content-Length when that told first. */
+class BodyTooLarge extends Error {
+  readonly declared: number | undefined;
+
+  constructor(declared?: number) {
+    super('response body over the cap');
+    this.declared = declared;
+  }
+}
+
+function isChunkSource(value: unknown): value is AsyncIterable<Uint8Array> {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function'
+  );
+}
+
+/**
+ * The body as text (UTF-8), or `BodyTooLarge` once more than `maxBytes` arrived. A response
+ * without a streaming body (a test double with only `text()`) is measured after reading.
+ */
+async function readBodyCapped(response: FetchResponseLike, maxBytes: number): Promise<string> {
+  const header = response.headers.get('content-length');
+  const declared = header !== null && /^\s*\d+\s*$/.test(header) ? Number(header) : null;
+  if (declared !== null && declared > maxBytes) throw new BodyTooLarge(declared);
+  const body = response.body;
+  if (!isChunkSource(body)) {
+    const text = await response.text();
+    if (Buffer.byteLength(text) > maxBytes) throw new BodyTooLarge();
+    return text;
+  }
+  const decoder = new TextDecoder();
+  const parts: string[] = [];
+  let received = 0;
+  // Leaving the loop early (the throw) closes the stream, which ends the download.
+  for await (const chunk of body) {
+    received += chunk.byteLength;
+    if (received > maxBytes) throw new BodyTooLarge();
+    parts.push(decoder.decode(chunk, { stream: true }));
+  }
+  parts.push(decoder.decode());
+  return parts.join('');
+}
+
+/** Whether a body is an HTML page (a proxy or login page), not an API answer. */
+function looksLikeHtml(body: string): boolean {
+  return /^<(!doctype\s+html|html[\s>])/i.test(body);
+}
+
+/**
+ * A success body: JSON (the client asks for it), empty → null. An HTML page or an XML body (what
+ * Tableau sends only when JSON was not asked for) is not an answer the client can read.
+ */
+function parseBody(raw: string, contentType: string): unknown {
+  const body = raw.trim();
+  if (body === '') return null;
+  if (looksLikeHtml(body) || contentType.includes('text/html')) {
+    throw new Error('an HTML page instead of an API response');
+  }
+  if (body.startsWith('<')) {
+    throw new Error('an XML body although JSON was asked for (Accept: application/json)');
+  }
+  try {
+    return JSON.parse(body);
+  } catch {
+    throw new Error('malformed or truncated JSON');
+  }
+}
+
+/** What a Tableau error body says. */
+export interface TableauErrorBody {
+  tableauCode?: string;
+  summary?: string;
+  detail?: string;
+}
+
+const XML_ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+
+function decodeXmlText(text: string): string {
+  return text
+    .replace(/^\s*<!\[CDATA\[([\s\S]*)\]\]>\s*$/, '$1')
+    .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (match, entity: string) => {
+      if (entity[0] !== '#') return XML_ENTITIES[entity] ?? match;
+      const hex = entity[1] === 'x' || entity[1] === 'X';
+      return String.fromCodePoint(Number.parseInt(entity.slice(hex ? 2 : 1), hex ? 16 : 10));
+    })
+    .trim();
+}
+
+/**
+ * Tableau's XML error (`<error code="…"><summary>…</summary><detail>…</detail></error>`), which
+ * some servers and proxies send even when JSON was asked for. Only these three values are read.
+ */
+function readXmlError(body: string): TableauErrorBody | null {
+  const error = /<(?:[\w.-]+:)?error\b([^>]*?)(?:\/>|>([\s\S]*?)<\/(?:[\w.-]+:)?error\s*>)/.exec(
+    body,
+  );
+  if (error === null) return null;
+  const out: TableauErrorBody = {};
+  const code = /\bcode\s*=\s*(?:"([^"]*)"|'([^']*)')/.exec(error[1] ?? '');
+  if (code !== null) out.tableauCode = decodeXmlText(code[1] ?? code[2] ?? '');
+  for (const name of ['summary', 'detail'] as const) {
+    const element = new RegExp(
+      `<(?:[\\w.-]+:)?${name}\\b[^>]*>([\\s\\S]*?)</(?:[\\w.-]+:)?${name}\\s*>`,
+    ).exec(error[2] ?? '');
+    if (element !== null) out[name] = decodeXmlText(element[1] ?? '');
+  }
+  return out;
+}
+
+/** Tableau's `{error:{code,summary,detail}}` (JSON) or its XML form; null for anything else. */
+export function parseTableauErrorBody(raw: string): TableauErrorBody | null {
+  const body = raw.trim();
+  if (body.startsWith('<')) return looksLikeHtml(body) ? null : readXmlError(body);
+  if (!body.startsWith('{')) return null;
+  let error: unknown;
+  try {
+    error = (JSON.parse(body) as { error?: unknown }).error;
+  } catch {
+    return null;
+  }
+  if (error === null || typeof error !== 'object') return null;
+  const text = (value: unknown): string | undefined =>
+    typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
+  const fields = error as Record<string, unknown>;
+  const out: TableauErrorBody = {};
+  const code = text(fields.code);
+  const summary = text(fields.summary);
+  const detail = text(fields.detail);
+  if (code !== undefined) out.tableauCode = code;
+  if (summary !== undefined) out.summary = summary;
+  if (detail !== undefined) out.detail = detail;
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Retries: which failures are worth another attempt, and how long the server asks us to wait.
+
+/** Whether an HTTP status is worth retrying. */
+export function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 429 || status >= 500;
+}
+
+/**
+ * Milliseconds a `Retry-After` header asks for (delta seconds or an HTTP date; a past date is 0);
+ * null when absent or unreadable. Not capped: the request path refuses waits beyond its bounds.
+ */
+export function parseRetryAfter(value: string | null, nowMs: number): number | null {
+  if (value === null || value.trim() === '') return null;
+  const text = value.trim();
+  let ms: number;
+  if (/^\d+(\.\d+)?$/.test(text)) ms = Number(text) * 1000;
+  else {
+    const at = Date.parse(text);
+    if (Number.isNaN(at)) return null;
+    ms = at - nowMs;
+  }
+  return Math.max(0, Math.round(ms));
+}
+
+/**
+ * Whether a failed attempt is retried: network errors, timeouts and retryable statuses; never a
+ * TLS certificate failure, nor an error the request path already decided not to retry
+ * (`details.notRetriedBecause`).
+ */
+function isRetryableError(error: unknown): boolean {
+  if (!(error instanceof TableauApiError)) return false;
+  if (error.details?.tlsCode !== undefined) return false;
+  if (error.details?.notRetriedBecause !== undefined) return false;
+  if (error.code === 'ERR_TABLEAU_NETWORK' || error.code === 'ERR_TABLEAU_TIMEOUT') return true;
+  return (
+    error.code === 'ERR_TABLEAU_API' &&
+    error.status !== undefined &&
+    isRetryableStatus(error.status)
+  );
+}
+
+/** TLS certificate failures (Node/OpenSSL codes): a retry cannot fix them, the caller's trust store can. */
+const TLS_CERTIFICATE_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'CERT_REVOKED',
+  'HOSTNAME_MISMATCH',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** The TLS certificate code of a fetch error (node-fetch sets `code`, undici its `cause.code`). */
+function tlsCertificateCode(error: unknown): string | null {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && TLS_CERTIFICATE_CODES.has(code)) return code;
+    current = current.cause;
+  }
+  return null;
+}
+
+/** The HTTP facts of `error` (status, Tableau code, summary, detail, method, URL), for a re-raise. */
+export function httpFactsOf(error: TableauApiError): TableauErrorFields {
+  return {
+    status: error.status,
+    tableauCode: error.tableauCode,
+    summary: error.summary,
+    detail: error.detail,
+    method: error.method,
+    url: error.url,
+  };
 }
 
 function originOf(url: string): string {
@@ -126,10 +424,12 @@ function notRetried(error: TableauApiError, why: string): TableauApiError {
   });
 }
 
+// ---------------------------------------------------------------------------------------------
+
 /** Create the request path for one server. */
 export function createHttpClient(config: HttpConfig): HttpClient {
   const { redactor, logger } = config;
-  // The origin every request goes to; moves once, to Tableau Cloud's pod (see redirects.ts).
+  // The origin every request goes to; moves once, to Tableau Cloud's pod (see Redirects above).
   let baseUrl = config.baseUrl;
   let movedToPod = false;
   const debug = (message: string, data: Record<string, unknown>): void => {
@@ -141,7 +441,7 @@ export function createHttpClient(config: HttpConfig): HttpClient {
     attemptNumber: number,
     deadline: number | undefined,
   ): Promise<HttpResponse> {
-    const fetchImpl = config.fetch ?? (await loadDefaultFetch());
+    const fetchImpl = config.fetch ?? defaultFetch;
     const userSignals = [request.signal, config.signal];
     let url = `${baseUrl}${request.path}`;
     const shownPath = redactUrl(request.path, redactor);
@@ -203,7 +503,7 @@ export function createHttpClient(config: HttpConfig): HttpClient {
             originOf(reported),
           );
         }
-        if (!isRedirectStatus(response.status)) break;
+        if (!REDIRECT_STATUSES.has(response.status)) break;
         discard.abort();
         const decision = decideRedirect({
           from: url,
@@ -282,7 +582,7 @@ export function createHttpClient(config: HttpConfig): HttpClient {
       }
       if (error instanceof TableauApiError) throw error;
       const aborted = userSignals.find((s) => s?.aborted);
-      if (aborted) throw abortError(request.operation, aborted);
+      if (aborted) throw abortedError(request.operation, aborted);
       const timedOut = timeout.signal.aborted;
       debug(`${where} ${timedOut ? 'timed out' : 'network error'}`, {
         method: request.method,
@@ -367,8 +667,9 @@ export function createHttpClient(config: HttpConfig): HttpClient {
 
   async function request(request: HttpRequest): Promise<HttpResponse> {
     const signals = [request.signal, config.signal];
+    const anySignal = AbortSignal.any(signals.filter((s): s is AbortSignal => s !== undefined));
     const firedBefore = signals.find((s) => s?.aborted);
-    if (firedBefore) throw abortError(request.operation, firedBefore);
+    if (firedBefore) throw abortedError(request.operation, firedBefore);
     const deadline =
       request.budgetMs === undefined ? undefined : performance.now() + request.budgetMs;
     let attempts = 0;
@@ -410,16 +711,17 @@ export function createHttpClient(config: HttpConfig): HttpClient {
               retryInMs: wait,
             });
             // p-retry sleeps `backoff` itself; a longer Retry-After is made up for here.
-            if (wait > backoff) await sleep(wait - backoff, signals, request.operation);
+            // An abort during this wait rejects; the catch below makes it ERR_ABORTED.
+            if (wait > backoff) await delay(wait - backoff, undefined, { signal: anySignal });
           },
-          signal: AbortSignal.any(signals.filter((s): s is AbortSignal => s !== undefined)),
+          signal: anySignal,
         },
       );
     } catch (error) {
       const aborted = signals.find((s) => s?.aborted);
       if (aborted) {
         if (error instanceof DbtAutoExposuresError && error.code === 'ERR_ABORTED') throw error;
-        throw abortError(request.operation, aborted);
+        throw abortedError(request.operation, aborted);
       }
       if (attempts > 1 && error instanceof TableauApiError && isRetryableError(error)) {
         throw new TableauApiError(

@@ -1,6 +1,8 @@
 /**
- * The Metadata API (GraphQL) over the session: one query, and cursor pagination.
+ * The Metadata API (GraphQL): calls over the session with cursor pagination, and the reading of
+ * raw Metadata API output (pages users feed from files, in every form they come).
  *
+ * Live calls:
  * - `errors` next to partial `data` (Tableau's time limit or node limit) are not fatal at first:
  *   the page is asked again with half the page size, down to 1, and only then fails with
  *   `ERR_TABLEAU_GRAPHQL`, which keeps the partial data (`error.partialData`).
@@ -11,15 +13,53 @@
  *   (`ERR_TABLEAU_RESPONSE_TOO_LARGE`) instead of looping forever.
  * - Every string of the answer that can reach an error or a log (messages, codes, partial data)
  *   is redacted; an answer of the wrong shape is `ERR_TABLEAU_RESPONSE`.
+ *
+ * Raw output (`collectMetadataPages`): one response or an array of responses (pages), each with
+ * or without the outer `{ data, errors }` envelope, holding any of the connections (`nodes`, or
+ * Relay-style `edges { node }`) or plain lists the library knows. Anything else fails with
+ * `ERR_TABLEAU_RESPONSE`, naming the file (when given) and the JSON path of the offending field.
  */
-import { TableauApiError } from '../errors.js';
+import { DbtAutoExposuresError, TableauApiError } from '../errors.js';
 import type { Logger } from '../log/types.js';
-import { checkListingBounds, type ListingLimits } from './listing-limits.js';
-import { METADATA_GRAPHQL_PATH, type MetadataConnectionField } from './queries.js';
-import type { RawConnection, RawGraphQLError } from './raw-types.js';
+import {
+  METADATA_GRAPHQL_PATH,
+  type MetadataConnectionField,
+  type RawConnection,
+  type RawCustomSqlTable,
+  type RawGraphQLError,
+  type RawPublishedDatasource,
+  type RawTable,
+  type RawWorkbook,
+} from './queries.js';
 import type { Redactor } from './redact.js';
 import type { Session } from './session.js';
+import { checkListingBounds, type ListingLimits } from './settings.js';
 import type { TableauWarning } from './types.js';
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** A GraphQL `errors` entry, read defensively (a server or a file may put any JSON there). */
+interface GraphQLErrorEntry {
+  message: string | null;
+  code: string | null;
+  /** `extensions.severity` is "WARNING": reported, never thrown. */
+  warning: boolean;
+}
+
+/** The one reading of a GraphQL error entry, for live answers and files alike. */
+function readGraphQLError(value: unknown): GraphQLErrorEntry {
+  const entry = isObject(value) ? (value as RawGraphQLError) : {};
+  const extensions = isObject(entry.extensions) ? entry.extensions : {};
+  const text = (v: unknown): string | null =>
+    typeof v === 'string' ? v : typeof v === 'number' ? String(v) : null;
+  return {
+    message: typeof value === 'string' ? value : text(entry.message),
+    code: text(extensions.code),
+    warning: text(extensions.severity)?.toUpperCase() === 'WARNING',
+  };
+}
 
 /** Options of one Metadata API call. */
 export interface MetadataCallOptions {
@@ -67,33 +107,6 @@ export interface MetadataDeps {
 
 const LIMIT_CODES = new Set(['NODE_LIMIT_EXCEEDED', 'TIME_LIMIT_EXCEEDED']);
 
-/** A GraphQL error entry read defensively (a server may send any JSON there). */
-interface GraphQLErrorEntry {
-  /** As sent (any JSON), for `error.graphqlErrors` once redacted. */
-  raw: RawGraphQLError;
-  message: string | null;
-  code: string | null;
-  warning: boolean;
-}
-
-function readErrorEntry(value: unknown): GraphQLErrorEntry {
-  const entry = value !== null && typeof value === 'object' ? (value as RawGraphQLError) : {};
-  const extensions =
-    entry.extensions !== null && typeof entry.extensions === 'object' ? entry.extensions : {};
-  const text = (v: unknown): string | null =>
-    typeof v === 'string' ? v : typeof v === 'number' ? String(v) : null;
-  return {
-    raw: value as RawGraphQLError,
-    message: typeof value === 'string' ? value : text(entry.message),
-    code: text(extensions.code),
-    warning: text(extensions.severity)?.toUpperCase() === 'WARNING',
-  };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
 /** A GraphQL failure a smaller page may avoid: partial data, or a time/node limit. */
 export function isLimitError(error: unknown): boolean {
   if (!(error instanceof TableauApiError) || error.code !== 'ERR_TABLEAU_GRAPHQL') return false;
@@ -133,7 +146,10 @@ export function createMetadataApi(deps: MetadataDeps): MetadataApi {
         { method: 'POST', url: METADATA_GRAPHQL_PATH, status: response.status },
       );
     }
-    const all = (Array.isArray(body.errors) ? body.errors : []).map(readErrorEntry);
+    const all = (Array.isArray(body.errors) ? body.errors : []).map((raw: unknown) => ({
+      raw,
+      ...readGraphQLError(raw),
+    }));
     const errors = all.filter((e) => !e.warning);
     for (const entry of all.filter((e) => e.warning)) {
       const warning: TableauWarning = {
@@ -253,4 +269,223 @@ export function createMetadataApi(deps: MetadataDeps): MetadataApi {
   }
 
   return { query, paginate };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Raw Metadata API output
+
+/** Nodes collected from one or more pages, by kind, in input order. */
+export interface MetadataPages {
+  workbooks: RawWorkbook[];
+  customSqlTables: RawCustomSqlTable[];
+  publishedDatasources: RawPublishedDatasource[];
+  databaseTables: RawTable[];
+  /** GraphQL errors (not warnings), e.g. time or node limits with partial data. */
+  errors: RawGraphQLError[];
+  warnings: TableauWarning[];
+  /** Pages read (responses or bare `data` objects). */
+  pages: number;
+}
+
+/** Where nodes of a field go. Connections (`…Connection { nodes }`) and plain lists. */
+const FIELD_KINDS: Record<string, keyof Omit<MetadataPages, 'errors' | 'warnings' | 'pages'>> = {
+  workbooksConnection: 'workbooks',
+  workbooks: 'workbooks',
+  customSQLTablesConnection: 'customSqlTables',
+  customSQLTables: 'customSqlTables',
+  publishedDatasourcesConnection: 'publishedDatasources',
+  publishedDatasources: 'publishedDatasources',
+  databaseTablesConnection: 'databaseTables',
+  databaseTables: 'databaseTables',
+};
+
+function responseError(
+  message: string,
+  field: string,
+  file: string | undefined,
+): DbtAutoExposuresError {
+  return new DbtAutoExposuresError(
+    'ERR_TABLEAU_RESPONSE',
+    `${file === undefined ? '' : `${file}: `}not Tableau Metadata API output: ${message}${field === '' ? '' : ` (at ${field})`}`,
+    {
+      file,
+      field: field === '' ? '(root)' : field,
+      expected:
+        'a Metadata API response ({ data, errors }), its data object (e.g. { workbooksConnection: { nodes } }), or an array of them',
+    },
+  );
+}
+
+function join(path: string, key: string | number): string {
+  if (typeof key === 'number') return `${path}[${key}]`;
+  return path === '' ? key : `${path}.${key}`;
+}
+
+function readErrors(
+  value: unknown,
+  path: string,
+  file: string | undefined,
+  out: MetadataPages,
+): void {
+  if (value === undefined || value === null) return;
+  if (!Array.isArray(value)) throw responseError('`errors` must be an array', path, file);
+  for (const [i, entry] of value.entries()) {
+    if (!isObject(entry))
+      throw responseError('an error entry must be an object', join(path, i), file);
+    const read = readGraphQLError(entry);
+    if (read.warning) out.warnings.push({ code: read.code, message: read.message ?? '' });
+    else out.errors.push(entry as RawGraphQLError);
+  }
+}
+
+interface Entry {
+  node: Record<string, unknown>;
+  path: string;
+}
+
+function readNodes(value: unknown, path: string, file: string | undefined): Entry[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw responseError('`nodes` must be an array', path, file);
+  const nodes: Entry[] = [];
+  for (const [i, node] of value.entries()) {
+    if (node === null) continue;
+    if (!isObject(node)) throw responseError('a node must be an object', join(path, i), file);
+    nodes.push({ node, path: join(path, i) });
+  }
+  return nodes;
+}
+
+/** Relay-style `edges: [{ node }]`, as some GraphQL tools re-shape a connection. */
+function readEdges(value: unknown, path: string, file: string | undefined): Entry[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw responseError('`edges` must be an array', path, file);
+  const nodes: Entry[] = [];
+  for (const [i, edge] of value.entries()) {
+    if (edge === null) continue;
+    if (!isObject(edge)) throw responseError('an edge must be an object', join(path, i), file);
+    const nodePath = join(join(path, i), 'node');
+    if (edge.node === null || edge.node === undefined) continue;
+    if (!isObject(edge.node)) throw responseError('a node must be an object', nodePath, file);
+    nodes.push({ node: edge.node, path: nodePath });
+  }
+  return nodes;
+}
+
+/** Read a `data` object (bare or from an envelope). Returns whether it held a known field. */
+function readData(
+  data: Record<string, unknown>,
+  path: string,
+  file: string | undefined,
+  out: MetadataPages,
+): boolean {
+  let known = false;
+  for (const [key, value] of Object.entries(data)) {
+    const kind = FIELD_KINDS[key];
+    const isConnection = key.endsWith('Connection');
+    if (kind === undefined && !isConnection) continue;
+    known = true;
+    const fieldPath = join(path, key);
+    let nodes: Entry[];
+    if (value === null) {
+      nodes = [];
+    } else if (isConnection) {
+      if (!isObject(value))
+        throw responseError('a connection must be an object with `nodes`', fieldPath, file);
+      nodes = [
+        ...readNodes(value.nodes, join(fieldPath, 'nodes'), file),
+        ...readEdges(value.edges, join(fieldPath, 'edges'), file),
+      ];
+    } else {
+      nodes = readNodes(value, fieldPath, file);
+    }
+    if (kind === undefined) continue;
+    if (kind === 'workbooks') {
+      for (const { node, path: nodePath } of nodes) {
+        if (typeof node.luid !== 'string' || node.luid === '') {
+          throw responseError('a workbook needs a string `luid`', join(nodePath, 'luid'), file);
+        }
+      }
+    }
+    (out[kind] as unknown[]).push(...nodes.map((entry) => entry.node));
+  }
+  return known;
+}
+
+function readPage(page: unknown, path: string, file: string | undefined, out: MetadataPages): void {
+  if (!isObject(page)) throw responseError('expected an object', path, file);
+  const enveloped = 'data' in page || 'errors' in page;
+  if (enveloped) {
+    readErrors(page.errors, join(path, 'errors'), file, out);
+    const data = page.data;
+    if (data !== undefined && data !== null) {
+      if (!isObject(data))
+        throw responseError('`data` must be an object', join(path, 'data'), file);
+      const known = readData(data, join(path, 'data'), file, out);
+      if (!known && Object.keys(data).length > 0) {
+        throw responseError(
+          '`data` holds no Metadata API connection or list',
+          join(path, 'data'),
+          file,
+        );
+      }
+    }
+  } else if (!readData(page, path, file, out)) {
+    throw responseError(
+      'no `data`, `errors`, or known connection (e.g. workbooksConnection)',
+      path,
+      file,
+    );
+  }
+  out.pages += 1;
+}
+
+/**
+ * Collect the nodes of raw Metadata API output (see module doc). Pure.
+ *
+ * @throws DbtAutoExposuresError `ERR_TABLEAU_RESPONSE` when `input` is not Metadata API output.
+ */
+export function collectMetadataPages(
+  input: unknown,
+  options: { file?: string } = {},
+): MetadataPages {
+  const out: MetadataPages = {
+    workbooks: [],
+    customSqlTables: [],
+    publishedDatasources: [],
+    databaseTables: [],
+    errors: [],
+    warnings: [],
+    pages: 0,
+  };
+  if (Array.isArray(input)) {
+    if (input.length === 0) throw responseError('an empty array holds no page', '', options.file);
+    for (const [i, page] of input.entries()) readPage(page, `[${i}]`, options.file, out);
+  } else {
+    readPage(input, '', options.file, out);
+  }
+  return out;
+}
+
+/** The GraphQL errors of pages as one coded error (`ERR_TABLEAU_GRAPHQL`), naming each message. */
+export function graphQLErrorsToError(
+  errors: RawGraphQLError[],
+  file?: string,
+): DbtAutoExposuresError {
+  const described = errors.map(readGraphQLError).map((e) => ({
+    message: e.message ?? '(no message)',
+    code: e.code,
+  }));
+  const list = described
+    .map((e) => (e.code === null ? e.message : `${e.code}: ${e.message}`))
+    .join('; ');
+  return new DbtAutoExposuresError(
+    'ERR_TABLEAU_GRAPHQL',
+    `${file === undefined ? '' : `${file}: `}the Metadata API answered with ${errors.length} error(s), so the data may be partial: ${list}`,
+    {
+      file,
+      field: 'errors',
+      expected: 'a response without GraphQL errors',
+      details: { errors: described },
+    },
+  );
 }

@@ -23,34 +23,266 @@
  * - GraphQL errors (partial data) throw `ERR_TABLEAU_GRAPHQL` unless `allowErrors`; warnings go to
  *   `onWarning`, and so do tables of the payload that no normalised workbook holds
  *   (`UNREAD_TABLES`, naming their JSON path): nothing is dropped silently.
+ *
+ * Snapshots: `canonicalWorkbooks` puts already normalised workbooks in the same canonical form
+ * (fixed key order, every list sorted and deduplicated the same way), so a snapshot written from
+ * them is deterministic.
  */
-
 import { compareStrings } from '../util/compare.js';
-import { type Attachments, attachCustomSql } from './attach-custom-sql.js';
-import {
-  collectMetadataPages,
-  graphQLErrorsToError,
-  type MetadataPages,
-} from './metadata-pages.js';
-import { normalizeTables, sortCustomSql, tableKey } from './normalize-tables.js';
+import { collectMetadataPages, graphQLErrorsToError, type MetadataPages } from './metadata.js';
 import type {
+  RawCustomSqlColumn,
+  RawCustomSqlTable,
   RawDatasourceRef,
   RawEmbeddedDatasource,
+  RawFieldDatasource,
   RawPublishedDatasource,
   RawTable,
   RawWorkbook,
-} from './raw-types.js';
-import { field, list, str, stripNulls } from './raw-values.js';
-import { byKeys } from './sort-keys.js';
+} from './queries.js';
 import type {
+  TableauCustomSql,
   TableauEmbeddedDatasource,
   TableauPublishedDatasource,
   TableauTable,
   TableauWarning,
   TableauWorkbook,
 } from './types.js';
-import { unreadTableWarnings } from './unread-tables.js';
 import { workbookUrl } from './urls.js';
+
+// ---------------------------------------------------------------------------------------------
+// Raw values: a wrong type reads as absent, never as a crash; lists are sorted in code-unit order.
+
+/** The value when it is a string, else null. */
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+
+/** The object items of a raw list (null items and a missing list are skipped). */
+function list<T>(value: (T | null)[] | null | undefined): T[] {
+  return Array.isArray(value)
+    ? value.filter((v): v is T => v !== null && typeof v === 'object')
+    : [];
+}
+
+/** The object without its null and undefined members (so a spread does not erase known values). */
+function stripNulls<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(value).filter(([, v]) => v !== null && v !== undefined),
+  ) as Partial<T>;
+}
+
+/**
+ * The nodes of a connection (`{ nodes }`, or Relay-style `{ edges: [{ node }] }` as some GraphQL
+ * tools re-shape it) or the items of a plain list; objects only.
+ */
+function items(value: unknown): Record<string, unknown>[] {
+  if (Array.isArray(value)) return list(value as (Record<string, unknown> | null)[]);
+  if (value === null || typeof value !== 'object') return [];
+  const connection = value as { nodes?: unknown; edges?: unknown };
+  const nodes = Array.isArray(connection.nodes) ? list(connection.nodes as object[]) : [];
+  const edges = Array.isArray(connection.edges) ? list(connection.edges as object[]) : [];
+  const fromEdges = edges.map((e) => (e as { node?: unknown }).node);
+  return [...nodes, ...list(fromEdges as object[])] as Record<string, unknown>[];
+}
+
+/**
+ * A list field of a raw object as the Metadata API can spell it: `field` (a list) and
+ * `fieldConnection` (a connection), both read. `upstreamTables` and `upstreamTablesConnection`
+ * are the same tables asked two ways.
+ */
+function field<T>(raw: object, key: string): T[] {
+  const record = raw as Record<string, unknown>;
+  return [...items(record[key]), ...items(record[`${key}Connection`])] as T[];
+}
+
+/** A comparator over several string keys in turn (null sorts as ""). */
+function byKeys<T>(...keys: ((x: T) => string | null)[]): (a: T, b: T) => number {
+  return (a, b) => {
+    for (const key of keys) {
+      const d = compareStrings(key(a) ?? '', key(b) ?? '');
+      if (d !== 0) return d;
+    }
+    return 0;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tables and custom SQL: the leaves of a workbook, sorted and deduplicated.
+
+function stripQuotes(part: string): string {
+  return part.replace(/^[[`"']|[\]`"']$/g, '');
+}
+
+/** Normalise one table. A missing `name` is taken from the last part of `fullName`. */
+export function normalizeTable(raw: RawTable): TableauTable {
+  const fullName = str(raw.fullName);
+  const lastPart =
+    fullName === null
+      ? null
+      : (fullName.match(/(\[[^\]]*\]|"[^"]*"|`[^`]*`|[^.]+)$/)?.[1] ?? fullName);
+  return {
+    name: str(raw.name) ?? (lastPart === null ? '' : stripQuotes(lastPart)),
+    fullName,
+    schema: str(raw.schema),
+    databaseName: str(raw.database?.name),
+    connectionType: str(raw.connectionType) ?? str(raw.database?.connectionType),
+  };
+}
+
+/** Identity of a normalised table, for deduplication. */
+function tableKey(t: TableauTable): string {
+  return JSON.stringify([t.fullName ?? t.name, t.name, t.schema, t.databaseName, t.connectionType]);
+}
+
+/** Normalise raw tables: deduplicated by `tableKey`, sorted. */
+function normalizeTables(raws: (RawTable | null)[] | null | undefined): TableauTable[] {
+  const byKey = new Map<string, TableauTable>();
+  for (const raw of list(raws)) {
+    const table = normalizeTable(raw);
+    byKey.set(tableKey(table), table);
+  }
+  return [...byKey.values()].sort(
+    byKeys(
+      (t) => t.fullName ?? t.name,
+      (t) => t.name,
+      (t) => t.databaseName,
+      (t) => t.connectionType,
+      (t) => t.schema,
+    ),
+  );
+}
+
+/** Normalise one custom SQL table. */
+export function normalizeCustomSql(raw: RawCustomSqlTable): TableauCustomSql {
+  return {
+    name: str(raw.name) ?? 'Custom SQL Query',
+    query: str(raw.query) ?? '',
+    connectionType: str(raw.connectionType) ?? str(raw.database?.connectionType),
+    databaseName: str(raw.database?.name),
+    isUnsupported: raw.isUnsupportedCustomSql === true,
+    tables: normalizeTables(field<RawTable>(raw, 'tables')),
+  };
+}
+
+/** Identity of a normalised custom SQL query, for deduplication. */
+function customSqlKey(item: TableauCustomSql): string {
+  return JSON.stringify([item.name, item.query, item.databaseName]);
+}
+
+/** Custom SQL deduplicated by name, query and database, sorted. */
+function sortCustomSql(items: TableauCustomSql[]): TableauCustomSql[] {
+  const byKey = new Map<string, TableauCustomSql>();
+  for (const item of items) byKey.set(customSqlKey(item), item);
+  return [...byKey.values()].sort(
+    byKeys(
+      (c) => c.name,
+      (c) => c.query,
+      (c) => c.databaseName,
+    ),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Which data source each custom SQL table belongs to: `referencedByFields.datasource` (embedded by
+// id, published by luid or id), else `downstreamDatasources` (published), else
+// `downstreamWorkbooks` (left to the workbook to place).
+
+type RawWorkbookRef = { luid?: string | null; name?: string | null };
+
+/** Where a custom SQL table belongs. */
+interface CustomSqlHome {
+  publishedKeys: string[];
+  embeddedIds: string[];
+  workbooks: { luid: string; name: string | null }[];
+}
+
+function fieldDatasources(raw: RawCustomSqlTable): RawFieldDatasource[] {
+  const columns = field<RawCustomSqlColumn>(raw, 'columns');
+  const out: RawFieldDatasource[] = [];
+  for (const column of columns) {
+    for (const field of list(column.referencedByFields)) {
+      if (
+        field.datasource !== null &&
+        field.datasource !== undefined &&
+        typeof field.datasource === 'object'
+      ) {
+        out.push(field.datasource);
+      }
+    }
+  }
+  return out;
+}
+
+function customSqlHome(raw: RawCustomSqlTable): CustomSqlHome {
+  const publishedKeys = new Set<string>();
+  const embeddedIds = new Set<string>();
+  const workbooks = new Map<string, string | null>();
+  const addPublished = (ds: RawDatasourceRef): void => {
+    const key = str(ds.luid) ?? str(ds.id);
+    if (key !== null) publishedKeys.add(key);
+  };
+  for (const ds of fieldDatasources(raw)) {
+    const embedded =
+      ds.__typename === 'EmbeddedDatasource' || (ds.__typename == null && ds.workbook != null);
+    if (embedded) {
+      const id = str(ds.id);
+      if (id !== null) embeddedIds.add(id);
+      const luid = str(ds.workbook?.luid);
+      if (luid !== null) workbooks.set(luid, str(ds.workbook?.name));
+    } else {
+      addPublished(ds);
+    }
+  }
+  for (const ds of field<RawDatasourceRef>(raw, 'downstreamDatasources')) addPublished(ds);
+  for (const wb of field<RawWorkbookRef>(raw, 'downstreamWorkbooks')) {
+    const luid = str(wb.luid);
+    if (luid !== null && !workbooks.has(luid)) workbooks.set(luid, str(wb.name));
+  }
+  return {
+    publishedKeys: [...publishedKeys],
+    embeddedIds: [...embeddedIds],
+    workbooks: [...workbooks].map(([luid, name]) => ({ luid, name })),
+  };
+}
+
+/** Normalised custom SQL by the data source (or, failing that, the workbook) it belongs to. */
+interface Attachments {
+  byPublished: Map<string, TableauCustomSql[]>;
+  byEmbedded: Map<string, TableauCustomSql[]>;
+  byWorkbook: Map<string, { name: string | null; sql: TableauCustomSql[] }>;
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const existing = map.get(key);
+  if (existing === undefined) map.set(key, [value]);
+  else existing.push(value);
+}
+
+/** Attach custom SQL to the known published (luid or id) and embedded (id) data sources. */
+function attachCustomSql(
+  raws: RawCustomSqlTable[],
+  knownPublished: Set<string>,
+  knownEmbedded: Set<string>,
+): Attachments {
+  const out: Attachments = { byPublished: new Map(), byEmbedded: new Map(), byWorkbook: new Map() };
+  for (const raw of raws) {
+    const sql = normalizeCustomSql(raw);
+    const home = customSqlHome(raw);
+    const published = home.publishedKeys.filter((k) => knownPublished.has(k));
+    const embedded = home.embeddedIds.filter((id) => knownEmbedded.has(id));
+    for (const key of published) push(out.byPublished, key, sql);
+    for (const id of embedded) push(out.byEmbedded, id, sql);
+    if (published.length > 0 || embedded.length > 0) continue;
+    for (const wb of home.workbooks) {
+      const entry = out.byWorkbook.get(wb.luid) ?? { name: wb.name, sql: [] };
+      entry.sql.push(sql);
+      out.byWorkbook.set(wb.luid, entry);
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Workbooks
 
 /** Options of `normalizeWorkbooks`. */
 export interface NormalizeOptions {
@@ -69,13 +301,13 @@ export interface NormalizeOptions {
 }
 
 /** Name of the synthetic embedded data source holding custom SQL not attributable to one source. */
-export const UNATTRIBUTED_CUSTOM_SQL_DATASOURCE = 'Custom SQL';
+const UNATTRIBUTED_CUSTOM_SQL_DATASOURCE = 'Custom SQL';
 
 /**
  * Name of the synthetic embedded data source holding a workbook's own `upstreamTables` that no
  * data source of the payload lists (the troubleshooting query's shape has no data source layer).
  */
-export const WORKBOOK_TABLES_DATASOURCE = 'Workbook upstream tables';
+const WORKBOOK_TABLES_DATASOURCE = 'Workbook upstream tables';
 
 /** Normalise one published data source (custom SQL is attached by `normalizeWorkbooks`). */
 export function normalizePublishedDatasource(
@@ -312,8 +544,8 @@ export function normalizeWorkbooks(
   return workbooks;
 }
 
-/** `normalizeWorkbooks` over pages already collected with `collectMetadataPages`. */
-export function normalizeMetadataPages(
+/** `normalizeWorkbooks` over pages already collected by `collectMetadataPages`. */
+function normalizeMetadataPages(
   pages: MetadataPages,
   options: NormalizeOptions = {},
 ): TableauWorkbook[] {
@@ -359,4 +591,211 @@ export function normalizeMetadataPages(
         (w) => w.luid,
       ),
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Canonical form of already normalised workbooks, for deterministic snapshots.
+
+function canonicalTables(tables: readonly TableauTable[]): TableauTable[] {
+  return normalizeTables(
+    tables.map((t) => ({
+      name: t.name,
+      fullName: t.fullName,
+      schema: t.schema,
+      connectionType: t.connectionType,
+      database: t.databaseName === null ? null : { name: t.databaseName },
+    })),
+  );
+}
+
+function canonicalCustomSql(items: readonly TableauCustomSql[]): TableauCustomSql[] {
+  return sortCustomSql(
+    items.map((c) => ({
+      name: c.name,
+      query: c.query,
+      connectionType: c.connectionType,
+      databaseName: c.databaseName,
+      isUnsupported: c.isUnsupported,
+      tables: canonicalTables(c.tables),
+    })),
+  );
+}
+
+/**
+ * The same workbooks in canonical form: fixed key order, every list sorted and deduplicated the
+ * way `normalizeWorkbooks` sorts them, workbooks deduplicated by luid (first wins). Pure; used to
+ * write deterministic snapshots.
+ */
+export function canonicalWorkbooks(workbooks: readonly TableauWorkbook[]): TableauWorkbook[] {
+  const byLuid = new Map<string, TableauWorkbook>();
+  for (const wb of workbooks) if (!byLuid.has(wb.luid)) byLuid.set(wb.luid, wb);
+  return [...byLuid.values()]
+    .map(
+      (wb): TableauWorkbook => ({
+        luid: wb.luid,
+        name: wb.name,
+        projectName: wb.projectName,
+        projectLuid: wb.projectLuid,
+        owner:
+          wb.owner === null
+            ? null
+            : { name: wb.owner.name, email: wb.owner.email, username: wb.owner.username },
+        tags: [...new Set(wb.tags)].sort(compareStrings),
+        description: wb.description,
+        createdAt: wb.createdAt,
+        updatedAt: wb.updatedAt,
+        vizportalUrlId: wb.vizportalUrlId,
+        url: wb.url,
+        embeddedDatasources: wb.embeddedDatasources
+          .map((d) => ({
+            name: d.name,
+            hasExtracts: d.hasExtracts,
+            extractLastRefreshTime: d.extractLastRefreshTime,
+            tables: canonicalTables(d.tables),
+            customSql: canonicalCustomSql(d.customSql),
+            publishedDatasourceLuids: [...new Set(d.publishedDatasourceLuids)].sort(compareStrings),
+          }))
+          .sort(
+            byKeys(
+              (d) => d.name,
+              (d) => JSON.stringify(d.tables),
+            ),
+          ),
+        publishedDatasources: [
+          ...new Map(wb.publishedDatasources.map((d) => [d.luid, d] as const)).values(),
+        ]
+          .map((d) => ({
+            luid: d.luid,
+            name: d.name,
+            projectName: d.projectName,
+            vizportalUrlId: d.vizportalUrlId,
+            hasExtracts: d.hasExtracts,
+            extractLastRefreshTime: d.extractLastRefreshTime,
+            tables: canonicalTables(d.tables),
+            customSql: canonicalCustomSql(d.customSql),
+          }))
+          .sort(
+            byKeys(
+              (d) => d.name,
+              (d) => d.luid,
+            ),
+          ),
+      }),
+    )
+    .sort(
+      byKeys(
+        (w) => w.name,
+        (w) => w.luid,
+      ),
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Nothing dropped silently: the tables (and custom SQL queries) of a raw payload that no normalised
+// workbook holds. They sit where the reader does not read tables (a field it does not know, such
+// as `sheets { upstreamTables }`), or belong to nothing it read (a published data source no
+// workbook uses, custom SQL naming no workbook or data source). One warning per JSON path pattern
+// (indexes as `[*]`), naming the first path and table, so a large payload gives a few lines.
+
+/** `code` of the warning. */
+export const UNREAD_TABLES = 'UNREAD_TABLES';
+
+/** Keys whose values hold tables: `tables`, `upstreamTables`, `databaseTablesConnection`, … */
+const TABLE_FIELD = /(?:^t|T)ables(?:Connection)?$/;
+
+type Obj = Record<string, unknown>;
+
+const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+const PLURALS = { table: 'tables', 'custom SQL query': 'custom SQL queries' } as const;
+
+interface Group {
+  kind: 'table' | 'custom SQL query';
+  count: number;
+  first: string;
+  label: string;
+}
+
+/** The elements of a list, or the nodes of a connection (`nodes`, `edges[].node`), with paths. */
+function entries(value: unknown, path: string): [unknown, string][] {
+  if (Array.isArray(value)) return value.map((v, i) => [v, `${path}[${i}]`]);
+  if (!isObj(value)) return [];
+  const out: [unknown, string][] = [];
+  if (Array.isArray(value.nodes)) out.push(...entries(value.nodes, `${path}.nodes`));
+  if (Array.isArray(value.edges)) {
+    for (const [i, edge] of value.edges.entries()) {
+      if (isObj(edge)) out.push([edge.node, `${path}.edges[${i}].node`]);
+    }
+  }
+  return out;
+}
+
+const join = (path: string, key: string) => (path === '' ? key : `${path}.${key}`);
+
+/**
+ * Warnings (`UNREAD_TABLES`) for the tables and custom SQL of `input` that `workbooks` (its
+ * normalised form) do not hold. Pure.
+ */
+function unreadTableWarnings(
+  input: unknown,
+  workbooks: readonly TableauWorkbook[],
+): TableauWarning[] {
+  const tables = new Set<string>();
+  const queries = new Set<string>();
+  for (const wb of workbooks) {
+    for (const ds of [...wb.embeddedDatasources, ...wb.publishedDatasources]) {
+      for (const t of ds.tables) tables.add(tableKey(t));
+      for (const sql of ds.customSql) {
+        queries.add(customSqlKey(sql));
+        for (const t of sql.tables) tables.add(tableKey(t));
+      }
+    }
+  }
+  const groups = new Map<string, Group>();
+  /** Whether an element of a table field is held; records it when it is not. */
+  const held = (element: Obj, path: string): boolean => {
+    const isQuery = typeof element.query === 'string';
+    if (isQuery) {
+      const sql = normalizeCustomSql(element as RawCustomSqlTable);
+      if (queries.has(customSqlKey(sql))) return true;
+      record(path, 'custom SQL query', JSON.stringify(sql.name));
+    } else {
+      const table = normalizeTable(element as RawTable);
+      if (tables.has(tableKey(table))) return true;
+      record(path, 'table', table.fullName ?? table.name);
+    }
+    return false;
+  };
+  const record = (path: string, kind: Group['kind'], label: string) => {
+    const pattern = path.replace(/\[\d+\]/g, '[*]');
+    const group = groups.get(pattern);
+    if (group === undefined) groups.set(pattern, { kind, count: 1, first: path, label });
+    else group.count += 1;
+  };
+  const walk = (value: unknown, path: string): void => {
+    if (Array.isArray(value)) {
+      for (const [i, v] of value.entries()) walk(v, `${path}[${i}]`);
+      return;
+    }
+    if (!isObj(value)) return;
+    for (const [key, child] of Object.entries(value)) {
+      const childPath = join(path, key);
+      if (!TABLE_FIELD.test(key)) {
+        walk(child, childPath);
+        continue;
+      }
+      for (const [element, elementPath] of entries(child, childPath)) {
+        // An element not held is reported once, not again for the tables inside it.
+        if (isObj(element) && held(element, elementPath)) walk(element, elementPath);
+      }
+    }
+  };
+  walk(input, '');
+  return [...groups.entries()].map(([pattern, g]) => ({
+    code: UNREAD_TABLES,
+    message:
+      `${g.count} ${g.count === 1 ? g.kind : PLURALS[g.kind]} at ${pattern} ` +
+      `reached no workbook (first: ${g.label} at ${g.first}); see docs/tableau.md for the shapes read`,
+    path: g.first,
+  }));
 }

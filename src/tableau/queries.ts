@@ -1,5 +1,6 @@
 /**
- * The Metadata API (GraphQL) documents the client sends, and builders for their variables.
+ * The Metadata API (GraphQL) documents the client sends, builders for their variables, and the
+ * raw shapes of the answers (which raw payloads users feed share).
  *
  * Decisions (see docs and `notes/tableau-api.md` for the facts):
  * - Values only ever travel as GraphQL variables; no document is built from user input.
@@ -14,8 +15,6 @@
  *   for: every column of one custom SQL table belongs to the same data source, and asking for all
  *   of them multiplies nodes towards the 20,000 node limit.
  */
-import { ConfigError } from '../errors.js';
-
 /** Path of the Metadata API endpoint on the server. */
 export const METADATA_GRAPHQL_PATH = '/api/metadata/graphql';
 
@@ -30,7 +29,7 @@ export const DEFAULT_WORKBOOKS_PAGE_SIZE = 100;
  * nodes (its tables, the workbooks and data sources using it, one column), so 500 is ≈ 10,000.
  */
 export const DEFAULT_CUSTOM_SQL_PAGE_SIZE = 500;
-/** Largest `first` the builders accept (Tableau clamps larger values with MAX_PAGE_SIZE_EXCEEDED). */
+/** Largest page size (`first`) the client asks for (Tableau clamps larger values with MAX_PAGE_SIZE_EXCEEDED). */
 export const MAX_PAGE_SIZE = 1000;
 /** Luids per refresh-time query: long `luidWithin` lists have produced empty HTTP responses. */
 export const MAX_LUIDS_PER_QUERY = 100;
@@ -143,128 +142,230 @@ export interface RefreshTimesQueryVariables extends PageVariables {
   luids: string[];
 }
 
-/** Options of the variable builders. */
-export interface PageOptions {
-  /** Page size; default depends on the query. Integer in 1..`MAX_PAGE_SIZE`. */
-  first?: number;
-  /** Cursor from the previous page's `pageInfo.endCursor`; default null (first page). */
-  after?: string | null;
-}
-
-function pageSize(first: number | undefined, fallback: number): number {
-  const value = first ?? fallback;
-  if (!Number.isInteger(value) || value < 1 || value > MAX_PAGE_SIZE) {
-    throw new ConfigError(
-      `Page size must be a whole number from 1 to ${MAX_PAGE_SIZE}, got ${value}`,
-      {
-        code: 'ERR_INVALID_OPTION',
-        field: 'first',
-        expected: `integer 1..${MAX_PAGE_SIZE}`,
-      },
-    );
-  }
-  return value;
-}
-
 function uniqueStrings(values: readonly string[]): string[] {
   return [...new Set(values)];
 }
 
-/** Variables for `WORKBOOKS_QUERY` (default `first` = `DEFAULT_WORKBOOKS_PAGE_SIZE`; empty lists dropped). */
+/** Variables for `WORKBOOKS_QUERY`: one page, the filter without empty or repeated entries. */
 export function workbooksQueryVariables(
-  options: PageOptions & { filter?: WorkbooksQueryFilter } = {},
+  page: PageVariables,
+  filter: WorkbooksQueryFilter = {},
 ): WorkbooksQueryVariables {
-  const filter: WorkbooksQueryFilter = {};
+  const used: WorkbooksQueryFilter = {};
   for (const key of [
     'luidWithin',
     'projectLuidWithin',
     'projectNameWithin',
     'nameWithin',
   ] as const) {
-    const list = options.filter?.[key];
-    if (list !== undefined && list.length > 0) filter[key] = uniqueStrings(list);
+    const list = filter[key];
+    if (list !== undefined && list.length > 0) used[key] = uniqueStrings(list);
   }
-  return {
-    first: pageSize(options.first, DEFAULT_WORKBOOKS_PAGE_SIZE),
-    after: options.after ?? null,
-    filter: Object.keys(filter).length > 0 ? filter : null,
-  };
+  return { ...page, filter: Object.keys(used).length > 0 ? used : null };
 }
 
-/** Variables for `CUSTOM_SQL_QUERY` (default `first` = `DEFAULT_CUSTOM_SQL_PAGE_SIZE`). */
-export function customSqlQueryVariables(options: PageOptions = {}): PageVariables {
-  return {
-    first: pageSize(options.first, DEFAULT_CUSTOM_SQL_PAGE_SIZE),
-    after: options.after ?? null,
-  };
-}
-
-/**
- * Variables for a refresh-time query over some luids (at most `MAX_LUIDS_PER_QUERY`, duplicates
- * removed; split longer lists with `chunkLuids`). Default `first` = number of luids, so one page.
- */
-export function refreshTimesQueryVariables(
-  luids: readonly string[],
-  options: PageOptions = {},
-): RefreshTimesQueryVariables {
-  const unique = uniqueStrings(luids);
-  if (unique.length === 0 || unique.length > MAX_LUIDS_PER_QUERY) {
-    throw new ConfigError(
-      `A refresh-time query takes 1 to ${MAX_LUIDS_PER_QUERY} luids, got ${unique.length}`,
-      { code: 'ERR_INVALID_OPTION', field: 'luids', expected: `1..${MAX_LUIDS_PER_QUERY} luids` },
-    );
-  }
-  return {
-    luids: unique,
-    first: pageSize(options.first, unique.length),
-    after: options.after ?? null,
-  };
-}
-
-/** Split luids (deduplicated, order kept) into lists of at most `size` (default `MAX_LUIDS_PER_QUERY`). */
-export function chunkLuids(luids: readonly string[], size = MAX_LUIDS_PER_QUERY): string[][] {
-  if (!Number.isInteger(size) || size < 1) {
-    throw new ConfigError(`Chunk size must be a positive whole number, got ${size}`, {
-      code: 'ERR_INVALID_OPTION',
-      field: 'size',
-      expected: 'positive integer',
-    });
-  }
+/** Luids (deduplicated, order kept) in lists of at most `MAX_LUIDS_PER_QUERY`, one query each. */
+export function chunkLuids(luids: readonly string[]): string[][] {
   const unique = uniqueStrings(luids);
   const chunks: string[][] = [];
-  for (let i = 0; i < unique.length; i += size) chunks.push(unique.slice(i, i + size));
+  for (let i = 0; i < unique.length; i += MAX_LUIDS_PER_QUERY) {
+    chunks.push(unique.slice(i, i + MAX_LUIDS_PER_QUERY));
+  }
   return chunks;
 }
 
-/**
- * The top-level connection field a GraphQL document asks for (the first of the known ones that
- * appears as a field), or null. The mock server uses it to recognise queries.
- */
-export function connectionFieldOf(query: string): MetadataConnectionField | null {
-  const match =
-    /\b(workbooksConnection|customSQLTablesConnection|publishedDatasourcesConnection)\s*\(/.exec(
-      query,
-    );
-  return (match?.[1] as MetadataConnectionField | undefined) ?? null;
+// ---------------------------------------------------------------------------------------------
+// Raw answers, as they arrive on the wire. Every field is optional and nullable on purpose:
+// Tableau omits or nulls fields the caller may not see (permissions, Data Management licensing),
+// and users feed older or hand-trimmed payloads. `normalize.ts` turns these into the domain types
+// of `types.ts`.
+
+/** `pageInfo` of a `…Connection`. On the last page `endCursor` may still be set: loop on `hasNextPage`. */
+export interface RawPageInfo {
+  hasNextPage?: boolean | null;
+  endCursor?: string | null;
 }
 
-export type {
-  RawConnection,
-  RawCustomSqlColumn,
-  RawCustomSqlData,
-  RawCustomSqlTable,
-  RawDatabase,
-  RawDatasourceRef,
-  RawEmbeddedDatasource,
-  RawFieldDatasource,
-  RawGraphQLError,
-  RawGraphQLResponse,
-  RawOwner,
-  RawPageInfo,
-  RawPublishedDatasource,
-  RawPublishedDatasourcesData,
-  RawTable,
-  RawTag,
-  RawWorkbook,
-  RawWorkbooksData,
-} from './raw-types.js';
+/**
+ * A `…Connection` page. Tableau answers with `nodes`; `edges: [{ node }]` (Relay style) is read
+ * too, for payloads a GraphQL tool re-shaped.
+ */
+export interface RawConnection<N> {
+  nodes?: (N | null)[] | null;
+  edges?: ({ node?: N | null } | null)[] | null;
+  pageInfo?: RawPageInfo | null;
+  totalCount?: number | null;
+}
+
+/** `database { name connectionType }` */
+export interface RawDatabase {
+  id?: string | null;
+  name?: string | null;
+  connectionType?: string | null;
+}
+
+/** A DatabaseTable (or a parsed table under a CustomSQLTable). */
+export interface RawTable {
+  id?: string | null;
+  luid?: string | null;
+  name?: string | null;
+  fullName?: string | null;
+  schema?: string | null;
+  connectionType?: string | null;
+  database?: RawDatabase | null;
+}
+
+/** `owner { name email username }` */
+export interface RawOwner {
+  name?: string | null;
+  email?: string | null;
+  username?: string | null;
+}
+
+/** `tags { name }` */
+export interface RawTag {
+  name?: string | null;
+}
+
+/** A reference to a published data source (`upstreamDatasources { id luid name }`). */
+export interface RawDatasourceRef {
+  id?: string | null;
+  luid?: string | null;
+  name?: string | null;
+}
+
+/** A published data source as listed under `workbook.upstreamDatasources` or `publishedDatasourcesConnection`. */
+export interface RawPublishedDatasource extends RawDatasourceRef {
+  projectName?: string | null;
+  vizportalUrlId?: string | null;
+  hasExtracts?: boolean | null;
+  extractLastRefreshTime?: string | null;
+  upstreamTables?: (RawTable | null)[] | null;
+  upstreamTablesConnection?: RawConnection<RawTable> | null;
+}
+
+/** An embedded data source of a workbook (no luid: not a REST object). */
+export interface RawEmbeddedDatasource {
+  id?: string | null;
+  name?: string | null;
+  hasExtracts?: boolean | null;
+  extractLastRefreshTime?: string | null;
+  upstreamTables?: (RawTable | null)[] | null;
+  upstreamTablesConnection?: RawConnection<RawTable> | null;
+  /** The published data sources it connects to (read with or without their `upstreamTables`). */
+  upstreamDatasources?: (RawPublishedDatasource | null)[] | null;
+  upstreamDatasourcesConnection?: RawConnection<RawPublishedDatasource> | null;
+  /** The same published data sources, under the name newer schemas also offer. */
+  parentPublishedDatasources?: (RawPublishedDatasource | null)[] | null;
+  parentPublishedDatasourcesConnection?: RawConnection<RawPublishedDatasource> | null;
+}
+
+/** A workbook node of `workbooksConnection`. */
+export interface RawWorkbook {
+  id?: string | null;
+  luid?: string | null;
+  name?: string | null;
+  description?: string | null;
+  createdAt?: string | null;
+  updatedAt?: string | null;
+  uri?: string | null;
+  vizportalUrlId?: string | null;
+  projectName?: string | null;
+  projectLuid?: string | null;
+  owner?: RawOwner | null;
+  tags?: (RawTag | null)[] | null;
+  embeddedDatasources?: (RawEmbeddedDatasource | null)[] | null;
+  embeddedDatasourcesConnection?: RawConnection<RawEmbeddedDatasource> | null;
+  upstreamDatasources?: (RawPublishedDatasource | null)[] | null;
+  upstreamDatasourcesConnection?: RawConnection<RawPublishedDatasource> | null;
+  /**
+   * Every table upstream of the workbook, through any data source: what dbt Cloud's
+   * troubleshooting query asks for (`workbooks { … upstreamTables { … } }`).
+   */
+  upstreamTables?: (RawTable | null)[] | null;
+  upstreamTablesConnection?: RawConnection<RawTable> | null;
+  /** Sheets and dashboards, read for their `upstreamTables` (tables upstream of the workbook). */
+  sheets?: (RawView | null)[] | null;
+  sheetsConnection?: RawConnection<RawView> | null;
+  dashboards?: (RawView | null)[] | null;
+  dashboardsConnection?: RawConnection<RawView> | null;
+}
+
+/** A sheet or dashboard of a workbook, read for its `upstreamTables` only. */
+export interface RawView {
+  id?: string | null;
+  name?: string | null;
+  upstreamTables?: (RawTable | null)[] | null;
+  upstreamTablesConnection?: RawConnection<RawTable> | null;
+}
+
+/** `referencedByFields { datasource { … } }` of a custom SQL column: says which data source uses it. */
+export interface RawFieldDatasource {
+  __typename?: string | null;
+  id?: string | null;
+  name?: string | null;
+  /** Set on PublishedDatasource. */
+  luid?: string | null;
+  /** Set on EmbeddedDatasource. */
+  workbook?: { luid?: string | null; name?: string | null } | null;
+}
+
+/** A column of a custom SQL table, only read for `referencedByFields`. */
+export interface RawCustomSqlColumn {
+  referencedByFields?: ({ datasource?: RawFieldDatasource | null } | null)[] | null;
+}
+
+/** A node of `customSQLTablesConnection`. */
+export interface RawCustomSqlTable {
+  id?: string | null;
+  name?: string | null;
+  query?: string | null;
+  isUnsupportedCustomSql?: boolean | null;
+  connectionType?: string | null;
+  database?: RawDatabase | null;
+  /** Tableau's parsed tables; empty when its parser could not parse the SQL. */
+  tables?: (RawTable | null)[] | null;
+  tablesConnection?: RawConnection<RawTable> | null;
+  downstreamWorkbooks?: ({ luid?: string | null; name?: string | null } | null)[] | null;
+  downstreamWorkbooksConnection?: RawConnection<{
+    luid?: string | null;
+    name?: string | null;
+  }> | null;
+  downstreamDatasources?: (RawDatasourceRef | null)[] | null;
+  downstreamDatasourcesConnection?: RawConnection<RawDatasourceRef> | null;
+  columns?: (RawCustomSqlColumn | null)[] | null;
+  columnsConnection?: RawConnection<RawCustomSqlColumn> | null;
+}
+
+/** A GraphQL error or warning entry. */
+export interface RawGraphQLError {
+  message?: string | null;
+  path?: (string | number)[] | null;
+  locations?: unknown;
+  extensions?: {
+    severity?: string | null;
+    code?: string | null;
+    properties?: Record<string, unknown> | null;
+  } | null;
+}
+
+/** The `data` of a workbooks page (`WORKBOOKS_QUERY`). */
+export interface RawWorkbooksData {
+  workbooksConnection?: RawConnection<RawWorkbook> | null;
+}
+
+/** The `data` of a custom SQL page (`CUSTOM_SQL_QUERY`). */
+export interface RawCustomSqlData {
+  customSQLTablesConnection?: RawConnection<RawCustomSqlTable> | null;
+}
+
+/** The `data` of a published data sources page (`PUBLISHED_DATASOURCE_REFRESH_TIMES_QUERY`). */
+export interface RawPublishedDatasourcesData {
+  publishedDatasourcesConnection?: RawConnection<RawPublishedDatasource> | null;
+}
+
+/** A GraphQL response: `data` and/or `errors` (partial data comes with both). */
+export interface RawGraphQLResponse<D> {
+  data?: D | null;
+  errors?: RawGraphQLError[] | null;
+}

@@ -10,21 +10,25 @@
  *   outcome says `timeout`. Its `timeoutMs` is one deadline for the whole wait: each poll, its
  *   retries and any `Retry-After` fit before it (a poll cut by it also means `timeout`).
  * - Tableau's job notes are redacted (they may echo anything).
- * - Refresh times are read by the pure `extractRefreshTimes` (a workbook's is the OLDEST of its
- *   embedded extracts); targets Tableau does not report (deleted, no permission) map to null.
+ * - A workbook's refresh time is the OLDEST `extractLastRefreshTime` among its embedded data
+ *   sources that have extracts (null if any of them was never refreshed, or none has extracts):
+ *   "Update Workbook Now" refreshes them all, so the oldest one says when the workbook as a whole
+ *   was last fresh, and a decision based on it never skips a refresh that one stale extract needs.
+ *   Targets Tableau does not report (deleted, no permission) map to null.
  */
-import { TableauApiError } from '../errors.js';
+import { setTimeout as delay } from 'node:timers/promises';
+import { abortedError, TableauApiError } from '../errors.js';
 import type { Logger } from '../log/types.js';
-import { sleep } from './abort.js';
+import { compareStrings } from '../util/compare.js';
 import type { MetadataApi } from './metadata.js';
-import { extractRefreshTimes } from './normalize-refresh-times.js';
 import {
   chunkLuids,
   PUBLISHED_DATASOURCE_REFRESH_TIMES_QUERY,
-  refreshTimesQueryVariables,
+  type RawPublishedDatasource,
+  type RawWorkbook,
+  type RefreshTimesQueryVariables,
   WORKBOOK_REFRESH_TIMES_QUERY,
 } from './queries.js';
-import type { RawPublishedDatasource, RawWorkbook } from './raw-types.js';
 import type { Redactor } from './redact.js';
 import type { Session } from './session.js';
 import {
@@ -47,7 +51,7 @@ export interface JobPollOptions extends WaitForJobOptions {
 }
 
 /** Defaults of `waitForJob`. */
-export const JOB_POLL_DEFAULTS = {
+const JOB_POLL_DEFAULTS = {
   timeoutMs: 3_600_000,
   pollIntervalMs: 500,
   pollFactor: 1.4,
@@ -84,17 +88,15 @@ function record(value: unknown): Record<string, unknown> | null {
 
 function str(value: unknown): string | null {
   if (typeof value === 'string') return value;
-  if (typeof value === 'number') return String(value);
-  const inner = record(value)?.value;
-  return typeof inner === 'string' ? inner : null;
+  return typeof value === 'number' ? String(value) : null;
 }
 
-/** The `job` of a REST answer (`{job}` in JSON, `<tsResponse><job>` in XML). */
+/** The `job` of a REST answer (`{ "job": { … } }`). */
 function jobOf(body: unknown): Record<string, unknown> | null {
   return record(record(body)?.job);
 }
 
-/** Tableau's failure notes: `<extractRefreshJob><notes>` (or any `…Job` child, or the job itself). */
+/** Tableau's failure notes: `job.extractRefreshJob.notes` (or any `…Job` child's, or the job's own). */
 function notesOf(job: Record<string, unknown>): string | null {
   const direct = str(job.notes);
   if (direct !== null) return direct;
@@ -121,10 +123,32 @@ const REFRESH_TIME_QUERIES = [
   },
 ] as const;
 
-function isoOrNull(value: unknown): Date | null {
+function dateOrNull(value: unknown): Date | null {
   if (typeof value !== 'string' || value === '') return null;
   const date = new Date(value);
   return Number.isNaN(date.getTime()) ? null : date;
+}
+
+/** A workbook's refresh time: the oldest of its extracts (see the module comment). */
+function workbookRefreshTime(workbook: RawWorkbook): Date | null {
+  // A list of the wrong shape reads as no extract: the time is then unknown, never too recent.
+  const embedded = Array.isArray(workbook.embeddedDatasources) ? workbook.embeddedDatasources : [];
+  const extracts = embedded.filter(
+    (d) => d !== null && typeof d === 'object' && d.hasExtracts === true,
+  );
+  if (extracts.length === 0) return null;
+  let oldest: Date | null = null;
+  for (const ds of extracts) {
+    const time = dateOrNull(ds?.extractLastRefreshTime);
+    if (time === null) return null;
+    if (oldest === null || time < oldest) oldest = time;
+  }
+  return oldest;
+}
+
+/** A published data source's refresh time (null when it has no extract). */
+function datasourceRefreshTime(datasource: RawPublishedDatasource): Date | null {
+  return datasource.hasExtracts === true ? dateOrNull(datasource.extractLastRefreshTime) : null;
 }
 
 /** Create the refresh operations. */
@@ -255,7 +279,19 @@ export function createRefreshApi(deps: RefreshDeps): RefreshApi {
       }
       const remaining = timeoutMs - (now() - started);
       if (remaining <= 0) return timedOut();
-      await sleep(Math.min(interval, remaining), [options.signal, deps.signal], operation);
+      const signals = [options.signal, deps.signal].filter(
+        (s): s is AbortSignal => s !== undefined,
+      );
+      try {
+        await delay(Math.min(interval, remaining), undefined, {
+          signal: AbortSignal.any(signals),
+        });
+      } catch {
+        throw abortedError(
+          operation,
+          signals.find((s) => s.aborted),
+        );
+      }
       interval = Math.min(interval * factor, maxInterval);
     }
   }
@@ -272,18 +308,24 @@ export function createRefreshApi(deps: RefreshDeps): RefreshApi {
         for await (const page of metadata.paginate<RawWorkbook | RawPublishedDatasource>({
           document,
           connection,
-          variables: ({ first, after }) => refreshTimesQueryVariables(luids, { first, after }),
+          variables: (page): RefreshTimesQueryVariables => ({ luids, ...page }),
           pageSize: luids.length,
           signal: options.signal,
           operation: `read refresh times of ${luids.length} ${noun}`,
         })) {
-          const raw = { [connection]: { nodes: page.nodes } };
-          for (const [key, iso] of extractRefreshTimes(raw)) found.set(key, isoOrNull(iso));
+          for (const node of page.nodes) {
+            if (typeof node.luid !== 'string') continue;
+            const time =
+              kind === 'workbook'
+                ? workbookRefreshTime(node as RawWorkbook)
+                : datasourceRefreshTime(node as RawPublishedDatasource);
+            found.set(refreshTargetKey({ kind, luid: node.luid }), time);
+          }
         }
       }
     }
     const result = new Map<string, Date | null>();
-    const keys = [...new Set(targets.map(refreshTargetKey))].sort();
+    const keys = [...new Set(targets.map(refreshTargetKey))].sort(compareStrings);
     for (const key of keys) {
       if (!found.has(key)) {
         logger?.debug?.(`refresh time of ${key}: not found in the Metadata API`, { target: key });

@@ -2,14 +2,14 @@
  * REST listings that the workbook filters need: projects (to resolve nested paths such as
  * "Finance/Reporting" to luids) and collections with their items (REST API 3.28+). Paged with
  * `pageSize`/`pageNumber` until `pagination.totalAvailable` is reached or a page comes back short,
- * within the client's listing bounds (`listing-limits.ts`).
+ * within the client's listing bounds (`checkListingBounds`).
  */
 import { TableauApiError } from '../errors.js';
-import { checkListingBounds, type ListingLimits } from './listing-limits.js';
 import type { Session, SessionInfo } from './session.js';
+import { checkListingBounds, type ListingLimits } from './settings.js';
 
 /** REST page size for listings (Tableau's maximum is 1000). */
-export const REST_PAGE_SIZE = 1000;
+const REST_PAGE_SIZE = 1000;
 
 /** A project with its parent. */
 export interface RestProject {
@@ -49,7 +49,7 @@ function str(value: unknown): string | null {
  * Every element of a paged REST listing: `{ pagination, <plural>: { <singular>: [...] } }` (JSON,
  * or Tableau XML in its JSON form).
  */
-export async function listRest(
+async function listRest(
   session: Session,
   options: {
     path: (s: SessionInfo) => string;

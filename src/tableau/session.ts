@@ -12,11 +12,9 @@
  * The REST API version is the server's own (`GET /api/{MIN}/serverinfo`, no auth needed) unless
  * pinned. A caller's abort signal stops that caller's wait, never the shared sign-in others use.
  */
-import { TableauApiError } from '../errors.js';
+import { abortedError, TableauApiError } from '../errors.js';
 import type { Logger } from '../log/types.js';
-import { abortError } from './abort.js';
-import { httpFactsOf } from './api-error-facts.js';
-import type { HttpClient, HttpRequest, HttpResponse } from './http.js';
+import { type HttpClient, type HttpRequest, type HttpResponse, httpFactsOf } from './http.js';
 import type { Redactor } from './redact.js';
 import { apiVersionAtLeast, MIN_API_VERSION, type TableauSettings } from './settings.js';
 
@@ -67,9 +65,9 @@ export function raceSignal<T>(
   operation: string,
 ): Promise<T> {
   if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(abortError(operation, signal));
+  if (signal.aborted) return Promise.reject(abortedError(operation, signal));
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(abortError(operation, signal));
+    const onAbort = (): void => reject(abortedError(operation, signal));
     signal.addEventListener('abort', onAbort, { once: true });
     promise.then(
       (value) => {
@@ -90,12 +88,7 @@ function stringAt(value: unknown, ...path: string[]): string | null {
     if (current === null || typeof current !== 'object') return null;
     current = (current as Record<string, unknown>)[key];
   }
-  if (typeof current === 'string') return current;
-  if (current && typeof current === 'object') {
-    const inner = (current as { value?: unknown }).value;
-    if (typeof inner === 'string') return inner;
-  }
-  return null;
+  return typeof current === 'string' ? current : null;
 }
 
 /** An expired or missing session: 401 with 401000, or a bare 401 (the Metadata API sends no code). */

@@ -3,7 +3,7 @@
  * option and say what was expected. Values are case-sensitive and never trimmed: a stray space in
  * a copied token name is an error, not something silently "fixed".
  */
-import { ConfigError } from '../errors.js';
+import { ConfigError, TableauApiError } from '../errors.js';
 import type { Logger } from '../log/types.js';
 import type { FetchLike } from './http.js';
 import { DEFAULT_WORKBOOKS_PAGE_SIZE, MAX_PAGE_SIZE } from './queries.js';
@@ -25,7 +25,7 @@ export interface TableauClientOptions {
   tokenSecret: string;
   /** Pin the REST API version (`"3.22"`); default: the server's own, from `serverinfo`. Minimum 3.6. */
   apiVersion?: string;
-  /** A WHATWG-compatible fetch; default: node-fetch (loaded on first use). */
+  /** A WHATWG-compatible fetch; default: node-fetch. */
   fetch?: FetchLike;
   /** Per-request timeout in ms (response headers and body). Default 30000. */
   timeoutMs?: number;
@@ -307,4 +307,45 @@ export function resolveTableauSettings(options: TableauClientOptions): TableauSe
     ),
     pageSize: pageSizeOption(options.pageSize),
   };
+}
+
+// Bounds on one listing (a paged Metadata API connection or REST list): a server that keeps
+// answering "there is another page" with fresh cursors, or keeps sending full pages, is stopped
+// at a known number of pages and nodes instead of running (and growing) forever.
+
+/** The bounds (`createTableauClient` options `maxListingPages`, `maxListingNodes`). */
+export interface ListingLimits {
+  maxListingPages: number;
+  maxListingNodes: number;
+}
+
+/**
+ * Throws `ERR_TABLEAU_RESPONSE_TOO_LARGE` when a listing read more pages or nodes than allowed.
+ * Called after each page with the running totals.
+ */
+export function checkListingBounds(
+  operation: string,
+  totals: { pages: number; nodes: number },
+  limits: ListingLimits,
+): void {
+  const over =
+    totals.pages > limits.maxListingPages
+      ? `more than ${limits.maxListingPages} pages (maxListingPages)`
+      : totals.nodes > limits.maxListingNodes
+        ? `more than ${limits.maxListingNodes} items (maxListingNodes)`
+        : null;
+  if (over === null) return;
+  throw new TableauApiError(
+    'ERR_TABLEAU_RESPONSE_TOO_LARGE',
+    `${operation}: the listing ran to ${over}; stopped. If the site is really that large, raise the ` +
+      'bound in the client options',
+    {
+      details: {
+        pages: totals.pages,
+        nodes: totals.nodes,
+        maxListingPages: limits.maxListingPages,
+        maxListingNodes: limits.maxListingNodes,
+      },
+    },
+  );
 }

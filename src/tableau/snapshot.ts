@@ -1,25 +1,26 @@
 /**
- * Offline Tableau data. `readTableauSnapshot` accepts the library's own versioned snapshot format
- * or raw Metadata API output (one page or an array of pages, with or without the outer `data`,
- * custom SQL pages included), which goes through the same `normalizeWorkbooks` as live responses.
- * `writeTableauSnapshot` writes the own format atomically and deterministically.
+ * Offline Tableau data. `loadTableauSnapshot` (a file) and `parseTableauSnapshot` (a value) accept
+ * the library's own versioned snapshot format or raw Metadata API output (one page or an array of
+ * pages, with or without the outer `data`, custom SQL pages included), which goes through the same
+ * `normalizeWorkbooks` as live responses. `writeTableauSnapshot` writes the own format atomically
+ * and deterministically.
  *
  * Own format:
  * `{ "kind": "dbt-auto-exposures/tableau-snapshot", "version": 1, "source": {...}, "workbooks": [...] }`
  * where `workbooks` are `TableauWorkbook` objects.
  */
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { DbtAutoExposuresError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import { canonicalWorkbooks } from './canonical-workbooks.js';
-import { normalizeWorkbooks } from './normalize.js';
+import { type JsonProblem, readJsonFile } from '../util/json-file.js';
+import { firstProblem } from '../util/zod-issue.js';
+import { canonicalWorkbooks, normalizeWorkbooks } from './normalize.js';
 import type { TableauWarning, TableauWorkbook } from './types.js';
 
 /** `kind` of the snapshot format. */
 export const TABLEAU_SNAPSHOT_KIND = 'dbt-auto-exposures/tableau-snapshot';
 /** The snapshot format version this library writes and reads. */
-export const TABLEAU_SNAPSHOT_VERSION = 1;
+const TABLEAU_SNAPSHOT_VERSION = 1;
 
 /** Where a snapshot came from. Every field optional; no timestamp unless given. */
 export interface TableauSnapshotSource {
@@ -53,7 +54,8 @@ const customSqlSchema = z.object({
   isUnsupported: z.boolean(),
   tables: z.array(tableSchema),
 });
-const workbookSchema = z.object({
+// Typed as the domain type: the compiler keeps the schema and `TableauWorkbook` in agreement.
+const workbookSchema: z.ZodType<TableauWorkbook> = z.object({
   luid: z.string().min(1),
   name: z.string(),
   projectName: nullableString,
@@ -102,8 +104,8 @@ const snapshotSchema = z.object({
   workbooks: z.array(workbookSchema),
 });
 
-/** Options of `readTableauSnapshot` / `parseTableauSnapshot`. */
-export interface ReadTableauSnapshotOptions {
+/** Options of `loadTableauSnapshot` / `parseTableauSnapshot`. */
+export interface LoadTableauSnapshotOptions {
   signal?: AbortSignal;
   /** For raw payloads: server URL and site for browser URLs (own snapshots keep their URLs). */
   serverUrl?: string;
@@ -133,18 +135,6 @@ function snapshotError(
   );
 }
 
-function zodPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>(
-    (acc, key) =>
-      typeof key === 'number'
-        ? `${acc}[${key}]`
-        : acc === ''
-          ? String(key)
-          : `${acc}.${String(key)}`,
-    '',
-  );
-}
-
 /**
  * Parse an already-loaded snapshot value (own format or raw Metadata API output). Pure.
  *
@@ -152,7 +142,7 @@ function zodPath(path: readonly PropertyKey[]): string {
  */
 export function parseTableauSnapshot(
   value: unknown,
-  options: Omit<ReadTableauSnapshotOptions, 'signal'> & { file?: string } = {},
+  options: Omit<LoadTableauSnapshotOptions, 'signal'> & { file?: string } = {},
 ): TableauWorkbook[] {
   const { file } = options;
   const kind =
@@ -179,17 +169,16 @@ export function parseTableauSnapshot(
     }
     const parsed = snapshotSchema.safeParse(value);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const field = issue === undefined ? '(root)' : zodPath(issue.path) || '(root)';
+      const problem = firstProblem(parsed.error, value);
       throw snapshotError(
-        `invalid Tableau snapshot at ${field}: ${issue?.message ?? 'invalid'}`,
+        `invalid Tableau snapshot at ${problem.field}: ${problem.expected} (got ${problem.got})`,
         file,
-        field,
-        'a TableauWorkbook field of the documented type',
+        problem.field,
+        problem.expected,
         parsed.error,
       );
     }
-    return canonicalWorkbooks(parsed.data.workbooks as TableauWorkbook[]);
+    return canonicalWorkbooks(parsed.data.workbooks);
   }
   try {
     return normalizeWorkbooks(value, {
@@ -214,54 +203,48 @@ export function parseTableauSnapshot(
   }
 }
 
-/**
- * Read Tableau workbooks from a snapshot file (a path) or an already-parsed JSON value. See the
- * module doc for the accepted forms.
- *
- * @throws DbtAutoExposuresError `ERR_SNAPSHOT` (unreadable file, not JSON, invalid content),
- *   `ERR_ABORTED` when `signal` aborts.
- */
-export async function readTableauSnapshot(
-  pathOrJson: string | object,
-  options: ReadTableauSnapshotOptions = {},
-): Promise<TableauWorkbook[]> {
-  const { signal, ...rest } = options;
-  if (typeof pathOrJson !== 'string') return parseTableauSnapshot(pathOrJson, rest);
-  const file = pathOrJson;
-  let text: string;
-  try {
-    text = await readFile(
-      file,
-      signal === undefined ? { encoding: 'utf8' } : { encoding: 'utf8', signal },
-    );
-  } catch (cause) {
-    if (signal?.aborted) {
-      throw new DbtAutoExposuresError('ERR_ABORTED', `Reading ${file} was aborted`, {
+/** A snapshot file that cannot be read as JSON, as `ERR_SNAPSHOT` naming the file. */
+function fileProblem(file: string): (problem: JsonProblem, cause: unknown) => Error {
+  return (problem, cause) => {
+    if (problem.kind === 'missing' || problem.kind === 'unreadable') {
+      const reason = problem.kind === 'missing' ? 'no such file' : problem.reason;
+      return snapshotError(
+        `cannot read the Tableau snapshot (${reason})`,
         file,
+        '(file)',
+        'a readable JSON file',
         cause,
-      });
+      );
     }
-    throw snapshotError(
-      `cannot read the Tableau snapshot (${(cause as Error).message})`,
-      file,
-      '(file)',
-      'a readable JSON file',
-      cause,
-    );
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (cause) {
-    throw snapshotError(
-      `not valid JSON (${(cause as Error).message})`,
+    if (problem.kind === 'empty') {
+      return snapshotError('the Tableau snapshot is empty', file, '(root)', 'JSON', cause);
+    }
+    const at = problem.line === null ? '' : ` at line ${problem.line}, column ${problem.column}`;
+    const cut = problem.truncated ? '; the file ends early: was it written completely?' : '';
+    return snapshotError(
+      `not valid JSON${at} (${problem.message})${cut}`,
       file,
       '(root)',
       'JSON',
       cause,
     );
-  }
-  return parseTableauSnapshot(value, { ...rest, file });
+  };
+}
+
+/**
+ * Read Tableau workbooks from a snapshot file (see the module doc for the accepted forms; a UTF-8
+ * byte-order mark is skipped).
+ *
+ * @throws DbtAutoExposuresError `ERR_SNAPSHOT` (unreadable file, not JSON, invalid content),
+ *   `ERR_ABORTED` when `signal` aborts.
+ */
+export async function loadTableauSnapshot(
+  path: string,
+  options: LoadTableauSnapshotOptions = {},
+): Promise<TableauWorkbook[]> {
+  const { signal, ...rest } = options;
+  const value = await readJsonFile(path, fileProblem(path), { signal });
+  return parseTableauSnapshot(value, { ...rest, file: path });
 }
 
 /** Options of `writeTableauSnapshot`. */

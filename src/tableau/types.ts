@@ -77,6 +77,12 @@ export interface TableauWorkbook {
   publishedDatasources: TableauPublishedDatasource[];
 }
 
+/**
+ * `data.event` of the logger warning the client gives when Tableau Cloud moves it to its pod
+ * (`{ event, from, to, status }`), so a caller can surface it.
+ */
+export const POD_REDIRECT_EVENT = 'tableau_pod_redirect';
+
 /** Something whose extracts can be refreshed: a workbook (embedded extracts) or a published data source. */
 export interface RefreshTarget {
   kind: 'workbook' | 'datasource';

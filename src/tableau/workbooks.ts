@@ -20,52 +20,39 @@ import picomatch from 'picomatch';
 import { ConfigError, TableauApiError } from '../errors.js';
 import type { Logger } from '../log/types.js';
 import { compareStrings } from '../util/compare.js';
-import type { ListingLimits } from './listing-limits.js';
 import type { MetadataApi } from './metadata.js';
+import { normalizeWorkbooks } from './normalize.js';
 import {
   CUSTOM_SQL_QUERY,
-  customSqlQueryVariables,
   DEFAULT_CUSTOM_SQL_PAGE_SIZE,
-  DEFAULT_WORKBOOKS_PAGE_SIZE,
   MAX_LUIDS_PER_QUERY,
   MAX_PAGE_SIZE,
+  type RawCustomSqlTable,
+  type RawWorkbook,
   WORKBOOKS_QUERY,
   type WorkbooksQueryFilter,
   workbooksQueryVariables,
 } from './queries.js';
-import type { RawCustomSqlTable, RawWorkbook } from './raw-types.js';
 import { listCollectionItems, listCollections, listProjects, projectPaths } from './rest-list.js';
 import type { Session } from './session.js';
-import { apiVersionAtLeast } from './settings.js';
+import { apiVersionAtLeast, type TableauSettings } from './settings.js';
 import type { ListWorkbooksOptions, TableauWorkbook } from './types.js';
 
 /** First REST API version with Collections methods. */
-export const COLLECTIONS_MIN_API_VERSION = '3.28';
+const COLLECTIONS_MIN_API_VERSION = '3.28';
 
 /** Project name Tableau reports for workbooks in a personal space. */
-export const PERSONAL_SPACE_PROJECT_NAME = 'Personal Space';
+const PERSONAL_SPACE_PROJECT_NAME = 'Personal Space';
 
 const LUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** The raw Metadata API pages a listing produced, for the pure normaliser. */
-export interface RawListing {
-  workbooks: RawWorkbook[];
-  customSql: RawCustomSqlTable[];
-}
-
-/** Turns raw Metadata API nodes into domain workbooks (the one pure normaliser). */
-export type NormalizeListing = (listing: RawListing) => TableauWorkbook[];
 
 /** Dependencies of `listWorkbooks`. */
 export interface WorkbooksDeps {
   session: Session;
   metadata: MetadataApi;
-  normalize: NormalizeListing;
-  /** Client default page size; undefined = the query's default. */
-  pageSize?: number | undefined;
+  /** Server and site (browser URLs), default page size, listing bounds. */
+  settings: TableauSettings;
   logger?: Logger | undefined;
-  /** Bounds of the REST listings (projects, collections). */
-  limits: ListingLimits;
 }
 
 function invalid(field: string, message: string, expected: string): never {
@@ -166,7 +153,7 @@ async function resolveProjects(
     return { names: new Set(names), luids: new Set(luids), server };
   }
   // Nested paths need the project tree: resolve every entry to luids.
-  const projects = await listProjects(deps.session, deps.limits, signal);
+  const projects = await listProjects(deps.session, deps.settings, signal);
   const pathOf = projectPaths(projects);
   const resolved = new Set(luids);
   for (const spec of [...paths, ...names]) {
@@ -198,7 +185,7 @@ async function resolveCollections(
     );
   }
   const byName = specs.some((s) => !LUID.test(s))
-    ? await listCollections(deps.session, deps.limits, signal)
+    ? await listCollections(deps.session, deps.settings, signal)
     : [];
   const workbookLuids = new Set<string>();
   for (const spec of specs) {
@@ -215,7 +202,7 @@ async function resolveCollections(
       }
     }
     for (const luid of collectionLuids) {
-      for (const item of await listCollectionItems(deps.session, luid, deps.limits, signal)) {
+      for (const item of await listCollectionItems(deps.session, luid, deps.settings, signal)) {
         if (item.type === 'workbook') workbookLuids.add(item.luid);
       }
     }
@@ -265,16 +252,16 @@ export async function listWorkbooks(
   if (collection?.size === 0) return [];
   const server: WorkbooksQueryFilter = { ...projects?.server };
   if (collection && collection.size <= MAX_LUIDS_PER_QUERY)
-    server.luidWithin = [...collection].sort();
+    server.luidWithin = [...collection].sort(compareStrings);
 
-  const pageSize = filter.pageSize ?? deps.pageSize ?? DEFAULT_WORKBOOKS_PAGE_SIZE;
+  const pageSize = filter.pageSize ?? deps.settings.pageSize;
   const kept = new Map<string, RawWorkbook>();
   let fetched = 0;
   let pages = 0;
   for await (const page of deps.metadata.paginate<RawWorkbook>({
     document: WORKBOOKS_QUERY,
     connection: 'workbooksConnection',
-    variables: ({ first, after }) => workbooksQueryVariables({ first, after, filter: server }),
+    variables: (page) => workbooksQueryVariables(page, server),
     pageSize,
     signal,
     onWarning,
@@ -299,8 +286,8 @@ export async function listWorkbooks(
     for await (const page of deps.metadata.paginate<RawCustomSqlTable>({
       document: CUSTOM_SQL_QUERY,
       connection: 'customSQLTablesConnection',
-      variables: ({ first, after }) => customSqlQueryVariables({ first, after }),
-      pageSize: Math.max(filter.pageSize ?? deps.pageSize ?? 0, DEFAULT_CUSTOM_SQL_PAGE_SIZE),
+      variables: (page) => page,
+      pageSize: Math.max(filter.pageSize ?? deps.settings.pageSize, DEFAULT_CUSTOM_SQL_PAGE_SIZE),
       signal,
       onWarning,
       operation: 'list custom SQL',
@@ -308,8 +295,17 @@ export async function listWorkbooks(
       customSql.push(...page.nodes);
     }
   }
-  const workbooks = deps.normalize({ workbooks: [...kept.values()], customSql });
-  return workbooks.sort((a, b) =>
-    a.name === b.name ? compareStrings(a.luid, b.luid) : compareStrings(a.name, b.name),
+  // Normalised with the client's server and site, already in canonical order. Custom SQL is
+  // listed site-wide: workbooks known only from it are out of the filter's scope.
+  return normalizeWorkbooks(
+    [
+      { data: { workbooksConnection: { nodes: [...kept.values()] } } },
+      { data: { customSQLTablesConnection: { nodes: customSql } } },
+    ],
+    {
+      serverUrl: deps.settings.baseUrl,
+      siteName: deps.settings.siteName,
+      customSqlOnlyWorkbooks: false,
+    },
   );
 }

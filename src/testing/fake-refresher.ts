@@ -2,16 +2,18 @@
  * An in-memory `Refresher` for unit tests of code that calls `maybeRefresh`: records every call,
  * answers from configuration (last refresh times, 409093 / 409090 answers, failing triggers,
  * failing jobs). No network, no timers, deterministic job ids (`fake-job-1`, `fake-job-2`, …).
+ * An aborted signal rejects a call with `ERR_ABORTED`, as the Tableau client does.
  */
-import type { Refresher } from '../active/types.js';
 import {
   type JobOutcome,
+  type Refresher,
+  type RefresherCallOptions,
   type RefreshTarget,
   type RefreshTrigger,
-  type RequestOptions,
   refreshTargetKey,
   type WaitForJobOptions,
-} from '../tableau/types.js';
+} from '../active/refresher.js';
+import { abortedError } from '../errors.js';
 
 /** How the fake answers a refresh of one target (by `refreshTargetKey`). Default `queued`. */
 export type FakeRefreshAnswer =
@@ -78,8 +80,8 @@ export function createFakeRefresher(options: FakeRefresherOptions = {}): FakeRef
     setLastRefreshTime: (key, at) => {
       lastTimes.set(key, at);
     },
-    async refresh(target: RefreshTarget, request?: RequestOptions): Promise<RefreshTrigger> {
-      request?.signal?.throwIfAborted();
+    async refresh(target: RefreshTarget, request?: RefresherCallOptions): Promise<RefreshTrigger> {
+      throwIfAborted(request, `Refreshing ${target.kind} '${target.name}'`);
       calls.push({ method: 'refresh', target: { ...target } });
       const key = refreshTargetKey(target);
       const answer = options.refreshAnswers?.[key] ?? 'queued';
@@ -103,7 +105,7 @@ export function createFakeRefresher(options: FakeRefresherOptions = {}): FakeRef
       return { status: 'queued', jobId };
     },
     async waitForJob(jobId: string, wait?: WaitForJobOptions): Promise<JobOutcome> {
-      wait?.signal?.throwIfAborted();
+      throwIfAborted(wait, `Waiting for job ${jobId}`);
       calls.push({ method: 'waitForJob', jobId, timeoutMs: wait?.timeoutMs ?? null });
       const key = jobTargets.get(jobId);
       if (key === undefined) throw new Error(`Unknown job ${jobId}`);
@@ -123,7 +125,7 @@ export function createFakeRefresher(options: FakeRefresherOptions = {}): FakeRef
   };
   if (options.canReportLastRefreshTimes !== false) {
     fake.getLastRefreshTimes = async (targets, request) => {
-      request?.signal?.throwIfAborted();
+      throwIfAborted(request, 'Reading the last refresh times');
       calls.push({ method: 'getLastRefreshTimes', targets: targets.map((t) => ({ ...t })) });
       if (options.lastRefreshTimesError !== undefined)
         throw new Error(options.lastRefreshTimesError);
@@ -133,4 +135,8 @@ export function createFakeRefresher(options: FakeRefresherOptions = {}): FakeRef
     };
   }
   return fake;
+}
+
+function throwIfAborted(options: RefresherCallOptions | undefined, operation: string): void {
+  if (options?.signal?.aborted) throw abortedError(operation, options.signal);
 }

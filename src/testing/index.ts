@@ -1,7 +1,7 @@
 /**
  * `dbt-auto-exposures/testing`: test doubles for users' own tests (the mock Tableau server,
  * fixture builders, a fake refresher). Imports nothing from the main entry point, so loading it
- * pulls in no client or network code beyond `node:http`.
+ * pulls in no client code.
  */
 export {
   createFakeRefresher,
@@ -16,34 +16,37 @@ export type {
   MockFaultRule,
   MockFaultSchedule,
   MockFaultSpec,
-  MockRoute,
-} from './mock-faults.js';
-export { MOCK_ROUTES } from './mock-faults.js';
-export { DEFAULT_JOB_PLAN, type MockJobPlan, type MockJobState } from './mock-jobs.js';
+  MockTableauServer,
+  MockTableauServerOptions,
+} from './server.js';
+export { createMockTableauServer } from './server.js';
 export {
-  createMockTableauServer,
-  type MockTableauServer,
-  type MockTableauServerOptions,
-} from './mock-server.js';
-export { MOCK_TOKEN_NAME, MOCK_TOKEN_SECRET, type MockToken } from './mock-sessions.js';
-export type { MockCounters, MockRequestRecord } from './mock-state.js';
-export { PERSONAL_SPACE_PROJECT_NAME, resolveMockSite } from './resolve-mock-site.js';
-export { type BuildMockSiteOptions, buildMockSite } from './site-builder.js';
+  type BuildMockSiteOptions,
+  buildMockSite,
+  type MockCollection,
+  type MockCollectionInput,
+  type MockCustomSql,
+  type MockCustomSqlInput,
+  type MockEmbeddedDatasource,
+  type MockEmbeddedDatasourceInput,
+  type MockOwner,
+  type MockProject,
+  type MockProjectInput,
+  type MockPublishedDatasource,
+  type MockPublishedDatasourceInput,
+  type MockSite,
+  type MockSiteInput,
+  type MockTable,
+  type MockTableInput,
+  type MockWorkbook,
+  type MockWorkbookInput,
+} from './site.js';
 export type {
-  MockCollection,
-  MockCollectionInput,
-  MockCustomSql,
-  MockCustomSqlInput,
-  MockEmbeddedDatasource,
-  MockEmbeddedDatasourceInput,
-  MockProject,
-  MockProjectInput,
-  MockPublishedDatasource,
-  MockPublishedDatasourceInput,
-  MockSite,
-  MockSiteInput,
-  MockTable,
-  MockTableInput,
-  MockWorkbook,
-  MockWorkbookInput,
-} from './site-model.js';
+  MockCounters,
+  MockJobPlan,
+  MockJobState,
+  MockRequestRecord,
+  MockRoute,
+  MockTarget,
+  MockToken,
+} from './state.js';

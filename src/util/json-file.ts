@@ -57,8 +57,9 @@ export function parseJsonText(text: string, fail: JsonProblemHandler): unknown {
     return JSON.parse(body) as unknown;
   } catch (error) {
     const message = (error as Error).message;
-    const truncated = /Unexpected end of JSON input/.test(message);
-    const index = truncated ? body.length : positionIn(message);
+    const index = /Unexpected end of JSON input/.test(message) ? body.length : positionIn(message);
+    // Cut inside a string or number, V8 names the position just past the end.
+    const truncated = index !== null && index >= body.length;
     const at = index === null ? null : lineAndColumn(body, index);
     throw fail(
       {

@@ -1,9 +1,11 @@
 import t from 'tap';
-import { createLimiter } from '../../src/active/limiter.js';
-import { maybeRefresh } from '../../src/active/maybe-refresh.js';
-import type { Refresher } from '../../src/active/types.js';
-import type { RefreshTarget } from '../../src/tableau/types.js';
-import { createFakeRefresher } from '../../src/testing/fake-refresher.js';
+import {
+  maybeRefresh,
+  type Refresher,
+  type RefreshReport,
+  type RefreshTarget,
+} from '../../src/index.js';
+import { createFakeRefresher } from '../../src/testing/index.js';
 import { BQ, exposure, fixtureRun, lineage, NOW, target } from './helpers.js';
 
 const ENV = { DBT_ACTIVE_EXPOSURES: '1' };
@@ -15,31 +17,79 @@ const three = lineage([
   ),
 ]);
 
-t.test('the limiter never runs more than `concurrency` tasks at once', async (t) => {
-  const limit = createLimiter(2);
-  let running = 0;
-  let peak = 0;
-  const gates: Array<() => void> = [];
-  const task = () =>
-    limit(async () => {
-      running += 1;
-      peak = Math.max(peak, running);
-      await new Promise<void>((resolve) => gates.push(resolve));
-      running -= 1;
+t.test(
+  'at most `concurrency` refreshes (call and wait) at once, started in target order',
+  async (t) => {
+    const five = lineage([
+      exposure(
+        'x',
+        ['model.jaffle_shop.customers'],
+        ['a', 'b', 'c', 'd', 'e'].map((id) => target('workbook', id, id)),
+      ),
+    ]);
+    let running = 0;
+    let peak = 0;
+    const started: string[] = [];
+    const gates: Array<() => void> = [];
+    const refresher: Refresher = {
+      refresh: async (target) => {
+        started.push(target.luid);
+        running += 1;
+        peak = Math.max(peak, running);
+        if (target.luid === 'b') {
+          running -= 1;
+          throw new Error('boom');
+        }
+        return { status: 'queued', jobId: `job-${target.luid}` };
+      },
+      // Each job finishes only when the test opens its gate: a slot is held until then.
+      waitForJob: async (jobId) => {
+        await new Promise<void>((resolve) => gates.push(resolve));
+        running -= 1;
+        return {
+          jobId,
+          status: 'success',
+          finishCode: 0,
+          notes: null,
+          startedAt: null,
+          completedAt: null,
+          durationMs: 5,
+          polls: 1,
+        };
+      },
+    };
+    let report: RefreshReport | undefined;
+    const run = maybeRefresh({
+      lineage: five,
+      runResults: fixtureRun(BQ),
+      env: ENV,
+      now: NOW,
+      refresher,
+      wait: { timeoutMs: 60_000 },
+      concurrency: 2,
+    }).then((done) => {
+      report = done;
     });
-  const all = Promise.all([task(), task(), task(), task(), task()]);
-  while (gates.length > 0 || running > 0) {
-    await new Promise((resolve) => setImmediate(resolve));
-    gates.shift()?.();
-  }
-  await all;
-  t.equal(peak, 2);
-  await t.rejects(
-    limit(async () => Promise.reject(new Error('boom'))),
-    /boom/,
-  );
-  t.equal(await limit(async () => 7), 7, 'a slot is released after a rejection');
-});
+    while (report === undefined) {
+      await new Promise((resolve) => setImmediate(resolve));
+      gates.shift()?.();
+    }
+    await run;
+    t.equal(peak, 2, 'never more than 2 at once');
+    t.same(started, ['a', 'b', 'c', 'd', 'e']);
+    t.same(
+      report.results.map((r) => [r.target?.luid, r.status, r.reason ?? null]),
+      [
+        ['a', 'success', null],
+        ['b', 'error', 'trigger_failed'],
+        ['c', 'success', null],
+        ['d', 'success', null],
+        ['e', 'success', null],
+      ],
+      'a failed call frees its slot',
+    );
+  },
+);
 
 t.test(
   'abort during a refresh call: in-flight call gets the signal, the rest are not started',

@@ -6,7 +6,7 @@
  * Fusion run_results is even stamped a few ms before its manifest).
  */
 import t from 'tap';
-import { formatLogEntry, maybeRefresh, type RunResults } from '../../src/index.js';
+import { maybeRefresh, type RunResults, renderLogEntry } from '../../src/index.js';
 import { createFakeRefresher } from '../../src/testing/index.js';
 import {
   BQ,
@@ -56,7 +56,7 @@ t.test('run_results older than the manifest (another invocation): a warning', as
     entry?.info.msg,
     /^Warning: .*run_results\.json \(invocation [0-9a-f-]+, written 2021-12-07T10:49:34\.224220Z\) is older than .*manifest\.json \(invocation [0-9a-f-]+, written 2021-12-09T13:45:59\.538982Z\): a later dbt command rewrote the manifest/,
   );
-  t.match(formatLogEntry(entry!, 'text'), /^12:00:00 {2}Warning: /);
+  t.match(renderLogEntry(entry!, 'text'), /^12:00:00 {2}Warning: /);
 });
 
 t.test('run_results of another invocation, not older: a warning', async (t) => {

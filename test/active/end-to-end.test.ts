@@ -5,10 +5,10 @@
  */
 import t from 'tap';
 import { maybeRefresh } from '../../src/active/maybe-refresh.js';
-import type { RefreshResult } from '../../src/active/types.js';
+import type { RefreshResult } from '../../src/index.js';
 import { createTableauClient } from '../../src/tableau/client.js';
-import { createMockTableauServer, type MockTableauServer } from '../../src/testing/mock-server.js';
-import type { MockWorkbookInput } from '../../src/testing/site-model.js';
+import type { MockWorkbookInput } from '../../src/testing/index.js';
+import { createMockTableauServer, type MockTableauServer } from '../../src/testing/index.js';
 import {
   assertNoSecrets,
   SENTINEL_SECRET,

@@ -7,14 +7,13 @@
 import type { Test } from 'tap';
 import t from 'tap';
 import { maybeRefresh } from '../../src/active/maybe-refresh.js';
-import type { Refresher, RefreshReport } from '../../src/active/types.js';
-import { formatLogEntry } from '../../src/log/format.js';
-import { mergeInTimeOrder } from '../../src/log/order.js';
-import type { LogEntry } from '../../src/log/types.js';
+import type { Refresher, RefreshReport } from '../../src/index.js';
+import { type LogEntry, renderLogEntry } from '../../src/index.js';
+import { mergeInTimeOrder } from '../../src/log/entries.js';
 import { createTableauClient } from '../../src/tableau/client.js';
 import { createFakeRefresher } from '../../src/testing/fake-refresher.js';
-import { createMockTableauServer } from '../../src/testing/mock-server.js';
-import type { MockWorkbookInput } from '../../src/testing/site-model.js';
+import type { MockWorkbookInput } from '../../src/testing/index.js';
+import { createMockTableauServer } from '../../src/testing/index.js';
 import {
   assertNoSecrets,
   SENTINEL_SECRET,
@@ -80,7 +79,7 @@ function assertTimeOrdered(t: Test, report: RefreshReport): void {
   assertNonDecreasing(t, times(report.debug), 'debug entries');
   assertNonDecreasing(
     t,
-    report.log.map((entry) => formatLogEntry(entry, 'text').slice(0, 8)),
+    report.log.map((entry) => renderLogEntry(entry, 'text').slice(0, 8)),
     'text log',
   );
   assertNonDecreasing(t, times(mergeInTimeOrder(report.log, report.debug)), 'merged log');
@@ -244,7 +243,7 @@ async function fakeRun(clock: () => number): Promise<RefreshReport> {
 }
 
 const text = (entries: readonly LogEntry[]): string =>
-  entries.map((entry) => formatLogEntry(entry, 'text')).join('\n');
+  entries.map((entry) => renderLogEntry(entry, 'text')).join('\n');
 
 t.test('fake refresher: out-of-order jobs, time order, deterministic under a clock', async (t) => {
   const first = await fakeRun(steppingClock());

@@ -4,8 +4,8 @@
  */
 import t from 'tap';
 import { type MaybeRefreshOptions, maybeRefresh } from '../../src/active/maybe-refresh.js';
-import type { LastRefreshStore, RefreshResult } from '../../src/active/types.js';
 import type { RunResults } from '../../src/artifacts/types.js';
+import type { LastRefreshStore, RefreshResult } from '../../src/index.js';
 import type { LineageExposure } from '../../src/lineage/types.js';
 import {
   createFakeRefresher,

@@ -12,9 +12,9 @@ import {
   DEFAULT_REPORT_FILE,
   defaultReportPath,
   writeRefreshReport,
-} from '../../src/active/report-file.js';
+} from '../../src/active/report.js';
 import { TableauApiError } from '../../src/errors.js';
-import { formatLogEntry } from '../../src/log/format.js';
+import { renderLogEntry } from '../../src/index.js';
 import { createFakeRefresher } from '../../src/testing/fake-refresher.js';
 import { assertNoSecrets, SENTINEL_SECRET, SENTINEL_SESSION_TOKEN } from '../helpers/secrets.js';
 import {
@@ -123,7 +123,7 @@ async function sampleRun() {
 
 t.test('the text log of a sample run reads like dbt (snapshot)', async (t) => {
   const { report } = await sampleRun();
-  const text = report.log.map((entry) => formatLogEntry(entry, 'text')).join('\n');
+  const text = report.log.map((entry) => renderLogEntry(entry, 'text')).join('\n');
   t.matchSnapshot(text, 'text log');
   t.match(text, /Running active exposures for 7 exposures \(build_after 1440 min\)/);
   t.match(text, /1 of 7 START active exposure customer_360 \.+ \[RUN\]/);
@@ -134,7 +134,7 @@ t.test('the text log of a sample run reads like dbt (snapshot)', async (t) => {
   );
   t.match(text, /Done\. REFRESHED=2 SKIP=4 ERROR=2$/);
   t.matchSnapshot(
-    report.debug.map((entry) => formatLogEntry(entry, 'text')).join('\n'),
+    report.debug.map((entry) => renderLogEntry(entry, 'text')).join('\n'),
     'debug log',
   );
 });
@@ -142,7 +142,7 @@ t.test('the text log of a sample run reads like dbt (snapshot)', async (t) => {
 t.test('JSON entries parse and carry the invocation id', async (t) => {
   const { report } = await sampleRun();
   for (const entry of [...report.log, ...report.debug]) {
-    const line = formatLogEntry(entry, 'json');
+    const line = renderLogEntry(entry, 'json');
     const parsed = JSON.parse(line);
     t.equal(parsed.info.invocation_id, 'cfbc1db9-66c1-46c2-a94b-8c0cef32314f');
     t.match(parsed.info, {

@@ -10,9 +10,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import type { RefreshResult } from '../../src/active/types.js';
+import type { RefreshResult } from '../../src/index.js';
 import { writeLineage } from '../../src/output/lineage-io.js';
-import { createMockTableauServer } from '../../src/testing/mock-server.js';
+import { createMockTableauServer } from '../../src/testing/index.js';
 import {
   assertNoSecrets,
   SENTINEL_SECRET,

@@ -1,10 +1,14 @@
 /** Every artifact error code, produced by a real bad file under test/fixtures/bad. */
 import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import t from 'tap';
-import { loadManifest, loadRunResults } from '../../src/artifacts/load.js';
-import { ArtifactError } from '../../src/errors.js';
+import {
+  ArtifactError,
+  DbtAutoExposuresError,
+  loadManifest,
+  loadRunResults,
+} from '../../src/index.js';
 import { repoFixtures } from '../helpers/shared-fixtures.js';
 
 const bad = (name: string) => join(repoFixtures, 'bad', name);
@@ -24,7 +28,8 @@ t.test('ERR_ARTIFACT_NOT_FOUND lists every path tried', async (t) => {
   const e1 = await rejection(loadManifest(missing));
   t.equal(e1.code, 'ERR_ARTIFACT_NOT_FOUND');
   t.equal(e1.file, missing);
-  t.match(e1.message, missing);
+  t.match(e1.message, `No manifest.json at ${missing}. Run dbt first`);
+  t.notMatch(e1.message, 'tried', 'one path tried: it is not listed twice');
   t.same(e1.details?.tried, [missing]);
 
   const dir = await mkdtemp(join(tmpdir(), 'dae-artifacts-'));
@@ -35,19 +40,27 @@ t.test('ERR_ARTIFACT_NOT_FOUND lists every path tried', async (t) => {
     join(dir, 'run_results.json'),
     join(dir, 'target', 'run_results.json'),
   ]);
+  t.match(e2.message, `No run_results.json in ${dir} (tried ${join(dir, 'run_results.json')}, `);
   t.match(e2.message, join(dir, 'target', 'run_results.json'));
-  t.match(e2.message, /Run dbt first/);
+  // dbt parse writes no run_results.json: the message names the commands that do.
+  t.match(e2.message, 'Run `dbt build` or `dbt run` first');
+  t.match(e2.details?.hint, /--run-results/);
+  t.notMatch(e2.details?.hint, /--manifest/);
+
+  const e3 = await rejection(loadManifest(dir));
+  t.match(e3.message, `No manifest.json in ${dir} (tried `);
+  t.match(e3.message, /Run dbt first/);
 });
 
-t.test('ERR_ARTIFACT_JSON: truncated file, with line, column and byte', async (t) => {
+t.test('ERR_ARTIFACT_JSON: truncated file, with line and column', async (t) => {
   const file = bad('manifest-truncated.json');
   const e = await rejection(loadManifest(file));
   t.equal(e.code, 'ERR_ARTIFACT_JSON');
   t.equal(e.file, file);
-  // 600 bytes, 21 newlines, 14 characters on the last line
-  t.same(e.details, { line: 22, column: 15, byteOffset: 600 });
+  // 600 bytes, 21 newlines, 14 characters on the last line: cut inside a string
+  t.same(e.details, { line: 22, column: 15 });
   t.match(e.message, file);
-  t.match(e.message, 'line 22, column 15, byte 600');
+  t.match(e.message, 'line 22, column 15');
   t.match(e.message, /truncated/);
   t.type(e.cause, SyntaxError);
 });
@@ -56,9 +69,10 @@ t.test('ERR_ARTIFACT_JSON: a bad token where V8 gives no position', async (t) =>
   const file = bad('manifest-bad-token.json');
   const e = await rejection(loadManifest(file));
   t.equal(e.code, 'ERR_ARTIFACT_JSON');
-  // the single quote before orders is on line 6, column 71
-  t.match(e.details, { line: 6, column: 71 });
-  t.match(e.message, 'line 6, column 71');
+  t.equal(e.details, undefined, 'no position is made up');
+  // V8's own message quotes the text around the bad token.
+  t.match(e.message, `${file} is not valid JSON: Unexpected token`);
+  t.match(e.message, `"name": 'orders'`);
   t.notMatch(e.message, /truncated/);
 });
 
@@ -175,14 +189,29 @@ t.test(
   },
 );
 
-t.test('an aborted load rejects with the AbortError, not an ArtifactError', async (t) => {
+t.test('an aborted load rejects with ERR_ABORTED', async (t) => {
   const controller = new AbortController();
   controller.abort();
   const file = join(repoFixtures, 'dbt', 'v4_bigquery_1.0.0', 'manifest.json');
-  await t.rejects(loadManifest(file, { signal: controller.signal }), { name: 'AbortError' });
-  await t.rejects(loadRunResults(file, { signal: controller.signal }), { name: 'AbortError' });
+  const aborted = { constructor: DbtAutoExposuresError, code: 'ERR_ABORTED' };
+  await t.rejects(loadManifest(file, { signal: controller.signal }), aborted);
+  await t.rejects(loadRunResults(file, { signal: controller.signal }), aborted);
+  await t.rejects(loadManifest(dirname(file), { signal: controller.signal }), aborted);
   const late = new AbortController();
   const pending = loadManifest(file, { signal: late.signal });
   late.abort();
-  await t.rejects(pending, { name: 'AbortError' });
+  await t.rejects(pending, aborted);
+});
+
+t.test('a UTF-8 byte order mark is ignored', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'dae-bom-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const file = join(dir, 'manifest.json');
+  await writeFile(
+    file,
+    `\uFEFF${JSON.stringify({ metadata: { dbt_schema_version: 'https://schemas.getdbt.com/dbt/manifest/v12.json' }, nodes: {} })}`,
+  );
+  const m = await loadManifest(dir);
+  t.equal(m.path, file);
+  t.equal(m.schemaVersion, 12);
 });

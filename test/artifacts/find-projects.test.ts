@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { findDbtProjects } from '../../src/artifacts/find-projects.js';
+import { DbtAutoExposuresError, findDbtProjects } from '../../src/index.js';
 
 async function tree(files: Record<string, string>): Promise<string> {
   const root = await realpath(await mkdtemp(join(tmpdir(), 'dae-find-')));
@@ -98,5 +98,8 @@ t.test('a missing root is ERR_ARTIFACT_NOT_FOUND; abort rejects', async (t) => {
   }
   const controller = new AbortController();
   controller.abort();
-  await t.rejects(findDbtProjects(root, { signal: controller.signal }), { name: 'AbortError' });
+  await t.rejects(findDbtProjects(root, { signal: controller.signal }), {
+    constructor: DbtAutoExposuresError,
+    code: 'ERR_ABORTED',
+  });
 });

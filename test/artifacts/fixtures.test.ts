@@ -6,8 +6,7 @@
  */
 import { join } from 'node:path';
 import t from 'tap';
-import { loadManifest, loadRunResults } from '../../src/artifacts/load.js';
-import type { Manifest } from '../../src/artifacts/types.js';
+import { loadManifest, loadRunResults, type Manifest } from '../../src/index.js';
 import { repoFixtures, sharedFixtures, sharedTestOptions } from '../helpers/shared-fixtures.js';
 
 type Relation = [uniqueId: string, database: string | null, schema: string, identifier: string];

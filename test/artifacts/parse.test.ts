@@ -1,8 +1,6 @@
 /** parseManifest / parseRunResults on small hand-made documents: every rule, one at a time. */
 import t from 'tap';
-import { parseManifest } from '../../src/artifacts/manifest.js';
-import { parseRunResults } from '../../src/artifacts/run-results.js';
-import { ArtifactError } from '../../src/errors.js';
+import { ArtifactError, parseManifest, parseRunResults } from '../../src/index.js';
 
 const MANIFEST_V = (n: number) => `https://schemas.getdbt.com/dbt/manifest/v${n}.json`;
 const RUN_V = (n: number) => `https://schemas.getdbt.com/dbt/run-results/v${n}.json`;
@@ -440,9 +438,8 @@ t.test('does not copy or modify the caller’s JSON', async (t) => {
   const before = JSON.stringify(json);
   const m = parseManifest(json);
   t.equal(JSON.stringify(json), before);
-  // graph lists are shared, not copied (cheap on large manifests)
-  t.equal(m.parentMap.get('model.shop.a'), (json.parent_map as Raw)['model.shop.a']);
-  // per-node arrays are copied, so a consumer cannot edit the input through them
+  t.same(m.parentMap.get('model.shop.a'), ['source.x']);
+  // arrays are copies, so a consumer cannot edit the input through them
   m.nodes.get('model.shop.a')?.tags.push('x');
   t.equal(JSON.stringify(json), before);
 });
@@ -565,6 +562,12 @@ t.test('schema errors name the JSON path of the first offending field', async (t
       'an array of strings',
     ],
     [manifest({ parent_map: { a: [1] } }), 'parent_map.a[0]', 'a string'],
+    [
+      // no parent_map nor child_map: depends_on is read to rebuild them
+      manifest({ nodes: { 'test.x.t': { resource_type: 'test', name: 't', depends_on: [] } } }),
+      'nodes["test.x.t"].depends_on',
+      'an object or null',
+    ],
     [manifest({ child_map: { a: 'b' } }), 'child_map.a', 'an array of strings'],
   ];
   for (const [json, field, expected] of cases) {
@@ -588,6 +591,15 @@ t.test('schema errors name the JSON path of the first offending field', async (t
     parseManifest(manifest({ nodes: { m: model('m', { schema: {} }) } })),
   );
   t.match(objectValue.message, 'got a object');
+  // only the fields read are checked: with dbt's maps, a node's depends_on is not read
+  const withMaps = parseManifest(
+    manifest({
+      nodes: { m: model('m', { depends_on: 'odd' }) },
+      parent_map: { m: [] },
+      child_map: { m: [] },
+    }),
+  );
+  t.same(withMaps.parentMap.get('m'), []);
 });
 
 t.test('run results: every field, statuses passed through, unknown ones noted', async (t) => {
@@ -720,6 +732,9 @@ t.test('run results: minimal v1 document and errors', async (t) => {
   );
   const other = thrown(() => parseRunResults({ metadata: { dbt_schema_version: RUN_V(7) } }));
   t.equal(other.code, 'ERR_ARTIFACT_VERSION');
+  t.equal((other.cause as ArtifactError).code, 'ERR_ARTIFACT_SCHEMA', 'the schema error as cause');
+  t.same(other.details, { schemaVersion: 7, maxKnownVersion: 6 });
+  t.match(other.message, /^the run_results\.json given: run_results schema v7 is newer/);
   // a non-schema error of a future version stays what it is
   t.match(
     thrown(() =>
@@ -729,6 +744,40 @@ t.test('run results: minimal v1 document and errors', async (t) => {
     ),
     {
       code: 'ERR_ARTIFACT_KIND',
+    },
+  );
+});
+
+t.test('schema URLs may carry spaces; notes without a path name the artifact', async (t) => {
+  const r = parseRunResults({
+    metadata: { dbt_schema_version: ` ${RUN_V(6)} ` },
+    results: [{ unique_id: 'm', status: 'odd', timing: [{ name: 'compile' }] }],
+  });
+  t.equal(r.schemaVersion, 6);
+  t.equal(
+    r.notes[0]?.message,
+    'run_results: status "odd" is not one dbt Core writes; it is passed through as is.',
+  );
+  t.same(r.results[0]?.timing, [{ name: 'compile', startedAt: null, completedAt: null }]);
+  t.match(
+    thrown(() =>
+      parseManifest(
+        manifest({}, { dbt_schema_version: MANIFEST_V(12).replace('/v12', '/latest') }),
+      ),
+    ),
+    { code: 'ERR_ARTIFACT_VERSION', field: 'metadata.dbt_schema_version' },
+  );
+  t.match(
+    thrown(() =>
+      parseRunResults({
+        metadata: { dbt_schema_version: 'https://schemas.getdbt.com/dbt/catalog/v1.json' },
+        results: [],
+      }),
+    ),
+    {
+      code: 'ERR_ARTIFACT_KIND',
+      message:
+        /a dbt catalog\.json \(written by `dbt docs generate`\) \(schema v1\), not a run_results\.json/,
     },
   );
 });

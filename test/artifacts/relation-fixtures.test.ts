@@ -5,8 +5,7 @@
  */
 import { join } from 'node:path';
 import t from 'tap';
-import { loadManifest } from '../../src/artifacts/load.js';
-import { parseManifest } from '../../src/artifacts/manifest.js';
+import { loadManifest, parseManifest } from '../../src/artifacts/manifest.js';
 import { buildRelationIndex, splitQualifiedName } from '../../src/artifacts/relation.js';
 import type { Manifest } from '../../src/artifacts/types.js';
 import { repoFixtures, sharedFixtures, sharedTestOptions } from '../helpers/shared-fixtures.js';

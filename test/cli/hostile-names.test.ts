@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { parse } from 'yaml';
 import { run } from '../../src/cli/run.js';
+import type { MockSiteInput } from '../../src/testing/index.js';
 import { createMockTableauServer } from '../../src/testing/index.js';
-import type { MockSiteInput } from '../../src/testing/site-model.js';
 import { SENTINEL_SECRET, SENTINEL_TOKEN_NAME } from '../helpers/secrets.js';
 import { captureIo, copyExample, exampleProject } from './helpers.js';
 

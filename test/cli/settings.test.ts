@@ -271,7 +271,6 @@ t.test('config file errors name the file and the key (exit-2 codes)', async (t) 
       /two config files/,
       undefined,
     ],
-    [{ 'dbt_project.yml': 'name: [' }, /dbt_project.yml is not valid YAML/, undefined],
   ];
   for (const [files, message, field] of cases) {
     const dir = await project(t, files);
@@ -284,6 +283,16 @@ t.test('config file errors name the file and the key (exit-2 codes)', async (t) 
     t.equal((error as ConfigError).code, 'ERR_CONFIG');
     t.equal((error as ConfigError).field, field);
   }
+});
+
+t.test('a broken dbt_project.yml is an ArtifactError naming it', async (t) => {
+  const dir = await project(t, { 'dbt_project.yml': 'name: [' });
+  await t.rejects(resolveSettings({}, captureIo({}, dir).io), {
+    name: 'ArtifactError',
+    code: 'ERR_ARTIFACT_SCHEMA',
+    file: join(dir, 'dbt_project.yml'),
+    message: /dbt_project.yml is not valid YAML/,
+  });
 });
 
 t.test(

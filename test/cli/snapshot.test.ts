@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import t from 'tap';
 import { run } from '../../src/cli/run.js';
 import { renderTableauSnapshot } from '../../src/tableau/snapshot.js';
-import { createMockTableauServer, type MockTableauServer } from '../../src/testing/mock-server.js';
-import type { MockSiteInput } from '../../src/testing/site-model.js';
+import type { MockSiteInput } from '../../src/testing/index.js';
+import { createMockTableauServer, type MockTableauServer } from '../../src/testing/index.js';
 import {
   assertNoSecrets,
   assertNoSecretsInDir,

@@ -6,8 +6,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
 import { run } from '../../src/cli/run.js';
-import { createMockTableauServer } from '../../src/testing/mock-server.js';
-import type { MockSiteInput } from '../../src/testing/site-model.js';
+import type { MockSiteInput } from '../../src/testing/index.js';
+import { createMockTableauServer } from '../../src/testing/index.js';
 import { assertNoSecrets, SENTINEL_SECRET, SENTINEL_TOKEN_NAME } from '../helpers/secrets.js';
 import { captureIo, copyExample, exampleProject, tempDir } from './helpers.js';
 

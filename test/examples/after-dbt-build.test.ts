@@ -2,8 +2,8 @@ import { cp, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
 import { afterDbtBuild } from '../../examples/after-dbt-build.js';
+import type { MockSiteInput } from '../../src/testing/index.js';
 import { createMockTableauServer } from '../../src/testing/index.js';
-import type { MockSiteInput } from '../../src/testing/site-model.js';
 import { copyExample, exampleProject, jaffleLineage } from '../cli/helpers.js';
 
 t.test('the after-build script refreshes over the mock server and writes the report', async (t) => {

@@ -1,15 +1,18 @@
 /**
  * Refresh log lines name Tableau workbooks and data sources: through the public API (maybeRefresh
- * with the fake refresher, formatLogEntry, renderMermaid), a hostile name is inert in the text
+ * with the fake refresher, renderLogEntry, renderMermaid), a hostile name is inert in the text
  * form and exact (escaped) in the JSON form and the report.
  */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import t from 'tap';
 import {
-  formatLogEntry,
   maybeRefresh,
   mermaidLabel,
+  renderLogEntry,
   renderMermaid,
-  serializeRefreshReport,
+  writeRefreshReport,
 } from '../../src/index.js';
 import { createFakeRefresher } from '../../src/testing/index.js';
 import {
@@ -55,18 +58,23 @@ t.test('a hostile target name: one inert text line, exact JSON', async (t) => {
   const named = [...report.log, ...report.debug].filter((e) => JSON.stringify(e).includes('wb-1'));
   t.ok(named.length >= 2, 'entries name the target');
   for (const entry of [...report.log, ...report.debug]) {
-    const text = formatLogEntry(entry, 'text');
+    const text = renderLogEntry(entry, 'text');
     t.same(unsafeCharacters(text), [], `text: ${text}`);
     t.notOk(text.includes('\n'), 'one line');
-    const json = formatLogEntry(entry, 'json');
+    const json = renderLogEntry(entry, 'json');
     t.same(unsafeCharacters(json), [], 'json: escaped');
     t.same(JSON.parse(json), entry, 'json: parses back to the exact entry');
   }
-  const line = formatLogEntry(report.log.find((e) => e.info.msg.includes('OK'))!, 'text');
+  const line = renderLogEntry(report.log.find((e) => e.info.msg.includes('OK'))!, 'text');
   // The name's own line break is shown as ` | `, like any multi-line message: still one line.
   t.match(line, "workbook 'Sales]0;pwned | 12:00:00  1 of 1 OK forged2J evil' for sales");
+  const dir = await mkdtemp(join(tmpdir(), 'ae-hostile-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  await writeRefreshReport(join(dir, 'report.json'), report);
   t.ok(
-    serializeRefreshReport(report).includes(JSON.stringify(HOSTILE).slice(1, -1)),
+    (await readFile(join(dir, 'report.json'), 'utf8')).includes(
+      JSON.stringify(HOSTILE).slice(1, -1),
+    ),
     'the report file keeps the exact name',
   );
 });

@@ -9,9 +9,8 @@ import { join } from 'node:path';
 import type { Test } from 'tap';
 import { parse as parseYaml } from 'yaml';
 import { maybeRefresh } from '../../src/active/maybe-refresh.js';
-import { loadManifest, loadRunResults } from '../../src/artifacts/load.js';
-import { parseManifest } from '../../src/artifacts/manifest.js';
-import { parseRunResults } from '../../src/artifacts/run-results.js';
+import { loadManifest, parseManifest } from '../../src/artifacts/manifest.js';
+import { loadRunResults, parseRunResults } from '../../src/artifacts/run-results.js';
 import type { Manifest } from '../../src/artifacts/types.js';
 import type { ErrorCode } from '../../src/errors.js';
 import { buildExposureLineage } from '../../src/lineage/build.js';
@@ -20,7 +19,7 @@ import type { ExposureLineage } from '../../src/lineage/types.js';
 import { writeExposuresYaml } from '../../src/output/exposure-files.js';
 import { readLineage } from '../../src/output/lineage-io.js';
 import { renderExposuresYaml } from '../../src/output/yaml.js';
-import { readTableauSnapshot } from '../../src/tableau/snapshot.js';
+import { loadTableauSnapshot, parseTableauSnapshot } from '../../src/tableau/snapshot.js';
 import type { TableauTable, TableauWorkbook } from '../../src/tableau/types.js';
 import { createFakeRefresher } from '../../src/testing/fake-refresher.js';
 import * as build from '../lineage/helpers/builders.js';
@@ -199,27 +198,27 @@ export const BAD_INPUTS: BadInput[] = [
   // ---- Tableau snapshots
   {
     name: 'empty snapshot file',
-    through: 'readTableauSnapshot',
-    run: async (d) => readTableauSnapshot(await file(d, 'snap.json', '')),
+    through: 'loadTableauSnapshot',
+    run: async (d) => loadTableauSnapshot(await file(d, 'snap.json', '')),
     expect: { code: 'ERR_SNAPSHOT' },
   },
   {
     name: 'binary snapshot',
-    through: 'readTableauSnapshot',
-    run: async (d) => readTableauSnapshot(await file(d, 'snap.json', Uint8Array.from([0, 255, 1]))),
+    through: 'loadTableauSnapshot',
+    run: async (d) => loadTableauSnapshot(await file(d, 'snap.json', Uint8Array.from([0, 255, 1]))),
     expect: { code: 'ERR_SNAPSHOT' },
   },
   {
     name: 'manifest given as a snapshot (wrong kind)',
-    through: 'readTableauSnapshot',
-    run: async (d) => readTableauSnapshot(await file(d, 'snap.json', manifestText)),
+    through: 'loadTableauSnapshot',
+    run: async (d) => loadTableauSnapshot(await file(d, 'snap.json', manifestText)),
     expect: { code: 'ERR_SNAPSHOT' },
   },
   {
     name: 'snapshot workbook with a numeric name (wrong type)',
-    through: 'readTableauSnapshot',
+    through: 'parseTableauSnapshot',
     run: async () =>
-      readTableauSnapshot({
+      parseTableauSnapshot({
         kind: 'dbt-auto-exposures/tableau-snapshot',
         version: 1,
         workbooks: [{ ...workbook({ name: 'x' }), name: 7 }],
@@ -228,8 +227,8 @@ export const BAD_INPUTS: BadInput[] = [
   },
   {
     name: `deeply nested JSON (${DEEP} levels) as a snapshot`,
-    through: 'readTableauSnapshot',
-    run: async (d) => readTableauSnapshot(await file(d, 'snap.json', deepJson(DEEP))),
+    through: 'loadTableauSnapshot',
+    run: async (d) => loadTableauSnapshot(await file(d, 'snap.json', deepJson(DEEP))),
     expect: { code: 'ERR_SNAPSHOT' },
   },
   // ---- lineage JSON

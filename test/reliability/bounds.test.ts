@@ -15,8 +15,8 @@ import {
   maybeRefresh,
   parseRunResults,
   type Refresher,
-  TABLEAU_DEFAULTS,
 } from '../../src/index.js';
+import { TABLEAU_DEFAULTS } from '../../src/tableau/settings.js';
 import { assertNoSecrets } from '../helpers/secrets.js';
 import { captureLogger, clientOptions, startMock } from './harness.js';
 import { pathOf, type SeenRequest, startHostile } from './hostile.js';

@@ -8,8 +8,7 @@
  * ends in a coded error; an expired session costs one sign-in and one replay.
  */
 import type { ErrorCode } from '../../src/errors.js';
-import type { MockRoute } from '../../src/testing/mock-faults.js';
-import type { MockTableauServer } from '../../src/testing/mock-server.js';
+import type { MockRoute, MockTableauServer } from '../../src/testing/index.js';
 import { RETRIES, signInElsewhere, TIMEOUT_MS } from './harness.js';
 
 /** Which operations a case applies to: any route, or only Metadata API / refresh / job routes. */

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { cp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import type { MockTableauServer } from '../../src/testing/mock-server.js';
+import type { MockTableauServer } from '../../src/testing/index.js';
 import { assertNoSecrets, SENTINEL_SECRET, SENTINEL_TOKEN_NAME } from '../helpers/secrets.js';
 import { repoRoot } from '../helpers/shared-fixtures.js';
 import { CLI_CASES } from './fault-table.js';

@@ -8,8 +8,7 @@ import t, { type Test } from 'tap';
 import { DbtAutoExposuresError, type TableauApiError } from '../../src/errors.js';
 import type { TableauHttpClient } from '../../src/tableau/client.js';
 import type { RefreshTarget } from '../../src/tableau/types.js';
-import type { MockRoute } from '../../src/testing/mock-faults.js';
-import type { MockTableauServer } from '../../src/testing/mock-server.js';
+import type { MockRoute, MockTableauServer } from '../../src/testing/index.js';
 import { assertNoSecrets } from '../helpers/secrets.js';
 import {
   casesFor,

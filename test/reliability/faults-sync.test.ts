@@ -9,9 +9,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { maybeRefresh } from '../../src/active/maybe-refresh.js';
-import { writeRefreshReport } from '../../src/active/report-file.js';
-import type { RefreshReport } from '../../src/active/types.js';
-import { loadManifest, loadRunResults } from '../../src/artifacts/load.js';
+import { type RefreshReport, writeRefreshReport } from '../../src/active/report.js';
+import { loadManifest } from '../../src/artifacts/manifest.js';
+import { loadRunResults } from '../../src/artifacts/run-results.js';
 import type { Manifest, RunResults } from '../../src/artifacts/types.js';
 import { DbtAutoExposuresError } from '../../src/errors.js';
 import { buildExposureLineage } from '../../src/lineage/build.js';
@@ -19,8 +19,7 @@ import type { ExposureLineage } from '../../src/lineage/types.js';
 import { writeExposuresYaml } from '../../src/output/exposure-files.js';
 import { readLineage, writeLineage } from '../../src/output/lineage-io.js';
 import type { TableauHttpClient } from '../../src/tableau/client.js';
-import type { MockRoute } from '../../src/testing/mock-faults.js';
-import type { MockTableauServer } from '../../src/testing/mock-server.js';
+import type { MockRoute, MockTableauServer } from '../../src/testing/index.js';
 import { assertNoSecrets } from '../helpers/secrets.js';
 import {
   casesFor,

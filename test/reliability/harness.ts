@@ -10,12 +10,12 @@ import { join, relative } from 'node:path';
 import type { Test } from 'tap';
 import { createTableauClient, type TableauHttpClient } from '../../src/tableau/client.js';
 import type { TableauClientOptions } from '../../src/tableau/settings.js';
+import type { MockSiteInput } from '../../src/testing/index.js';
 import {
   createMockTableauServer,
   type MockTableauServer,
   type MockTableauServerOptions,
-} from '../../src/testing/mock-server.js';
-import type { MockSiteInput } from '../../src/testing/site-model.js';
+} from '../../src/testing/index.js';
 import {
   SENTINEL_SECRET,
   SENTINEL_SESSION_TOKEN,

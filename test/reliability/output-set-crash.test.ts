@@ -13,7 +13,8 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { parse } from 'yaml';
-import { renderTableauSnapshot, type TableauWorkbook } from '../../src/index.js';
+import type { TableauWorkbook } from '../../src/index.js';
+import { renderTableauSnapshot } from '../../src/tableau/snapshot.js';
 import { binary, exampleProject } from '../cli/helpers.js';
 
 /** Kills tried; the counts reached are printed (docs/reliability.md keeps the figures). */

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import t from 'tap';
 import { parse as parseYaml } from 'yaml';
-import { loadManifest } from '../../src/artifacts/load.js';
+import { loadManifest } from '../../src/artifacts/manifest.js';
 import type { Manifest } from '../../src/artifacts/types.js';
 import { buildExposureLineage } from '../../src/lineage/build.js';
 import { assignExposureNames, isValidExposureName } from '../../src/lineage/naming.js';

@@ -1,7 +1,7 @@
 import t from 'tap';
 import type { DbtAutoExposuresError, TableauApiError } from '../../src/errors.js';
 import { createTableauClient } from '../../src/tableau/client.js';
-import type { MockWorkbookInput } from '../../src/testing/site-model.js';
+import type { MockWorkbookInput } from '../../src/testing/index.js';
 import { assertNoSecrets } from '../helpers/secrets.js';
 import { clientOptions, rejection, startMock } from './harness.js';
 import { asserter, captureLogger } from './scripted-server.js';

@@ -9,10 +9,7 @@ import { Redactor } from '../../src/tableau/redact.js';
 import { createRefreshApi } from '../../src/tableau/refresh.js';
 import { createSession } from '../../src/tableau/session.js';
 import { resolveTableauSettings, type TableauClientOptions } from '../../src/tableau/settings.js';
-import {
-  createMockTableauServer,
-  type MockTableauServerOptions,
-} from '../../src/testing/mock-server.js';
+import { createMockTableauServer, type MockTableauServerOptions } from '../../src/testing/index.js';
 import {
   SENTINEL_SECRET,
   SENTINEL_SESSION_TOKEN,

@@ -2,11 +2,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { DbtAutoExposuresError, TableauApiError } from '../../src/errors.js';
-import { sleep } from '../../src/tableau/abort.js';
-import { createHttpClient, type FetchLike, type HttpConfig } from '../../src/tableau/http.js';
+import {
+  createHttpClient,
+  type FetchLike,
+  type HttpConfig,
+  isRetryableStatus,
+  parseRetryAfter,
+  parseTableauErrorBody,
+} from '../../src/tableau/http.js';
 import { Redactor } from '../../src/tableau/redact.js';
-import { parseTableauErrorBody } from '../../src/tableau/response-bodies.js';
-import { isRetryableStatus, parseRetryAfter } from '../../src/tableau/retry-policy.js';
 import { assertNoSecrets, SENTINEL_SECRET, SENTINEL_SESSION_TOKEN } from '../helpers/secrets.js';
 import { repoFixtures } from '../helpers/shared-fixtures.js';
 import { asserter, captureLogger, type Handler, startScriptedServer } from './scripted-server.js';
@@ -68,23 +72,22 @@ t.test('a JSON answer: Accept and Content-Type sent, body parsed, one debug line
   assertNoSecrets(asserter(t), log.lines);
 });
 
-t.test('an XML answer is read in Tableau JSON form without the tsResponse envelope', async (t) => {
+t.test('an XML success body is refused: the client asks for JSON', async (t) => {
   const xml = fixture('serverinfo-response.xml');
-  const { http } = await withServer(t, () => ({
+  const { server, http } = await withServer(t, () => ({
     headers: { 'content-type': 'application/xml' },
     body: xml,
   }));
-  const response = await http.request({
-    method: 'GET',
-    path: '/api/3.6/serverinfo',
-    operation: 'info',
-  });
-  t.same(response.body, {
-    serverInfo: {
-      productVersion: { build: '10100.16.1024.2100', value: '10.1.0' },
-      restApiVersion: '3.10',
-    },
-  });
+  const error = (await rejection(
+    http.request({ method: 'GET', path: '/api/3.6/serverinfo', operation: 'info' }),
+  )) as TableauApiError;
+  t.equal(server.requests[0]?.headers.accept, 'application/json');
+  t.equal(server.requests.length, 1, 'not retried');
+  t.equal(error.code, 'ERR_TABLEAU_RESPONSE');
+  t.equal(
+    error.message,
+    'info: GET /api/3.6/serverinfo answered HTTP 200 with an XML body although JSON was asked for (Accept: application/json)',
+  );
 });
 
 t.test('an empty body is null', async (t) => {
@@ -201,7 +204,7 @@ t.test(
       ['{"data":{"workbooksConnection":{"nodes":[', 'malformed or truncated JSON'],
       [
         '<?xml version=\'1.0\'?><tsResponse><job id="1">',
-        'malformed or truncated XML (truncated document)',
+        'an XML body although JSON was asked for (Accept: application/json)',
       ],
     ] as const) {
       const { server, http } = await withServer(t, () => ({ body }));
@@ -453,18 +456,26 @@ t.test('isRetryableStatus and parseTableauErrorBody', async (t) => {
   t.equal(parseTableauErrorBody('<html><body/></html>'), null);
   t.equal(parseTableauErrorBody('plain text'), null);
   t.equal(parseTableauErrorBody('<tsResponse><error code="1"'), null);
-});
-
-t.test('sleep resolves, or rejects with ERR_ABORTED when a signal fires', async (t) => {
-  await sleep(1, [undefined], 'nap');
-  const fired = new AbortController();
-  fired.abort();
-  t.match(await rejection(sleep(10, [fired.signal], 'nap')), {
-    code: 'ERR_ABORTED',
-    message: 'nap was aborted',
-  });
-  const later = new AbortController();
-  const pending = sleep(600_000, [undefined, later.signal], 'long nap');
-  later.abort();
-  t.match(await rejection(pending), { code: 'ERR_ABORTED', message: 'long nap was aborted' });
+  t.equal(parseTableauErrorBody('<tsResponse><job id="1"/></tsResponse>'), null);
+  t.same(
+    parseTableauErrorBody(
+      `<?xml version="1.0"?><t:tsResponse xmlns:t="http://tableau.com/api"><t:error code='409093'>
+         <t:summary>Resource &amp; Conflict</t:summary>
+         <t:detail><![CDATA[Job for 'A<B>' is queued]]></t:detail></t:error></t:tsResponse>`,
+    ),
+    { tableauCode: '409093', summary: 'Resource & Conflict', detail: "Job for 'A<B>' is queued" },
+    'namespace prefixes, single quotes, entities and CDATA',
+  );
+  t.same(
+    parseTableauErrorBody('<tsResponse><error code="&#52;01000"/></tsResponse>'),
+    { tableauCode: '401000' },
+    'a bare error element, numeric entity',
+  );
+  t.same(
+    parseTableauErrorBody(
+      '<tsResponse><error><detail>&#x41;&unknown;</detail></error></tsResponse>',
+    ),
+    { detail: 'A&unknown;' },
+    'no code; an unknown entity is kept as written',
+  );
 });

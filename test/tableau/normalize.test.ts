@@ -1,10 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { collectMetadataPages } from '../../src/tableau/metadata-pages.js';
-import { normalizePublishedDatasource, normalizeWorkbooks } from '../../src/tableau/normalize.js';
-import { extractRefreshTimes } from '../../src/tableau/normalize-refresh-times.js';
-import { normalizeCustomSql, normalizeTable } from '../../src/tableau/normalize-tables.js';
+import { collectMetadataPages } from '../../src/tableau/metadata.js';
+import {
+  normalizeCustomSql,
+  normalizePublishedDatasource,
+  normalizeTable,
+  normalizeWorkbooks,
+} from '../../src/tableau/normalize.js';
 import type { TableauWarning } from '../../src/tableau/types.js';
 import { workbookUrl } from '../../src/tableau/urls.js';
 import { repoFixtures } from '../helpers/shared-fixtures.js';
@@ -234,7 +237,6 @@ t.test('partial data with a time-limit error is refused unless allowed', async (
   const collected = collectMetadataPages(page);
   t.equal(collected.errors.length, 1);
   t.equal(collected.publishedDatasources.length, 4);
-  t.throws(() => extractRefreshTimes(page), { code: 'ERR_TABLEAU_GRAPHQL' });
 });
 
 t.test('permission warnings are surfaced, not thrown', async (t) => {
@@ -521,62 +523,3 @@ t.test('anything that is not Metadata API output is a coded error naming the fie
   t.same(normalizeWorkbooks({ data: {} }), []);
   t.same(normalizeWorkbooks({ workbooksConnection: null, otherConnection: { nodes: [] } }), []);
 });
-
-t.test(
-  'extractRefreshTimes: oldest embedded extract per workbook, null when never refreshed',
-  async (t) => {
-    const times = extractRefreshTimes([
-      {
-        data: {
-          workbooksConnection: {
-            nodes: [
-              {
-                luid: 'a',
-                embeddedDatasources: [
-                  { hasExtracts: true, extractLastRefreshTime: '2024-03-02T00:00:00Z' },
-                  { hasExtracts: true, extractLastRefreshTime: '2024-03-01T00:00:00Z' },
-                  { hasExtracts: false, extractLastRefreshTime: '2020-01-01T00:00:00Z' },
-                ],
-              },
-              {
-                luid: 'b',
-                embeddedDatasources: [
-                  { hasExtracts: true, extractLastRefreshTime: '2024-03-02T00:00:00Z' },
-                  { hasExtracts: true, extractLastRefreshTime: null },
-                ],
-              },
-              { luid: 'c', embeddedDatasources: [{ hasExtracts: false }] },
-              { luid: 'd', embeddedDatasources: null },
-            ],
-          },
-        },
-      },
-      {
-        data: {
-          publishedDatasourcesConnection: {
-            nodes: [
-              { luid: 'p', hasExtracts: true, extractLastRefreshTime: '2024-01-01T00:00:00Z' },
-              { luid: 'q', hasExtracts: false, extractLastRefreshTime: '2024-01-01T00:00:00Z' },
-              { id: 'no-luid' },
-            ],
-          },
-        },
-      },
-    ]);
-    t.same(
-      [...times],
-      [
-        ['workbook:a', '2024-03-01T00:00:00Z'],
-        ['workbook:b', null],
-        ['workbook:c', null],
-        ['workbook:d', null],
-        ['datasource:p', '2024-01-01T00:00:00Z'],
-        ['datasource:q', null],
-      ],
-    );
-    t.same(
-      [...extractRefreshTimes(load('partial-data-time-limit-error'), { allowErrors: true })],
-      [],
-    );
-  },
-);

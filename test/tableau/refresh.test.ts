@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import type { DbtAutoExposuresError, TableauApiError } from '../../src/errors.js';
+import { createTableauClient } from '../../src/index.js';
 import type { RefreshTarget } from '../../src/tableau/types.js';
 import { assertNoSecrets } from '../helpers/secrets.js';
 import { repoFixtures } from '../helpers/shared-fixtures.js';
@@ -146,28 +147,27 @@ t.test('waitForJob stops at once on abort', async (t) => {
   t.equal(error.code, 'ERR_ABORTED');
 });
 
-t.test("Tableau's XML answers (recorded payloads) are read", async (t) => {
+t.test("Tableau's recorded refresh and job answers are read", async (t) => {
   const fixture = (name: string) =>
     readFileSync(join(repoFixtures, 'tableau-client', name), 'utf8');
   const jobs: Record<string, string> = {
-    failed: 'job-query-refresh-failed-workbook.xml',
-    done0: 'job-query-finishcode-0-success.xml',
-    done3: 'job-query-finishcode-3-completed.xml',
-    running: 'job-query-inprogress.xml',
+    failed: 'job-query-refresh-failed-workbook.json',
+    done0: 'job-query-finishcode-0-success.json',
+    done3: 'job-query-finishcode-3-completed.json',
+    running: 'job-query-inprogress.json',
   };
   const server = await startScriptedServer((req) => {
-    const xml = { 'content-type': 'application/xml' };
     if (req.url.endsWith('/serverinfo'))
       return { body: '{"serverInfo":{"restApiVersion":"3.22"}}' };
     if (req.url.endsWith('/signin'))
       return { body: '{"credentials":{"token":"tok","site":{"id":"site-1"},"user":{"id":"u"}}}' };
     if (req.url.endsWith('/workbooks/wb/refresh'))
-      return { headers: xml, body: fixture('workbook-refresh-response.xml') };
+      return { body: fixture('workbook-refresh-response.json') };
     if (req.url.endsWith('/datasources/ds/refresh'))
-      return { headers: xml, body: fixture('datasource-refresh-response.xml') };
+      return { body: fixture('datasource-refresh-response.json') };
     if (req.url.endsWith('/refresh')) return { body: '{}' };
     const name = jobs[req.url.split('/').at(-1) ?? ''];
-    return name ? { headers: xml, body: fixture(name) } : { status: 404 };
+    return name ? { body: fixture(name) } : { status: 404 };
   });
   t.teardown(() => server.close());
   const parts = buildParts(clientOptions({ url: server.url, siteName: 's' }));
@@ -201,3 +201,72 @@ t.test("Tableau's XML answers (recorded payloads) are read", async (t) => {
   });
   t.match(await rejection(parts.refresh.waitForJob('missing', fast)), { status: 404 });
 });
+
+t.test(
+  'refresh times: oldest embedded extract per workbook, null when never refreshed or live',
+  async (t) => {
+    const page = (connection: string, nodes: unknown[]) =>
+      JSON.stringify({
+        data: { [connection]: { nodes, pageInfo: { hasNextPage: false, endCursor: null } } },
+      });
+    const server = await startScriptedServer((req) => {
+      if (req.url.endsWith('/serverinfo'))
+        return { body: '{"serverInfo":{"restApiVersion":"3.22"}}' };
+      if (req.url.endsWith('/signin'))
+        return { body: '{"credentials":{"token":"tok","site":{"id":"site-1"},"user":{"id":"u"}}}' };
+      if (req.body.includes('workbooksConnection'))
+        return {
+          body: page('workbooksConnection', [
+            {
+              luid: 'a',
+              embeddedDatasources: [
+                { hasExtracts: true, extractLastRefreshTime: '2024-03-02T00:00:00Z' },
+                { hasExtracts: true, extractLastRefreshTime: '2024-03-01T00:00:00Z' },
+                { hasExtracts: false, extractLastRefreshTime: '2020-01-01T00:00:00Z' },
+              ],
+            },
+            {
+              luid: 'b',
+              embeddedDatasources: [
+                { hasExtracts: true, extractLastRefreshTime: '2024-03-02T00:00:00Z' },
+                { hasExtracts: true, extractLastRefreshTime: null },
+              ],
+            },
+            { luid: 'c', embeddedDatasources: [{ hasExtracts: false }] },
+            { luid: 'd', embeddedDatasources: null },
+            {
+              luid: 'e',
+              embeddedDatasources: [{ hasExtracts: true, extractLastRefreshTime: 'soon' }],
+            },
+            { name: 'no luid' },
+          ]),
+        };
+      return {
+        body: page('publishedDatasourcesConnection', [
+          { luid: 'p', hasExtracts: true, extractLastRefreshTime: '2024-01-01T00:00:00Z' },
+          { luid: 'q', hasExtracts: false, extractLastRefreshTime: '2024-01-01T00:00:00Z' },
+          { id: 'no-luid' },
+        ]),
+      };
+    });
+    t.teardown(() => server.close());
+    const client = createTableauClient(clientOptions({ url: server.url, siteName: 's' }));
+    const times = await client.getLastRefreshTimes([
+      ...['a', 'b', 'c', 'd', 'e', 'gone'].map((l) => target('workbook', l)),
+      ...['q', 'p'].map((l) => target('datasource', l)),
+    ]);
+    t.same(
+      [...times],
+      [
+        ['datasource:p', new Date('2024-01-01T00:00:00Z')],
+        ['datasource:q', null],
+        ['workbook:a', new Date('2024-03-01T00:00:00Z')],
+        ['workbook:b', null],
+        ['workbook:c', null],
+        ['workbook:d', null],
+        ['workbook:e', null],
+        ['workbook:gone', null],
+      ],
+    );
+  },
+);

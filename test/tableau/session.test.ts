@@ -103,13 +103,13 @@ t.test('a sign-in answer without a token is ERR_TABLEAU_RESPONSE', async (t) => 
   t.equal(error.message, 'sign in: the answer has no credentials.token or credentials.site.id');
 });
 
-t.test('a sign-in answered in XML (Tableau default) is understood', async (t) => {
-  const xml = readFileSync(join(repoFixtures, 'tableau-client', 'signin-response.xml'), 'utf8');
+t.test("Tableau's recorded server info and sign-in answers are understood", async (t) => {
+  const fixture = (name: string) =>
+    readFileSync(join(repoFixtures, 'tableau-client', name), 'utf8');
   const server = await startScriptedServer((req) => ({
-    headers: { 'content-type': 'application/xml' },
-    body: req.url.endsWith('/serverinfo')
-      ? readFileSync(join(repoFixtures, 'tableau-client', 'serverinfo-response.xml'), 'utf8')
-      : xml,
+    body: fixture(
+      req.url.endsWith('/serverinfo') ? 'serverinfo-response.json' : 'signin-response.json',
+    ),
   }));
   t.teardown(() => server.close());
   const parts = buildParts(clientOptions({ url: server.url, siteName: 'Samples' }));

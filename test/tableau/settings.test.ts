@@ -7,7 +7,6 @@ import {
   resolveTableauSettings,
   type TableauClientOptions,
 } from '../../src/tableau/settings.js';
-import { parseXml, XmlSyntaxError, xmlDocumentToJson } from '../../src/tableau/xml.js';
 import { assertNoSecrets, SENTINEL_SECRET, SENTINEL_SESSION_TOKEN } from '../helpers/secrets.js';
 import { asserter } from './scripted-server.js';
 
@@ -177,43 +176,3 @@ t.test('Redactor masks secrets in strings and deep objects without mutating them
     `https://h.com/api/${REDACTED}?q=1`,
   );
 });
-
-t.test(
-  'XML reader: entities, CDATA, comments, namespaces, repeated elements, errors',
-  async (t) => {
-    const doc = xmlDocumentToJson(
-      `<?xml version="1.0"?><!-- c --><t:tsResponse xmlns:t="http://tableau.com/api" xsi:x="y">
-      <t:items><item id="1" name="a &amp; b"/><item id='2'>two &#x41;&#66;&lt;</item></t:items>
-      <notes><![CDATA[<raw> & text]]></notes><empty/></t:tsResponse>`,
-    );
-    t.same(doc, {
-      tsResponse: {
-        items: {
-          item: [
-            { id: '1', name: 'a & b' },
-            { id: '2', value: 'two AB<' },
-          ],
-        },
-        notes: '<raw> & text',
-        empty: '',
-      },
-    });
-    t.equal(parseXml('<a x="1>2"/>').attributes.x, '1>2');
-    t.equal(parseXml('<a>&unknown;</a>').text, '&unknown;');
-    for (const [bad, message] of [
-      ['<a><b></a>', 'unexpected </a>'],
-      ['<a>', 'truncated document'],
-      ['text<a/>', 'text outside the root element'],
-      ['<a/><b/>', 'more than one root element'],
-      ['<a><!-- x', 'unterminated comment'],
-      ['<a><![CDATA[x', 'misplaced or unterminated CDATA'],
-      ['<?xml', 'unterminated declaration'],
-      ['<a></a', 'unterminated end tag'],
-      ['<a x="1', 'unterminated tag'],
-      ['< />', 'element without a name'],
-      ['', 'truncated document'],
-    ] as const) {
-      t.throws(() => parseXml(bad), new XmlSyntaxError(message), bad);
-    }
-  },
-);

@@ -12,11 +12,11 @@ import type { Test } from 'tap';
 import t from 'tap';
 import { createTableauClient } from '../../src/tableau/client.js';
 import {
-  readTableauSnapshot,
+  loadTableauSnapshot,
   renderTableauSnapshot,
   writeTableauSnapshot,
 } from '../../src/tableau/snapshot.js';
-import type { MockSiteInput } from '../../src/testing/site-model.js';
+import type { MockSiteInput } from '../../src/testing/index.js';
 import {
   assertNoSecrets,
   assertNoSecretsInDir,
@@ -75,7 +75,7 @@ t.test('a snapshot through a client signed in with the sentinel secret holds non
   const text = files.get(join('out', 'tableau-snapshot.json')) ?? '';
   t.equal(text, renderTableauSnapshot(workbooks, JSON.parse(text).source), 'the whole snapshot');
   t.ok(WORKBOOKS > 2, `the example site has ${WORKBOOKS} workbooks`);
-  t.equal((await readTableauSnapshot(path)).length, WORKBOOKS, 'every workbook, readable back');
+  t.equal((await loadTableauSnapshot(path)).length, WORKBOOKS, 'every workbook, readable back');
   t.match(JSON.parse(text).source, { serverUrl: mock.url, siteName: mock.siteName });
   assertNoSecrets(t, text, workbooks, log.lines, mock.requests);
 });

@@ -2,9 +2,10 @@ import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
+import * as publicApi from '../../src/index.js';
 import {
+  loadTableauSnapshot,
   parseTableauSnapshot,
-  readTableauSnapshot,
   renderTableauSnapshot,
   TABLEAU_SNAPSHOT_KIND,
   writeTableauSnapshot,
@@ -65,7 +66,7 @@ t.test('write then read round-trips, sorted and byte-deterministic', async (t) =
   );
   t.same(parsed.workbooks[0].tags, ['a', 'b']);
   t.ok(text.endsWith('}\n'));
-  const back = await readTableauSnapshot(path);
+  const back = await loadTableauSnapshot(path);
   t.same(back, [
     workbook('w1', 'Alpha', { tags: ['a', 'b'] }),
     workbook('w2', 'Zeta', { tags: ['a', 'b'] }),
@@ -76,7 +77,11 @@ t.test('write then read round-trips, sorted and byte-deterministic', async (t) =
     'input order does not change bytes',
   );
   t.same(await readdir(join(dir, 'nested')), ['tableau.json'], 'no temporary file left');
-  t.same(await readTableauSnapshot(parsed), back, 'an already-parsed object is accepted');
+  t.same(
+    parseTableauSnapshot(parsed),
+    back,
+    'an already-parsed value is read by parseTableauSnapshot',
+  );
   t.same(JSON.parse(renderTableauSnapshot([], { fetchedAt: '2024-05-05T00:00:00Z' })).source, {
     fetchedAt: '2024-05-05T00:00:00Z',
   });
@@ -88,7 +93,7 @@ t.test('raw Metadata API output is normalised, from a file or a value', async (t
     dir,
     'metadata-workbooks-embedded-upstreamtables-snowflake-dbt-exposures-crawler.json',
   );
-  const workbooks = await readTableauSnapshot(wbFile, { serverUrl: 'h.example.com', siteName: '' });
+  const workbooks = await loadTableauSnapshot(wbFile, { serverUrl: 'h.example.com', siteName: '' });
   t.same(
     workbooks.map((w) => w.name),
     ['Orders workbook', 'Unrelated workbook'],
@@ -97,32 +102,32 @@ t.test('raw Metadata API output is normalised, from a file or a value', async (t
   const value = {
     data: { workbooksConnection: { nodes: [{ luid: 'x', name: 'X', vizportalUrlId: '9' }] } },
   };
-  const [x] = await readTableauSnapshot(value, { serverUrl: 'h.example.com' });
+  const [x] = parseTableauSnapshot(value, { serverUrl: 'h.example.com' });
   t.equal(x?.url, 'https://h.example.com/#/workbooks/9');
   const warnings: unknown[] = [];
   const warnFile = join(dir, 'metadata-permissions-mode-switched-warning.json');
-  t.same(await readTableauSnapshot(warnFile, { onWarning: (w) => warnings.push(w) }), []);
+  t.same(await loadTableauSnapshot(warnFile, { onWarning: (w) => warnings.push(w) }), []);
   t.equal(warnings.length, 1);
   const partial = join(dir, 'metadata-partial-data-time-limit-error.json');
-  await t.rejects(readTableauSnapshot(partial), {
+  await t.rejects(loadTableauSnapshot(partial), {
     code: 'ERR_SNAPSHOT',
     file: partial,
     field: 'errors',
   });
-  t.same(await readTableauSnapshot(partial, { allowErrors: true }), []);
+  t.same(await loadTableauSnapshot(partial, { allowErrors: true }), []);
 });
 
 t.test('bad snapshots are coded errors naming the file and the field', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'snap-bad-'));
   const missing = join(dir, 'missing.json');
-  await t.rejects(readTableauSnapshot(missing), {
+  await t.rejects(loadTableauSnapshot(missing), {
     code: 'ERR_SNAPSHOT',
     file: missing,
     field: '(file)',
   });
   const notJson = join(dir, 'bad.json');
   await writeFile(notJson, '{nope');
-  await t.rejects(readTableauSnapshot(notJson), {
+  await t.rejects(loadTableauSnapshot(notJson), {
     code: 'ERR_SNAPSHOT',
     file: notJson,
     field: '(root)',
@@ -172,8 +177,43 @@ t.test('writing failures and aborts', async (t) => {
   });
   const good = join(dir, 'good.json');
   await writeTableauSnapshot(good, []);
-  await t.rejects(readTableauSnapshot(good, { signal: aborted }), {
+  await t.rejects(loadTableauSnapshot(good, { signal: aborted }), {
     code: 'ERR_ABORTED',
-    file: good,
+    message: `Reading ${good} was aborted`,
   });
 });
+
+t.test(
+  'a snapshot file with a UTF-8 byte-order mark reads like one without (public API)',
+  async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'snap-bom-'));
+    const plain = join(dir, 'plain.json');
+    await publicApi.writeTableauSnapshot(plain, [workbook('w1', 'Alpha')], {
+      source: { siteName: 's' },
+    });
+    const withBom = join(dir, 'bom.json');
+    await writeFile(withBom, `\uFEFF${await readFile(plain, 'utf8')}`);
+    const expected = await publicApi.loadTableauSnapshot(plain);
+    t.equal(expected.length, 1);
+    t.same(await publicApi.loadTableauSnapshot(withBom), expected);
+    // Raw Metadata API output saved by an editor that adds a BOM, too.
+    const raw = join(dir, 'raw.json');
+    await writeFile(
+      raw,
+      '\uFEFF{"data":{"workbooksConnection":{"nodes":[{"luid":"x","name":"X"}]}}}',
+    );
+    t.same(
+      (await publicApi.loadTableauSnapshot(raw)).map((w) => w.name),
+      ['X'],
+    );
+    // A file cut short says so, with the position.
+    const cut = join(dir, 'cut.json');
+    await writeFile(cut, '{"kind":"dbt-auto-exposures/tableau-snapshot","workbooks":[');
+    await t.rejects(publicApi.loadTableauSnapshot(cut), {
+      code: 'ERR_SNAPSHOT',
+      file: cut,
+      field: '(root)',
+      message: /not valid JSON at line 1, column \d+ .*was it written completely\?/,
+    });
+  },
+);

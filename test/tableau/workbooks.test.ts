@@ -3,10 +3,10 @@ import type { ConfigError, TableauApiError } from '../../src/errors.js';
 import { createTableauClient } from '../../src/tableau/client.js';
 import { projectPaths } from '../../src/tableau/rest-list.js';
 import type { TableauWarning } from '../../src/tableau/types.js';
-import { isPersonalSpace, listWorkbooks } from '../../src/tableau/workbooks.js';
-import type { MockSiteInput } from '../../src/testing/site-model.js';
-import { buildParts, clientOptions, rejection, startMock } from './harness.js';
-import { startScriptedServer } from './scripted-server.js';
+import { isPersonalSpace } from '../../src/tableau/workbooks.js';
+import type { MockSiteInput } from '../../src/testing/index.js';
+import { clientOptions, rejection, startMock } from './harness.js';
+import { captureLogger, startScriptedServer } from './scripted-server.js';
 
 const L = (prefix: string, i: number) => `${prefix}-0000-4000-8000-${String(i).padStart(12, '0')}`;
 const P = (i: number) => L('40000000', i);
@@ -138,20 +138,11 @@ t.test('a time limit with partial data retries the page smaller, then succeeds',
     siteModel,
     faults: { graphql: { kind: 'graphql-errors' } },
   });
-  const parts = buildParts(clientOptions(mock));
-  const found = await listWorkbooks(
-    {
-      session: parts.session,
-      metadata: parts.metadata,
-      normalize: (l) =>
-        l.workbooks.map((w) => ({ name: w.name ?? '', luid: w.luid ?? '' })) as never,
-      pageSize: 4,
-      limits: parts.settings,
-    },
-    {},
-  );
+  const log = captureLogger();
+  const client = createTableauClient(clientOptions(mock, { pageSize: 4, logger: log.logger }));
+  const found = await client.listWorkbooks();
   t.same(names(found), ['Budget', 'Monthly Close', 'Sales Draft', 'Sales Overview']);
-  t.ok(parts.log.lines.some((l) => /asking again with 2 per page/.test(l.message)));
+  t.ok(log.lines.some((l) => /asking again with 2 per page/.test(l.message)));
 });
 
 t.test('nested project paths resolve through the REST project list', async (t) => {
@@ -197,18 +188,11 @@ t.test('nested project paths resolve through the REST project list', async (t) =
     };
   });
   t.teardown(() => server.close());
-  const parts = buildParts(clientOptions({ url: server.url, siteName: 's' }));
-  const deps = {
-    session: parts.session,
-    metadata: parts.metadata,
-    normalize: (l: { workbooks: { name?: string | null; luid?: string | null }[] }) =>
-      l.workbooks.map((w) => ({ name: w.name ?? '', luid: w.luid ?? '' })) as never,
-    limits: parts.settings,
-  };
-  t.same(names(await listWorkbooks(deps, { projects: ['Finance/Reporting'] })), ['Close']);
+  const client = createTableauClient(clientOptions({ url: server.url, siteName: 's' }));
+  t.same(names(await client.listWorkbooks({ projects: ['Finance/Reporting'] })), ['Close']);
   t.same(JSON.parse(graphqlBodies[0] ?? '{}').variables.filter, { projectLuidWithin: [P(3)] });
   const error = (await rejection(
-    listWorkbooks(deps, { projects: ['Finance/Nope'] }),
+    client.listWorkbooks({ projects: ['Finance/Nope'] }),
   )) as ConfigError;
   t.equal(error.code, 'ERR_INVALID_OPTION');
   t.match(error.message, /no project "Finance\/Nope"/);

@@ -2,8 +2,7 @@ import { request } from 'node:http';
 import t from 'tap';
 import { normalizeWorkbooks } from '../../src/tableau/normalize.js';
 import { WORKBOOKS_QUERY } from '../../src/tableau/queries.js';
-import { createMockTableauServer } from '../../src/testing/mock-server.js';
-import { buildMockSite } from '../../src/testing/site-builder.js';
+import { buildMockSite, createMockTableauServer } from '../../src/testing/index.js';
 import {
   assertNoSecrets,
   SENTINEL_SECRET,

@@ -1,7 +1,7 @@
 /** Helpers for tests of the mock server: real HTTP with fetch. */
 
-import type { MockTableauServer } from '../../src/testing/mock-server.js';
-import { MOCK_TOKEN_NAME, MOCK_TOKEN_SECRET } from '../../src/testing/mock-sessions.js';
+import type { MockTableauServer } from '../../src/testing/index.js';
+import { MOCK_TOKEN_NAME, MOCK_TOKEN_SECRET } from '../../src/testing/state.js';
 
 /** Parsed JSON of a response, navigated freely in assertions. */
 // biome-ignore lint/suspicious/noExplicitAny: test assertions walk arbitrary JSON

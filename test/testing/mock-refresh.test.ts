@@ -3,8 +3,8 @@ import {
   PUBLISHED_DATASOURCE_REFRESH_TIMES_QUERY,
   WORKBOOK_REFRESH_TIMES_QUERY,
 } from '../../src/tableau/queries.js';
-import { createMockTableauServer } from '../../src/testing/mock-server.js';
-import type { MockSiteInput } from '../../src/testing/site-model.js';
+import type { MockSiteInput } from '../../src/testing/index.js';
+import { createMockTableauServer } from '../../src/testing/index.js';
 import { graphql, rest, signIn } from './mock-helpers.js';
 
 const SITE: MockSiteInput = {

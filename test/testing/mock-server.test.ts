@@ -5,8 +5,8 @@ import {
   WORKBOOK_REFRESH_TIMES_QUERY,
   WORKBOOKS_QUERY,
 } from '../../src/tableau/queries.js';
-import { createMockTableauServer } from '../../src/testing/mock-server.js';
-import type { MockSiteInput } from '../../src/testing/site-model.js';
+import type { MockSiteInput } from '../../src/testing/index.js';
+import { createMockTableauServer } from '../../src/testing/index.js';
 import { graphql, JSON_HEADERS, type Json, rest, signIn, signInBody } from './mock-helpers.js';
 
 const V = '3.28';
@@ -356,4 +356,76 @@ t.test('GraphQL rejects what it does not know', async (t) => {
   const noAuth = await graphql(server, 'nope', WORKBOOKS_QUERY, {});
   t.equal(noAuth.status, 401);
   t.same(server.counters.graphql.unknown, 1);
+});
+
+t.test('GraphQL documents are parsed: only the selected fields come back', async (t) => {
+  const server = await createMockTableauServer({ siteModel: SITE });
+  t.teardown(() => server.close());
+  const token = await signIn(server);
+  const document = `
+    fragment Names on Workbook { name projectName }
+    query Q($n: [String]) {
+      workbooksConnection(first: 5, filter: { nameWithin: $n }) {
+        total: totalCount
+        nodes {
+          ...Names
+          key: luid
+          owner { name }
+          notModelled
+          upstreamDatasources { __typename ... on PublishedDatasource { luid } ... on Other { x } }
+        }
+      }
+    }`;
+  const res = await graphql(server, token, document, { n: ['Sales'] });
+  t.same(res.body, {
+    data: {
+      workbooksConnection: {
+        total: 1,
+        nodes: [
+          {
+            name: 'Sales',
+            projectName: 'Finance',
+            key: 'wb-extract',
+            owner: null,
+            notModelled: null,
+            upstreamDatasources: [{ __typename: 'PublishedDatasource', luid: 'pds-1' }],
+          },
+        ],
+      },
+    },
+  });
+  t.same(server.counters.graphql, { workbooksConnection: 1 });
+
+  // The operation named in the request is the one answered.
+  const named = await fetch(`${server.url}/api/metadata/graphql`, {
+    method: 'POST',
+    headers: { ...JSON_HEADERS, 'x-tableau-auth': token },
+    body: JSON.stringify({
+      query:
+        'query A { workbooksConnection { nodes { luid } } } query B { publishedDatasourcesConnection(filter: { luidWithin: ["pds-1"] }) { nodes { luid } } }',
+      operationName: 'B',
+    }),
+  });
+  t.same(await named.json(), {
+    data: { publishedDatasourcesConnection: { nodes: [{ luid: 'pds-1' }] } },
+  });
+
+  for (const [query, message] of [
+    ['query { workbooksConnection(first: 1) { nodes { luid }', /^Syntax Error/],
+    ['fragment F on Workbook { luid }', /no operation with a field/],
+  ] as const) {
+    const bad = await graphql(server, token, query, {});
+    t.equal(bad.status, 200);
+    t.equal(bad.body.errors[0].extensions.code, 'INVALID_ARGUMENT');
+    t.match(bad.body.errors[0].message, message);
+  }
+  const missing = await fetch(`${server.url}/api/metadata/graphql`, {
+    method: 'POST',
+    headers: { ...JSON_HEADERS, 'x-tableau-auth': token },
+    body: JSON.stringify({
+      query: 'query A { workbooksConnection { nodes { luid } } }',
+      operationName: 'Z',
+    }),
+  });
+  t.match(await missing.json(), { errors: [{ message: 'No operation named "Z"' }] });
 });

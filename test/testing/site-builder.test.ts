@@ -1,6 +1,6 @@
 import t from 'tap';
-import { resolveMockSite } from '../../src/testing/resolve-mock-site.js';
-import { buildMockSite } from '../../src/testing/site-builder.js';
+import { buildMockSite } from '../../src/testing/index.js';
+import { resolveMockSite } from '../../src/testing/site.js';
 
 t.test('buildMockSite is deterministic and realistic', async (t) => {
   const a = buildMockSite({ seed: 3, workbooks: 200 });

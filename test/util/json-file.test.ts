@@ -55,6 +55,8 @@ t.test('text that is not JSON: position from the parser, truncation told apart',
   t.match(trailing, { kind: 'not_json', line: 3, column: 1, truncated: false });
   const cut = await problemOf(() => parseJsonText('{"a":\n[1,', fail));
   t.match(cut, { kind: 'not_json', line: 2, column: 4, truncated: true });
+  const cutInString = await problemOf(() => parseJsonText('{"a":\n"ab', fail));
+  t.match(cutInString, { kind: 'not_json', line: 2, column: 4, truncated: true });
   const token = await problemOf(() => parseJsonText('nope', fail));
   t.match(token, { kind: 'not_json', truncated: false });
   t.type((token as { message: string }).message, 'string');

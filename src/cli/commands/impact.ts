@@ -4,10 +4,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { loadManifest, loadRunResults } from '../../artifacts/load.js';
+import { loadManifest } from '../../artifacts/manifest.js';
+import { loadRunResults } from '../../artifacts/run-results.js';
 import { loadLineage } from '../../output/lineage-file.js';
-import { plainText } from '../../util/terminal-text.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
+import { plainText } from '../../util/terminal-text.js';
 import { warnAboutArtifacts, warnAboutPairing } from '../artifact-warnings.js';
 import type { ParsedFlags } from '../flags.js';
 import {

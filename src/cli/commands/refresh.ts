@@ -6,12 +6,13 @@
 // The modules this command uses, not `../../index.js`: start-up time is module loading (yaml,
 // picomatch, fast-glob, node-fetch…), and the Tableau client loads only when enabled (`openTableau`).
 import { maybeRefresh } from '../../active/maybe-refresh.js';
-import { writeRefreshReport } from '../../active/report-file.js';
+import type { Refresher } from '../../active/refresher.js';
+import { type RefreshReport, writeRefreshReport } from '../../active/report.js';
 import { resolveActiveExposureSettings } from '../../active/settings.js';
-import type { Refresher, RefreshReport } from '../../active/types.js';
-import { loadManifest, loadRunResults } from '../../artifacts/load.js';
-import { formatLogEntry } from '../../log/format.js';
-import { mergeInTimeOrder } from '../../log/order.js';
+import { loadManifest } from '../../artifacts/manifest.js';
+import { loadRunResults } from '../../artifacts/run-results.js';
+import { mergeInTimeOrder } from '../../log/entries.js';
+import { renderLogEntry } from '../../log/render.js';
 import type { LogEntry } from '../../log/types.js';
 import { loadLineage } from '../../output/lineage-file.js';
 import { warnAboutArtifacts } from '../artifact-warnings.js';
@@ -77,7 +78,7 @@ export async function runRefresh({ io, flags }: CommandContext): Promise<number>
 
   const format = flags.json === true ? 'json' : 'text';
   for (const entry of entriesToPrint(report, flags.debug === true)) {
-    io.stdout.write(`${formatLogEntry(entry, format)}\n`);
+    io.stdout.write(`${renderLogEntry(entry, format)}\n`);
   }
   // The same masking as the screen (the run's sinks), for the file.
   const secrets = settings.tableau.tokenSecret === undefined ? [] : [settings.tableau.tokenSecret];

@@ -15,7 +15,7 @@ import {
   buildExposureLineage,
   diffLineage,
   loadManifest,
-  readTableauSnapshot,
+  loadTableauSnapshot,
 } from '../../index.js';
 import type { ExposureLineage, LineageSource } from '../../lineage/types.js';
 import type { LineageDiff } from '../../output/diff.js';
@@ -24,9 +24,9 @@ import { injectExposures } from '../../output/inject.js';
 import { loadLineage, renderLineage } from '../../output/lineage-file.js';
 import { JOURNAL_FILE } from '../../output/output-journal.js';
 import { recoverSyncOutputs, writeSyncOutputs } from '../../output/sync-outputs.js';
-import { jsonLine, plainText } from '../../util/terminal-text.js';
 import { DEFAULT_EXPOSURES_FILE, renderExposuresYaml } from '../../output/yaml.js';
 import type { TableauWarning, TableauWorkbook } from '../../tableau/types.js';
+import { jsonLine, plainText } from '../../util/terminal-text.js';
 import { warnAboutArtifacts } from '../artifact-warnings.js';
 import { numberFlag } from '../flag-values.js';
 import { painter, useColor } from '../io.js';
@@ -134,7 +134,7 @@ async function workbooksFor(
   if (snapshot !== undefined) {
     const path = resolve(io.cwd, snapshot);
     const warnings: TableauWarning[] = [];
-    const workbooks = await readTableauSnapshot(path, {
+    const workbooks = await loadTableauSnapshot(path, {
       ...(io.signal === undefined ? {} : { signal: io.signal }),
       onWarning: (w) => warnings.push(w),
     });

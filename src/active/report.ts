@@ -1,0 +1,80 @@
+/**
+ * The report `maybeRefresh` returns, and its file: `active_exposures.json` next to
+ * run_results.json by default, written atomically (a failed write never leaves a truncated report).
+ */
+import { dirname, join } from 'node:path';
+import type { LogEntry } from '../log/types.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import type { RefreshTarget } from './refresher.js';
+
+export type RefreshStatus = 'success' | 'skipped' | 'error';
+
+export type RefreshReason =
+  | 'disabled'
+  | 'upstream_failed'
+  | 'no_upstream_rebuilt'
+  | 'not_a_build'
+  | 'no_refresh_target'
+  | 'no_extract'
+  | 'build_after_not_elapsed'
+  /** The last refresh time could not be read (refresher or store failed): not refreshed. */
+  | 'lookup_failed'
+  | 'already_queued'
+  | 'not_refreshable'
+  | 'dry_run'
+  | 'aborted'
+  | 'trigger_failed'
+  | 'job_failed'
+  | 'job_cancelled'
+  | 'job_timeout';
+
+export interface RefreshResult {
+  exposure: string;
+  target: RefreshTarget | null;
+  status: RefreshStatus;
+  reason?: RefreshReason;
+  /** Human detail: Tableau's message, the time left, the failed nodes. */
+  detail?: string;
+  jobId?: string;
+  durationMs?: number;
+  /** Whether this result shares a refresh call made for another exposure. */
+  sharedWith?: string[];
+  upstream: { rebuilt: string[]; failed: string[] };
+}
+
+export interface RefreshReport {
+  enabled: boolean;
+  dryRun: boolean;
+  buildAfterMinutes: number;
+  invocationId: string | null;
+  results: RefreshResult[];
+  log: LogEntry[];
+  debug: LogEntry[];
+}
+
+/** File name of the report next to run_results.json. */
+export const DEFAULT_REPORT_FILE = 'active_exposures.json';
+
+/** `<dir of run_results.json>/active_exposures.json` */
+export function defaultReportPath(runResultsPath: string): string {
+  return join(dirname(runResultsPath), DEFAULT_REPORT_FILE);
+}
+
+/** The report as written: pretty JSON (2 spaces) with a final newline. */
+export function serializeRefreshReport(report: RefreshReport): string {
+  return `${JSON.stringify(report, null, 2)}\n`;
+}
+
+/**
+ * Write `report` to `path` atomically (temporary file in the same directory, fsync, rename).
+ *
+ * @throws LineageError `ERR_OUTPUT_WRITE` naming the file when it cannot be written, or
+ *   `ERR_ABORTED` when `signal` aborts; the previous file is then left unchanged.
+ */
+export async function writeRefreshReport(
+  path: string,
+  report: RefreshReport,
+  options: { signal?: AbortSignal | undefined } = {},
+): Promise<void> {
+  await writeFileAtomic(path, serializeRefreshReport(report), { signal: options.signal });
+}

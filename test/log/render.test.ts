@@ -1,0 +1,34 @@
+import t from 'tap';
+import { renderLogEntry } from '../../src/index.js';
+import { createLogEntry } from '../../src/log/entries.js';
+
+const ctx = { ts: '2026-03-01T12:34:56.789Z', invocationId: 'inv-1' };
+
+t.test('renderLogEntry text: HH:MM:SS (UTC) + two spaces + msg, one line', async (t) => {
+  const entry = createLogEntry(ctx, 'header', 'info', 'Running\nactive exposures', {});
+  t.equal(renderLogEntry(entry, 'text'), '12:34:56  Running | active exposures');
+  const bad = createLogEntry({ ts: 'not a date', invocationId: null }, 'done', 'info', 'Done.', {});
+  t.equal(renderLogEntry(bad, 'text'), '--:--:--  Done.');
+});
+
+t.test('renderLogEntry json: one line, dbt event shape, parses back', async (t) => {
+  const entry = createLogEntry(ctx, 'done', 'info', 'Done. REFRESHED=1 SKIP=0 ERROR=0', {
+    refreshed: 1,
+  });
+  const line = renderLogEntry(entry, 'json');
+  t.notMatch(line, /\n/);
+  t.same(JSON.parse(line), {
+    info: {
+      name: 'ActiveExposuresDone',
+      code: 'AE007',
+      level: 'info',
+      msg: 'Done. REFRESHED=1 SKIP=0 ERROR=0',
+      ts: '2026-03-01T12:34:56.789Z',
+      invocation_id: 'inv-1',
+      category: 'active_exposures',
+      extra: {},
+    },
+    data: { refreshed: 1 },
+  });
+  t.throws(() => renderLogEntry(entry, 'xml' as 'json'), TypeError);
+});
