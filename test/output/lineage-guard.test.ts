@@ -10,8 +10,8 @@ import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import t from 'tap';
 import { canonicalLineage } from '../../src/output/lineage-canonical.js';
+import { parseLineage, renderLineage } from '../../src/output/lineage-file.js';
 import { isLineageV1 } from '../../src/output/lineage-guard.js';
-import { parseLineage, serializeLineage } from '../../src/output/lineage-io.js';
 import { lineageSchemaV1 } from '../../src/output/lineage-schema.js';
 import { exposure, lineage, sampleLineage } from './sample-lineage.js';
 
@@ -234,7 +234,7 @@ t.test('the fast check and zod agree on every generated document', async (t) => 
       const before = canonicalLineage(zod.data as never);
       return (
         isDeepStrictEqual(fast, before) &&
-        serializeLineage(value as never) === serializeLineage(zod.data as never)
+        renderLineage(value as never) === renderLineage(zod.data as never)
       );
     }),
     { numRuns: 5000 },
@@ -245,7 +245,7 @@ t.test('the fast check and zod agree on every generated document', async (t) => 
 
 t.test('the fast check and zod agree on single-field changes of the sample', async (t) => {
   // Every field of a realistic lineage, one at a time, with every odd value: a table, exhaustive.
-  const base = JSON.parse(serializeLineage(sampleLineage())) as unknown;
+  const base = JSON.parse(renderLineage(sampleLineage())) as unknown;
   let cases = 0;
   for (let i = 0; i < slots(base).length; i += 1) {
     for (const replacement of ODD_VALUES) {
@@ -268,9 +268,9 @@ t.test('the fast check and zod agree on single-field changes of the sample', asy
 });
 
 t.test('an own "__proto__" key does not become the prototype of what is read', async (t) => {
-  const text = serializeLineage(sampleLineage()).replace(/^\{/, '{"__proto__":{"polluted":1},');
+  const text = renderLineage(sampleLineage()).replace(/^\{/, '{"__proto__":{"polluted":1},');
   const read = parseLineage(text);
   t.equal(Object.getPrototypeOf(read), Object.prototype);
   t.equal((read as unknown as Record<string, unknown>).polluted, undefined);
-  t.equal(serializeLineage(read), serializeLineage(sampleLineage()));
+  t.equal(renderLineage(read), renderLineage(sampleLineage()));
 });

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import t from 'tap';
 import { LineageError } from '../../src/errors.js';
 import {
+  loadLineage,
   parseLineage,
-  readLineage,
-  serializeLineage,
+  renderLineage,
   writeLineage,
-} from '../../src/output/lineage-io.js';
+} from '../../src/output/lineage-file.js';
 import { exposure, lineage, sampleLineage } from './sample-lineage.js';
 
 async function tempDir(): Promise<string> {
@@ -30,7 +30,7 @@ t.test('write then read round-trips the lineage', async (t) => {
   const path = join(dir, 'nested', 'lineage.json');
   const original = sampleLineage();
   await writeLineage(path, original);
-  const back = await readLineage(path);
+  const back = await loadLineage(path);
   t.same(
     back.exposures.map((e) => e.name),
     ['customer_churn', 'sales_overview'],
@@ -82,25 +82,25 @@ t.test('the file is canonical: key order, sorted arrays, indent, trailing newlin
   t.same(Object.keys(parsed.exposures[0]).slice(0, 4), ['name', 'uniqueId', 'label', 'type']);
   // Same content in another order writes the same bytes.
   const shuffled = { ...l, exposures: [...l.exposures].reverse() };
-  t.equal(serializeLineage(shuffled), text);
+  t.equal(renderLineage(shuffled), text);
   t.notMatch(text, /generatedAt/, 'no timestamp unless the caller gave one');
 });
 
 t.test('generatedAt and unknown additive fields are kept', async (t) => {
   const l = { ...sampleLineage(), generatedAt: '2024-06-01T00:00:00Z', extra: { b: 1, a: 2 } };
-  const back = parseLineage(JSON.parse(serializeLineage(l as never)));
+  const back = parseLineage(JSON.parse(renderLineage(l as never)));
   t.equal(back.generatedAt, '2024-06-01T00:00:00Z');
   t.same((back as unknown as { extra: unknown }).extra, { a: 2, b: 1 });
 });
 
 t.test('parseLineage accepts JSON text', async (t) => {
-  const back = parseLineage(serializeLineage(sampleLineage()));
+  const back = parseLineage(renderLineage(sampleLineage()));
   t.equal(back.exposures.length, 2);
 });
 
 t.test('a missing file: ERR_LINEAGE_READ naming it', async (t) => {
   const path = join(await tempDir(), 'nope.json');
-  const error = await readLineage(path).catch((e: unknown) => e);
+  const error = await loadLineage(path).catch((e: unknown) => e);
   t.ok(error instanceof LineageError);
   t.equal((error as LineageError).code, 'ERR_LINEAGE_READ');
   t.equal((error as LineageError).file, path);
@@ -109,22 +109,22 @@ t.test('a missing file: ERR_LINEAGE_READ naming it', async (t) => {
 
 t.test('an unreadable path (a directory): ERR_LINEAGE_READ', async (t) => {
   const dir = await tempDir();
-  const error = await readLineage(dir).catch((e: unknown) => e);
+  const error = await loadLineage(dir).catch((e: unknown) => e);
   t.equal((error as LineageError).code, 'ERR_LINEAGE_READ');
   t.match((error as LineageError).message, 'EISDIR');
 });
 
 t.test('an aborted read: ERR_ABORTED', async (t) => {
   const path = join(await tempDir(), 'l.json');
-  await writeFile(path, serializeLineage(sampleLineage()));
-  const error = await readLineage(path, { signal: AbortSignal.abort() }).catch((e: unknown) => e);
+  await writeFile(path, renderLineage(sampleLineage()));
+  const error = await loadLineage(path, { signal: AbortSignal.abort() }).catch((e: unknown) => e);
   t.equal((error as LineageError).code, 'ERR_ABORTED');
 });
 
 t.test('not JSON: ERR_LINEAGE_READ with line and column', async (t) => {
   const path = join(await tempDir(), 'broken.json');
   await writeFile(path, '{\n  "version": 1,\n  oops\n}\n');
-  const error = await readLineage(path).catch((e: unknown) => e);
+  const error = await loadLineage(path).catch((e: unknown) => e);
   t.equal((error as LineageError).code, 'ERR_LINEAGE_READ');
   t.equal((error as LineageError).file, path);
   t.same((error as LineageError).details, { line: 3, column: 3 });
@@ -133,8 +133,8 @@ t.test('not JSON: ERR_LINEAGE_READ with line and column', async (t) => {
 
 t.test('a BOM is tolerated', async (t) => {
   const path = join(await tempDir(), 'bom.json');
-  await writeFile(path, `\ufeff${serializeLineage(sampleLineage())}`);
-  t.equal((await readLineage(path)).exposures.length, 2);
+  await writeFile(path, `\ufeff${renderLineage(sampleLineage())}`);
+  t.equal((await loadLineage(path)).exposures.length, 2);
 });
 
 t.test('a future version: ERR_LINEAGE_VERSION', async (t) => {
@@ -146,7 +146,7 @@ t.test('a future version: ERR_LINEAGE_VERSION', async (t) => {
 });
 
 t.test('schema errors name the JSON path and what was expected', async (t) => {
-  const bad = JSON.parse(serializeLineage(sampleLineage()));
+  const bad = JSON.parse(renderLineage(sampleLineage()));
   bad.exposures[1].dependsOn[0].match = 'fuzzy';
   const error = errorOf(() => parseLineage(bad, { path: 'lineage.json' }));
   t.equal(error.code, 'ERR_LINEAGE_SCHEMA');
@@ -155,7 +155,7 @@ t.test('schema errors name the JSON path and what was expected', async (t) => {
   t.match(error.expected, /exact/);
   t.match(error.message, 'exposures[1].dependsOn[0].match');
 
-  const missing = JSON.parse(serializeLineage(sampleLineage()));
+  const missing = JSON.parse(renderLineage(sampleLineage()));
   delete missing.exposures[0].owner;
   const e2 = errorOf(() => parseLineage(missing));
   t.equal(e2.field, 'exposures[0].owner');
@@ -215,7 +215,7 @@ t.test('unmatched tables, ambiguous matches and skipped workbooks are sorted too
       ],
     },
   ];
-  const back = parseLineage(serializeLineage(l));
+  const back = parseLineage(renderLineage(l));
   const e = back.exposures[0];
   t.same(
     e?.unmatchedTables.map((u) => u.table),
