@@ -188,7 +188,7 @@ interface WorkbookLineage {
  * that led to it, and the most direct match kind), and the misses; labels are counted at the end.
  */
 class WorkbookTables {
-  readonly #dependencies = new Map<DbtNode, LineageDependency>();
+  readonly #dependencies = new Map<DbtNode, { rank: number; dependency: LineageDependency }>();
   /** Misses as they come (duplicates removed at the end). */
   readonly #misses: UnmatchedTable[] = [];
 
@@ -198,13 +198,14 @@ class WorkbookTables {
       this.#misses.push(outcome.entry);
       return false;
     }
-    const { node, label, match } = outcome;
-    const dependency = this.#dependencies.get(node);
-    if (dependency === undefined) {
-      const { uniqueId } = node;
-      this.#dependencies.set(node, { uniqueId, ref: outcome.ref, tables: [label], match });
+    const { node, label, match, rank } = outcome;
+    const reached = this.#dependencies.get(node);
+    if (reached === undefined) {
+      const dependency = { uniqueId: node.uniqueId, ref: outcome.ref, tables: [label], match };
+      this.#dependencies.set(node, { rank, dependency });
       return true;
     }
+    const { dependency } = reached;
     if (!dependency.tables.includes(label)) dependency.tables.push(label);
     if (match !== dependency.match && MATCH_RANK[match] < MATCH_RANK[dependency.match]) {
       dependency.match = match;
@@ -220,13 +221,14 @@ class WorkbookTables {
   }
 
   result(refreshTargets: LineageRefreshTarget[]): WorkbookLineage {
-    const dependencies = [...this.#dependencies.values()];
+    const dependencies = [...this.#dependencies.values()]
+      .sort((a, b) => a.rank - b.rank)
+      .map((r) => r.dependency);
     const matchedLabels = new Set<string>();
     for (const d of dependencies) {
       for (const label of d.tables) matchedLabels.add(label);
       if (d.tables.length > 1) d.tables.sort(compareStrings);
     }
-    dependencies.sort((a, b) => compareStrings(a.uniqueId, b.uniqueId));
     // A label that matched somewhere in the workbook is not a miss; each miss is listed once.
     const misses = this.#misses.filter((u) => !matchedLabels.has(u.table)).sort(compareMisses);
     const unmatched = misses.filter((u, i) => i === 0 || compareMisses(misses[i - 1]!, u) !== 0);

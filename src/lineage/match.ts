@@ -37,7 +37,15 @@ export interface MatchOptions {
 
 /** What became of one Tableau table (or custom SQL query): a dbt node, or a reported miss. */
 export type TableOutcome =
-  | { kind: 'matched'; label: string; node: DbtNode; match: MatchKind; ref: DbtReference }
+  | {
+      kind: 'matched';
+      label: string;
+      node: DbtNode;
+      match: MatchKind;
+      ref: DbtReference;
+      /** The node's rank in unique-id order (`RelationIndex.rankOf`). */
+      rank: number;
+    }
   | { kind: 'unmatched'; label: string; entry: UnmatchedTable };
 
 /** A table's source of names: read directly (`exact`), or listed by Tableau for custom SQL. */
@@ -229,7 +237,11 @@ export class Matcher {
     }
     const relation = resolveTableauName(table, databaseName);
     if (relation === null) {
-      return unmatched(label, 'no_relation', `Tableau's name ${JSON.stringify(label)} is not a table name`);
+      return unmatched(
+        label,
+        'no_relation',
+        `Tableau's name ${JSON.stringify(label)} is not a table name`,
+      );
     }
     return this.#matchRelation(label, relation, kind === 'custom_sql' ? 'custom_sql' : null);
   }
@@ -297,7 +309,11 @@ export class Matcher {
    * case rule (`#several`); a private model is never a dependency. `viaSql` replaces the match
    * kind of tables found through custom SQL.
    */
-  #matchRelation(label: string, tableauRelation: RelationParts, viaSql: MatchKind | null): TableOutcome {
+  #matchRelation(
+    label: string,
+    tableauRelation: RelationParts,
+    viaSql: MatchKind | null,
+  ): TableOutcome {
     const { identifier } = tableauRelation;
     const database =
       tableauRelation.database === null
@@ -323,7 +339,10 @@ export class Matcher {
         candidates,
       );
     }
-    const onSchema = this.#index.onSchema(normalizeIdentifier(schema), normalizeIdentifier(identifier));
+    const onSchema = this.#index.onSchema(
+      normalizeIdentifier(schema),
+      normalizeIdentifier(identifier),
+    );
     if (database !== null) {
       const wanted = normalizeIdentifier(database);
       const exact: DbtNode[] = [];
@@ -335,7 +354,11 @@ export class Matcher {
       }
     }
     if (onSchema.length === 0) {
-      return unmatched(label, 'no_relation', `no dbt model, seed, snapshot or source builds ${shown()}`);
+      return unmatched(
+        label,
+        'no_relation',
+        `no dbt model, seed, snapshot or source builds ${shown()}`,
+      );
     }
     const nodes = onSchema.map((c) => c.node);
     if (database === null) {
@@ -372,7 +395,8 @@ export class Matcher {
         [node.uniqueId],
       );
     }
-    return { kind: 'matched', label, node, match, ref: referenceOf(node) };
+    const rank = this.#index.rankOf(node);
+    return { kind: 'matched', label, node, match, ref: referenceOf(node), rank };
   }
 
   /**

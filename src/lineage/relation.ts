@@ -11,6 +11,7 @@
 import { splitQualifiedName } from '../artifacts/relation-name.js';
 import type { DbtNode } from '../artifacts/types.js';
 import type { TableauTable } from '../tableau/types.js';
+import { compareStrings } from '../util/compare.js';
 
 /** A relation's parts as a Tableau name gives them (null: not given). */
 export interface RelationParts {
@@ -63,10 +64,17 @@ export interface RelationCandidate {
 export class RelationIndex {
   /** Normalised identifier → the nodes with it, whatever their schema and database, in manifest order. */
   readonly #byIdentifier = new Map<string, RelationCandidate[]>();
+  /** Each node's position in unique-id order: dependencies are sorted by it, with no string compare. */
+  readonly #rank = new Map<DbtNode, number>();
 
   constructor(nodes: Iterable<DbtNode>) {
-    for (const node of nodes) {
-      if (!node.enabled || node.materialization === 'ephemeral') continue;
+    const relational = [...nodes].filter((n) => n.enabled && n.materialization !== 'ephemeral');
+    for (const [i, node] of [...relational]
+      .sort((a, b) => compareStrings(a.uniqueId, b.uniqueId))
+      .entries()) {
+      this.#rank.set(node, i);
+    }
+    for (const node of relational) {
       const identifier = normalizeIdentifier(node.identifier);
       const candidate = {
         node,
@@ -77,6 +85,11 @@ export class RelationIndex {
       if (list === undefined) this.#byIdentifier.set(identifier, [candidate]);
       else list.push(candidate);
     }
+  }
+
+  /** A node's position among the index's nodes in unique-id order. */
+  rankOf(node: DbtNode): number {
+    return this.#rank.get(node) ?? -1;
   }
 
   /** Every node with this normalised identifier, whatever its schema and database. */
