@@ -105,7 +105,9 @@ function sameField(a: LineageExposure, b: LineageExposure, field: DiffedField): 
         (x, y) => sameJson({ ...x, lastRefreshAt: undefined }, { ...y, lastRefreshAt: undefined }),
       );
     case 'unmatchedTables':
-      return sameSet(a.unmatchedTables, b.unmatchedTables, (u) => JSON.stringify([u.table, u.reason, u.detail]));
+      return sameSet(a.unmatchedTables, b.unmatchedTables, (u) =>
+        JSON.stringify([u.table, u.reason, u.detail]),
+      );
     default:
       return sameJson(a[field], b[field]);
   }

@@ -69,7 +69,8 @@ export async function writeOutputSet<T>(
     try {
       for (const write of plan.writes)
         staged.push(await stage(write.path, write.data, options.signal));
-      if (options.signal?.aborted) throw abortedError(`Writing the outputs in ${layout.dir}`, options.signal);
+      if (options.signal?.aborted)
+        throw abortedError(`Writing the outputs in ${layout.dir}`, options.signal);
       await commitJournal(layout.dir, plan.removals, staged, options.signal);
     } catch (error) {
       await Promise.all(staged.map((s) => removeQuietly(s.temp)));

@@ -107,7 +107,10 @@ const INNER_BREAKS = /(^|(?<!\n))\n+(?!\n|$)/g;
  */
 function literalBlock(text: string, indent: string): string {
   let endStart = text.length;
-  while (endStart > 0 && (text[endStart - 1] === '\n' || text[endStart - 1] === '\t' || text[endStart - 1] === ' ')) {
+  while (
+    endStart > 0 &&
+    (text[endStart - 1] === '\n' || text[endStart - 1] === '\t' || text[endStart - 1] === ' ')
+  ) {
     endStart -= 1;
   }
   let end = text.slice(endStart);

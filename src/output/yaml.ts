@@ -108,7 +108,9 @@ function safeValue(value: unknown): unknown {
 
 /** `key: <list>` at `indent`; `key: []` when empty. */
 function listEntry(key: string, values: readonly string[], indent: string): string {
-  return values.length === 0 ? `${indent}${key}: []\n` : `${indent}${key}:\n${yamlListLines(values, `${indent}  `)}`;
+  return values.length === 0
+    ? `${indent}${key}: []\n`
+    : `${indent}${key}:\n${yamlListLines(values, `${indent}  `)}`;
 }
 
 /** One exposure as a list item of `exposures:`. */
@@ -116,7 +118,8 @@ function exposureItem(e: LineageExposure, shape: Shape): string {
   const at = '    ';
   const deeper = '      ';
   let out = `  - name: ${yamlString(e.name, deeper)}\n`;
-  if (shape.label && e.label !== '') out += `${at}label: ${yamlString(jinjaSafe(e.label), deeper)}\n`;
+  if (shape.label && e.label !== '')
+    out += `${at}label: ${yamlString(jinjaSafe(e.label), deeper)}\n`;
   out += `${at}type: ${yamlString(e.type, deeper)}\n${at}maturity: ${yamlString(e.maturity, deeper)}\n`;
   if (e.url !== null && e.url !== '') out += `${at}url: ${yamlString(jinjaSafe(e.url), deeper)}\n`;
   if (e.description !== '') {
@@ -270,7 +273,9 @@ export function renderExposuresYaml(
   const byProject = new Map<string | null, LineageExposure[]>();
   for (const e of lineage.exposures) {
     const project = e.meta.tableau.projectName;
-    byProject.set(project, [...(byProject.get(project) ?? []), e]);
+    const list = byProject.get(project);
+    if (list === undefined) byProject.set(project, [e]);
+    else list.push(e);
   }
   const fileNames = projectFileNames(byProject.keys());
   const files: Array<[string, string]> = [];

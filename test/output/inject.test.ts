@@ -207,26 +207,29 @@ function miniManifest(version: number, dbtVersion: string): Json {
 
 t.test('an existing exposure with the same id is replaced and its old edges dropped', async (t) => {
   const m = miniManifest(12, '1.10.6');
-  const l = lineage([
-    exposure('old_dash', {
-      uniqueId: 'exposure.shop.old_dash',
-      tags: ['b', 'a', 'b'],
-      dependsOn: [
-        {
-          uniqueId: 'model.shop.customers.v2',
-          ref: ref('customers', 'shop', 2),
-          tables: [],
-          match: 'exact',
-        },
-        {
-          uniqueId: 'model.other.calendar',
-          ref: ref('calendar', 'other'),
-          tables: [],
-          match: 'exact',
-        },
-      ],
-    }),
-  ], { projectName: 'shop', packageName: 'shop' });
+  const l = lineage(
+    [
+      exposure('old_dash', {
+        uniqueId: 'exposure.shop.old_dash',
+        tags: ['b', 'a', 'b'],
+        dependsOn: [
+          {
+            uniqueId: 'model.shop.customers.v2',
+            ref: ref('customers', 'shop', 2),
+            tables: [],
+            match: 'exact',
+          },
+          {
+            uniqueId: 'model.other.calendar',
+            ref: ref('calendar', 'other'),
+            tables: [],
+            match: 'exact',
+          },
+        ],
+      }),
+    ],
+    { projectName: 'shop', packageName: 'shop' },
+  );
   const out = injectExposures(m, l, {
     originalFilePath: 'models/bi/tableau.yml',
     createdAt: 1700000000.5,
