@@ -44,7 +44,7 @@ export function createRefreshService(options: ServiceOptions): Server {
           lineage.exposures.map((e) => ({
             name: e.name,
             url: e.url,
-            reads: e.dependsOn.map((d) => d.ref),
+            reads: e.dependsOn.map((d) => d.uniqueId),
           })),
         );
       }
