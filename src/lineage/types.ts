@@ -1,6 +1,6 @@
 /**
  * The exposure lineage object: plain, versioned JSON. `sync` writes it, `refresh` reads it, tools
- * consume it. Shape documented in DESIGN.md ("The lineage object").
+ * consume it. Shape documented in docs/outputs.md ("Lineage JSON").
  */
 
 export const LINEAGE_VERSION = 1;

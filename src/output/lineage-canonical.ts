@@ -7,7 +7,7 @@ import type { ExposureLineage, LineageExposure } from '../lineage/types.js';
 import { compareStrings } from '../util/compare.js';
 
 /**
- * Key order in the written file: the documented order (DESIGN.md), then any other key
+ * Key order in the written file: the documented order (docs/outputs.md), then any other key
  * alphabetically. One global ranking works because field names do not clash across objects.
  */
 const KEY_ORDER = [

@@ -2,7 +2,7 @@
  * A hand-written check of the lineage JSON file, version 1: exactly the rules of `lineageSchemaV1`
  * (lineage-schema.ts), without loading zod. Reading a valid file (what `refresh` does on every run)
  * then never loads zod; an invalid one is handed to the schema, which names the first offending
- * field. A property test (test/output/lineage-guard.test.ts) holds the two verdicts equal.
+ * field. A property test in the repository holds the two verdicts equal.
  *
  * The zod rules mirrored: objects are loose (`typeof 'object'`, not null, not an array; unknown
  * keys kept); `z.string()` is a primitive string, `.min(1)` at least one UTF-16 code unit;
