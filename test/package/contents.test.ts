@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import t from 'tap';
 import { repoRoot } from '../helpers/shared-fixtures.js';
 import { describeRun, run } from './helpers.js';
@@ -38,18 +38,17 @@ const SPECIFIERS = [
   /\brequire\(\s*['"]([^'"]+)['"]\s*\)/g,
 ];
 
-/** Packages a compiled module loads (import, side-effect import, import(), createRequire). */
-function importedPackages(code: string): string[] {
-  const names: string[] = [];
-  for (const pattern of SPECIFIERS) {
-    for (const match of code.matchAll(pattern)) {
-      const specifier = match[1] as string;
-      if (specifier.startsWith('.') || specifier.startsWith('node:')) continue;
-      if (builtinModules.includes(specifier)) continue;
-      names.push(packageName(specifier));
-    }
-  }
-  return names;
+/** What a compiled module loads (import, side-effect import, import(), createRequire). */
+function specifiers(code: string): string[] {
+  return SPECIFIERS.flatMap((pattern) => [...code.matchAll(pattern)].map((m) => m[1] as string));
+}
+
+function isPackage(specifier: string): boolean {
+  return (
+    !specifier.startsWith('.') &&
+    !specifier.startsWith('node:') &&
+    !builtinModules.includes(specifier)
+  );
 }
 
 if (!existsSync(join(repoRoot, 'dist', 'index.js'))) {
@@ -111,12 +110,21 @@ if (!existsSync(join(repoRoot, 'dist', 'index.js'))) {
     async (t) => {
       const imported = new Set<string>();
       for (const path of files.filter((f) => f.endsWith('.js'))) {
-        for (const name of importedPackages(await text(path))) imported.add(name);
+        for (const s of specifiers(await text(path)).filter(isPackage))
+          imported.add(packageName(s));
       }
       t.ok(imported.has('graphql'), 'the testing entry point imports graphql');
       t.same([...imported].sort(), Object.keys(pkg.dependencies).sort());
     },
   );
+
+  t.test('every module the shipped code imports ships (the demo is not reachable)', async (t) => {
+    for (const path of files.filter((f) => f.endsWith('.js'))) {
+      for (const s of specifiers(await text(path)).filter((s) => s.startsWith('.'))) {
+        t.ok(shipped(posix.join(posix.dirname(path), s)), `${path} imports ${s}, which ships`);
+      }
+    }
+  });
 
   t.test('the types and code cite only files that ship', async (t) => {
     const shippedDocs = files.filter((f) => f.endsWith('.md'));
