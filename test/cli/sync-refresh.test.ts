@@ -157,7 +157,7 @@ t.test('refresh against the mock server: refreshes, then skips within the cadenc
   t.match(first.stdout(), /SKIP active exposure ops_live_monitor .*no extract/);
   t.match(
     first.stdout(),
-    /Done\. 6 exposures, 7 refresh targets: TRIGGERED=5 REFRESHED=0 SKIP=2 ERROR=0/,
+    /Done\. 6 exposures, 7 refresh targets: TRIGGERED=0 REFRESHED=5 SKIP=2 ERROR=0/,
   );
   const report = JSON.parse(
     await readFile(join(project, 'target', 'active_exposures.json'), 'utf8'),
