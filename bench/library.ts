@@ -12,6 +12,7 @@ export {
   buildRelationIndex,
   createTableauClient,
   type ExposureLineage,
+  followDbtLog,
   type LineageExposure,
   type LineageRefreshTarget,
   loadManifest,
@@ -27,6 +28,7 @@ export {
   writeTableauSnapshot,
 } from '../src/index.js';
 export {
+  createFakeRefresher,
   createMockTableauServer,
   type MockWorkbookInput,
 } from '../src/testing/index.js';

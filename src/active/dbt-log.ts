@@ -71,6 +71,18 @@ export type DbtLogLine =
   | { kind: 'other' }
   | { kind: 'event'; invocationId: string; event: RawEvent };
 
+/** The events the follower reads; the others (SQL, connections, …) are only checked as JSON. */
+const READ_EVENTS: ReadonlySet<string> = new Set([
+  'MainReportVersion',
+  'MainReportArgs',
+  'LogStartLine',
+  'NodeStart',
+  'NodeFinished',
+  'CommandCompleted',
+]);
+
+const nameSchema = z.object({ info: z.object({ name: z.string() }).loose() }).loose();
+
 /** Read one line: a dbt event of an invocation, other JSON, or not JSON at all. */
 export function readDbtLogLine(line: string): DbtLogLine {
   const text = line.trim();
@@ -81,6 +93,8 @@ export function readDbtLogLine(line: string): DbtLogLine {
   } catch {
     return { kind: 'not_json' };
   }
+  const named = nameSchema.safeParse(value);
+  if (!named.success || !READ_EVENTS.has(named.data.info.name)) return { kind: 'other' };
   const parsed = eventSchema.safeParse(value);
   const invocationId = parsed.success ? parsed.data.info.invocation_id : null;
   if (!parsed.success || typeof invocationId !== 'string') return { kind: 'other' };
@@ -127,6 +141,8 @@ export interface DbtInvocation {
   started: Set<string>;
   /** Nodes that finished (NodeFinished): their result as run_results would hold it. */
   finished: Map<string, RunResult>;
+  /** The node of the latest NodeFinished. */
+  lastFinished: string | null;
   /** Resource type of each node seen. */
   resourceTypes: Map<string, string>;
   /** How many nodes the invocation runs (dbt Core's `N of M`), when the log says. */
@@ -145,6 +161,7 @@ export function newInvocation(invocationId: string): DbtInvocation {
     pid: null,
     started: new Set(),
     finished: new Map(),
+    lastFinished: null,
     resourceTypes: new Map(),
     total: null,
     completed: undefined,
@@ -196,6 +213,7 @@ export function applyEvent(invocation: DbtInvocation, event: RawEvent): EventEff
       if (node.resource_type != null) {
         invocation.resourceTypes.set(node.unique_id, node.resource_type);
       }
+      invocation.lastFinished = node.unique_id;
       invocation.finished.set(node.unique_id, {
         uniqueId: node.unique_id,
         status,

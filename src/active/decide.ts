@@ -273,7 +273,7 @@ export function disabledResults(lineage: ExposureLineage): RefreshResult[] {
 }
 
 /** The lineage's exposures sorted by name (then unique id): the order of results and log lines. */
-function sortedExposures(lineage: ExposureLineage): LineageExposure[] {
+export function sortedExposures(lineage: ExposureLineage): LineageExposure[] {
   return [...lineage.exposures].sort(
     (a, b) => compareStrings(a.name, b.name) || compareStrings(a.uniqueId, b.uniqueId),
   );

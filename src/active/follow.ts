@@ -10,6 +10,7 @@ import type { Readable } from 'node:stream';
 import type { RunResults } from '../artifacts/types.js';
 import { ArtifactError, abortedError, ConfigError } from '../errors.js';
 import { invocationEndedEntry, logLineSkippedEntry, readyEntry } from '../log/entries.js';
+import { closure } from '../util/graph.js';
 import {
   applyEvent,
   type DbtInvocation,
@@ -120,6 +121,8 @@ class Follower {
   private readonly pending: Promise<void>[] = [];
   private readonly dependsOn: ReadonlyMap<string, readonly string[]>;
   private readonly testsOf: ReadonlyMap<string, readonly string[]>;
+  /** The exposures whose upstream holds each node (their closure and the tests on it). */
+  private readonly exposuresOf = new Map<string, string[]>();
 
   constructor(
     private readonly options: FollowDbtLogOptions,
@@ -130,6 +133,14 @@ class Follower {
       options.lineage.exposures.map((e) => [e.name, e.dependsOn.map((d) => d.uniqueId)]),
     );
     this.testsOf = testsByNode(options);
+    const parents = options.manifest?.parentMap ?? new Map<string, readonly string[]>();
+    for (const [name, dependencies] of this.dependsOn) {
+      const upstream = closure(dependencies, parents);
+      for (const id of [...upstream])
+        for (const test of this.testsOf.get(id) ?? []) upstream.add(test);
+      for (const id of upstream)
+        this.exposuresOf.set(id, [...(this.exposuresOf.get(id) ?? []), name]);
+    }
   }
 
   /** Read one line; true when the followed invocation ended with it. */
@@ -163,7 +174,13 @@ class Follower {
       this.ended = 'command_completed';
       return true;
     }
-    if (effect === 'node_finished' && this.live) this.decideEarly();
+    if (!this.live) return false;
+    if (effect === 'node_finished') {
+      // Only the exposures this node is upstream of can have become ready.
+      this.decideEarly(this.exposuresOf.get(current.lastFinished ?? '') ?? []);
+    } else if (effect === 'node_started' && current.started.size === current.total) {
+      this.decideEarly(null);
+    }
     return false;
   }
 
@@ -171,7 +188,7 @@ class Follower {
   caughtUp(): boolean {
     if (!this.live) {
       this.live = true;
-      this.decideEarly();
+      this.decideEarly(null);
     }
     const pid = this.current?.pid ?? null;
     if (pid === null) return false;
@@ -185,11 +202,17 @@ class Follower {
     return false;
   }
 
-  /** Refresh the exposures whose upstream is done, while dbt still runs. */
-  private decideEarly(): void {
+  /**
+   * Refresh the exposures (of `names`; null: all) whose upstream is done, while dbt still runs.
+   */
+  private decideEarly(names: readonly string[] | null): void {
     const current = this.current;
     if (current === undefined || !isBuildInvocation(current)) return;
-    const plans = this.plans(invocationRunResults(current, null));
+    const open = new Set(
+      (names ?? [...this.dependsOn.keys()]).filter((name) => !this.run.isStarted(name)),
+    );
+    if (open.size === 0) return;
+    const plans = this.plans(invocationRunResults(current, null), open);
     const ready = new Set<string>();
     for (const plan of plans) {
       if (this.run.isStarted(plan.exposure)) continue;
@@ -228,9 +251,14 @@ class Follower {
       : null;
   }
 
-  private plans(runResults: RunResults): ExposurePlan[] {
+  /** maybeRefresh's plans over `runResults`, for the exposures named in `only` (default all). */
+  private plans(runResults: RunResults, only?: ReadonlySet<string>): ExposurePlan[] {
+    const { lineage } = this.options;
     return planExposures({
-      lineage: this.options.lineage,
+      lineage:
+        only === undefined
+          ? lineage
+          : { ...lineage, exposures: lineage.exposures.filter((e) => only.has(e.name)) },
       runResults,
       manifest: this.options.manifest,
       refreshOnTestFailure: this.options.refreshOnTestFailure,

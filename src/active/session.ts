@@ -34,6 +34,7 @@ import {
   type PlannedTarget,
   planResult,
   resultLine,
+  sortedExposures,
   summarize,
   type TargetPlan,
   type TargetResult,
@@ -115,8 +116,8 @@ export interface RefreshRun {
   /** Exposures whose decision has been made (their START line printed). */
   isStarted(exposure: string): boolean;
   /**
-   * Decide the exposures of `plans` (all exposures, in name order) that `pick` accepts and that
-   * were not decided yet: their START and skip lines now; their targets not yet handled are
+   * Decide the exposures of `plans` (in name order) that `pick` accepts and that were not
+   * decided yet: their START and skip lines now; their targets not yet handled are
    * refreshed (shared targets once per run). Resolves when those targets' outcomes are known.
    */
   start(plans: readonly ExposurePlan[], pick: (plan: ExposurePlan) => boolean): Promise<void>;
@@ -230,8 +231,9 @@ export function openRefreshRun(
       log(resultLine(context, index, total(), planResult(plan, target, outcome, names)));
     }
   };
-  let exposureCount = 0;
-  const total = (): number => exposureCount;
+  // `N of M`: each exposure's place among all of them, in the order of the results (by name).
+  const positions = new Map(sortedExposures(options.lineage).map((e, i) => [e.name, i + 1]));
+  const total = (): number => positions.size;
 
   const actOn = async (targets: readonly TargetPlan[]): Promise<void> => {
     if (targets.length === 0) return;
@@ -281,14 +283,13 @@ export function openRefreshRun(
     },
     isStarted: (exposure) => started.has(exposure),
     async start(plans, pick) {
-      exposureCount = plans.length;
       const fresh: TargetPlan[] = [];
       // One decision time for the exposures decided together.
       const context = entryContext();
-      plans.forEach((plan, position) => {
-        if (started.has(plan.exposure) || !pick(plan)) return;
+      for (const plan of plans) {
+        if (started.has(plan.exposure) || !pick(plan)) continue;
         started.add(plan.exposure);
-        const index = position + 1;
+        const index = positions.get(plan.exposure) ?? 0;
         debug(
           upstreamEntry(context, {
             exposure: plan.exposure,
@@ -304,7 +305,7 @@ export function openRefreshRun(
         log(
           startEntry(context, {
             index,
-            total: plans.length,
+            total: total(),
             exposure: plan.exposure,
             targets: plan.targets.length,
           }),
@@ -312,9 +313,9 @@ export function openRefreshRun(
         if (plan.skip !== null || plan.targets.length === 0) {
           const targets = plan.targets.length === 0 ? [null] : plan.targets;
           for (const target of targets) {
-            log(resultLine(context, index, plans.length, planResult(plan, target, undefined, [])));
+            log(resultLine(context, index, total(), planResult(plan, target, undefined, [])));
           }
-          return;
+          continue;
         }
         for (const target of plan.targets) {
           const wanting = wantedBy.get(target.key) ?? [];
@@ -324,13 +325,13 @@ export function openRefreshRun(
           if (known !== undefined) {
             const names = wanting.map((w) => w.plan.exposure);
             const result = planResult(plan, target, known, names);
-            log(resultLine(context, index, plans.length, result));
+            log(resultLine(context, index, total(), result));
           } else if (!handled.has(target.key)) {
             handled.add(target.key);
             fresh.push({ target, exposures: [plan.exposure] });
           }
         }
-      });
+      }
       await actOn(fresh);
     },
     finish(plans) {
