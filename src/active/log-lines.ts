@@ -29,10 +29,12 @@ function isReadable(
 
 /**
  * The lines of the file at `path` from its start, then the lines appended to it, forever (the
- * caller stops iterating). Each time everything written so far is read it yields `CAUGHT_UP`
- * and looks again after `pollMs`. A file that does not exist yet is waited for; a file replaced or
- * cut shorter (a rotated log) is read again from its start. A last line without its newline is
- * held until the newline comes (a line being written). Ends when `signal` aborts.
+ * caller stops iterating). It yields `CAUGHT_UP` once the bytes the file held when this started
+ * are read (the lines before it were written before the follower started), and then each time
+ * everything written so far is read; it looks again after `pollMs`. A file that does not exist yet
+ * is waited for; a file replaced or cut shorter (a rotated log) is read again from its start. A
+ * last line without its newline is held until the newline comes (a line being written). Ends when
+ * `signal` aborts.
  */
 export async function* fileLines(
   path: string,
@@ -44,6 +46,8 @@ export async function* fileLines(
   let decoder = new StringDecoder('utf8');
   let partial = '';
   const buffer = Buffer.alloc(64 * 1024);
+  // What the file held at the start: read first, then CAUGHT_UP, then what came after.
+  let historyEnd: number | null = (await stat(path).catch(() => null))?.size ?? 0;
   while (signal?.aborted !== true) {
     const info = await stat(path).catch(() => null);
     if (info !== null && (info.ino !== inode || info.size < offset)) {
@@ -53,11 +57,13 @@ export async function* fileLines(
       decoder = new StringDecoder('utf8');
       partial = '';
     }
-    if (info !== null && info.size > offset) {
+    const end = Math.min(info?.size ?? 0, historyEnd ?? Number.POSITIVE_INFINITY);
+    if (end > offset) {
       const handle = await open(path, 'r');
       try {
-        while (offset < info.size) {
-          const { bytesRead } = await handle.read(buffer, 0, buffer.length, offset);
+        while (offset < end) {
+          const length = Math.min(buffer.length, end - offset);
+          const { bytesRead } = await handle.read(buffer, 0, length, offset);
           if (bytesRead === 0) break;
           offset += bytesRead;
           const lines = (partial + decoder.write(buffer.subarray(0, bytesRead))).split('\n');
@@ -67,6 +73,11 @@ export async function* fileLines(
       } finally {
         await handle.close();
       }
+      continue;
+    }
+    if (historyEnd !== null) {
+      historyEnd = null;
+      yield CAUGHT_UP;
       continue;
     }
     yield CAUGHT_UP;
