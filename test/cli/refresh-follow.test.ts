@@ -132,6 +132,8 @@ t.test('--wait in a terminal: one line shows the jobs waited on and the time', a
   server.setJobPlan(null, { queuedMs: 200, runMs: 1200 });
   const c = captureIo(env, project, true);
   t.equal(await run(['refresh', '--wait'], c.io), 0, c.stderr());
-  t.match(c.stderr(), /\r\u001b\[2Kwaiting for \d refresh jobs? \(\d+s\)/);
+  // The line is rewritten in place: carriage return and erase-line before each update.
+  t.match(c.stderr(), '\r\u001b[2Kwaiting for ');
+  t.match(c.stderr(), /waiting for \d refresh jobs? \(\d+s\)/);
   t.match(c.stdout(), /OK refreshed/);
 });
