@@ -122,7 +122,12 @@ function graph(models: number): {
     tags: [],
     meta: { tableau: { workbookLuid: `wb-${i}`, projectName: null, updatedAt: null } },
     dependsOn: [
-      { uniqueId: modelId((i * 7) % models), ref: `ref('m${i}')`, tables: [], match: 'exact' },
+      {
+        uniqueId: modelId((i * 7) % models),
+        ref: { kind: 'ref', package: 'bench', name: `m${(i * 7) % models}`, version: null },
+        tables: [],
+        match: 'exact',
+      },
     ],
     refreshTargets: [
       {
@@ -136,10 +141,11 @@ function graph(models: number): {
     unmatchedTables: [],
   }));
   const lineage: ExposureLineage = {
-    version: 1,
+    version: 2,
     source: { kind: 'tableau', serverUrl: null, siteName: 'bench' },
     dbt: {
       projectName: 'bench',
+      packageName: 'bench',
       adapterType: 'snowflake',
       manifestSchemaVersion: 12,
       dbtVersion: '1.9.8',

@@ -19,6 +19,7 @@ import {
   upstreamEntry,
 } from '../log/entries.js';
 import type { LogEntry, Logger } from '../log/types.js';
+import { describeValue } from '../util/zod-issue.js';
 import {
   type ActContext,
   createLimiter,
@@ -408,12 +409,6 @@ function validateOptions(options: RefreshRunOptions): void {
   if (now !== undefined && !(now instanceof Date && !Number.isNaN(now.getTime()))) {
     throw invalid('now', 'a valid Date', now);
   }
-}
-
-function describeValue(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (value instanceof Date) return 'an invalid Date';
-  return typeof value === 'object' && value !== null ? 'an object' : String(value);
 }
 
 function lastRefreshFrom(options: RefreshRunOptions): string {

@@ -19,7 +19,7 @@ import type { RunResults } from '../../artifacts/types.js';
 import { mergeInTimeOrder } from '../../log/entries.js';
 import { renderLogEntry } from '../../log/render.js';
 import type { LogEntry } from '../../log/types.js';
-import { readLineage } from '../../output/lineage-read.js';
+import { loadLineage } from '../../output/lineage-file.js';
 import { warnAboutArtifacts } from '../artifact-warnings.js';
 import type { TextSink } from '../io.js';
 import { maskData } from '../mask.js';
@@ -82,7 +82,7 @@ async function refresh({ io, flags }: CommandContext): Promise<number> {
   // Validates DBT_ACTIVE_EXPOSURES* before any I/O, and tells whether Tableau is needed at all.
   const gate = resolveActiveExposureSettings(env);
   const signal = io.signal;
-  const lineage = await readLineage(settings.lineagePath, { signal });
+  const lineage = await loadLineage(settings.lineagePath, { signal });
   const manifest = await loadManifest(settings.manifestPath, { signal });
   const runResults =
     follow !== undefined
