@@ -62,7 +62,7 @@ t.test('the after-build script refreshes over the mock server and writes the rep
   t.same(server.jobs().length, 2);
   t.match(
     lines.join('\n'),
-    /Done\. 3 exposures, 3 refresh targets: TRIGGERED=2 REFRESHED=0 SKIP=1 ERROR=0/,
+    /Done\. 3 exposures, 3 refresh targets: TRIGGERED=0 REFRESHED=2 SKIP=1 ERROR=0/,
   );
   const report = JSON.parse(
     await readFile(join(project, 'target', 'active_exposures.json'), 'utf8'),
