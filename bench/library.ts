@@ -11,6 +11,7 @@ export {
   buildExposureLineage,
   createTableauClient,
   type ExposureLineage,
+  followDbtLog,
   type LineageExposure,
   type LineageRefreshTarget,
   loadManifest,
@@ -26,6 +27,7 @@ export {
   writeTableauSnapshot,
 } from '../src/index.js';
 export {
+  createFakeRefresher,
   createMockTableauServer,
   type MockWorkbookInput,
 } from '../src/testing/index.js';

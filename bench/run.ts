@@ -27,6 +27,11 @@ const CASES: Case[] = [
   { id: 'refresh', run: async (ctx) => (await import('./cases/refresh.js')).run(ctx) },
   { id: 'cli', run: async (ctx) => (await import('./cases/cli.js')).run(ctx) },
   {
+    id: 'follow',
+    run: async (ctx) => (await import('./cases/follow.js')).run(ctx),
+    quickOnRequest: true,
+  },
+  {
     id: 'sync',
     run: async (ctx) => (await import('./cases/sync.js')).run(ctx),
     quickOnRequest: true,

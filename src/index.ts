@@ -4,6 +4,11 @@
  */
 
 // active exposures
+export {
+  type FollowDbtLogOptions,
+  followDbtLog,
+  loadRunResultsFromLog,
+} from './active/follow.js';
 export { type MaybeRefreshOptions, maybeRefresh } from './active/maybe-refresh.js';
 export type {
   JobOutcome,
@@ -19,8 +24,10 @@ export {
   type RefreshReport,
   type RefreshResult,
   type RefreshStatus,
+  type RefreshSummary,
   writeRefreshReport,
 } from './active/report.js';
+export type { EntryStream, RefreshRunOptions } from './active/session.js';
 
 // dbt artifacts
 export {

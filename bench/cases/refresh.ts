@@ -201,7 +201,7 @@ export async function run(ctx: BenchContext): Promise<void> {
         requests = server.counters.total;
         refreshed = new Set(
           report.results
-            .filter((r) => r.status === 'success' && r.target)
+            .filter((r) => (r.status === 'triggered' || r.status === 'success') && r.target)
             .map((r) => `${r.target!.kind}:${r.target!.luid}`),
         ).size;
         await client.signOut();

@@ -26,14 +26,44 @@ export interface ActContext {
   clock: () => number;
   /** Entry context for "now" (timestamp from the injected clock). */
   entryContext: () => EntryContext;
+  /** Receives each evidence entry (debug) the moment it is made. */
+  record: (entry: LogEntry) => void;
   wait: { timeoutMs: number } | undefined;
+  /** Bounds the refresh calls (and job waits) in flight across the whole run. */
+  limiter: Limiter;
+  /** The run's one wait deadline, set by its first refresh call. */
+  deadline: WaitDeadline | undefined;
 }
 
-/** The last refresh lookup for all targets needing one, with the failed calls as evidence. */
+/** The last refresh lookup for all targets needing one. */
 interface LookupOutcome extends LastRefreshLookup {
   times: Map<string, LastRefresh>;
   failed: Map<string, string>;
-  evidence: LogEntry[];
+}
+
+/** Runs at most `concurrency` tasks at once, starting them in the order they were given. */
+export interface Limiter {
+  run<T>(task: () => Promise<T>): Promise<T>;
+}
+
+export function createLimiter(concurrency: number): Limiter {
+  let running = 0;
+  const queue: Array<() => void> = [];
+  const release = (): void => {
+    running -= 1;
+    queue.shift()?.();
+  };
+  return {
+    async run(task) {
+      if (running >= concurrency) await new Promise<void>((resolve) => queue.push(resolve));
+      running += 1;
+      try {
+        return await task();
+      } finally {
+        release();
+      }
+    },
+  };
 }
 
 /** A refresher call's failure, as data (the message is the refresher's, already redacted). */
@@ -45,7 +75,6 @@ function describeFailure(error: unknown): { code: string | null; message: string
 
 /** Record a failed refresher or store call as `callFailed` evidence; returns its message. */
 function recordFailedCall(
-  evidence: LogEntry[],
   context: ActContext,
   operation: string,
   target: PlannedTarget | null,
@@ -53,7 +82,7 @@ function recordFailedCall(
   started: number,
 ): string {
   const { code, message } = describeFailure(error);
-  evidence.push(
+  context.record(
     callFailedEntry(context.entryContext(), {
       operation,
       target,
@@ -81,12 +110,7 @@ export async function lookupLastRefreshTimes(
   plans: readonly TargetPlan[],
   context: ActContext,
 ): Promise<LookupOutcome> {
-  const outcome: LookupOutcome = {
-    times: new Map(),
-    failed: new Map(),
-    aborted: false,
-    evidence: [],
-  };
+  const outcome: LookupOutcome = { times: new Map(), failed: new Map(), aborted: false };
   if (plans.length === 0) return outcome;
   if (context.signal?.aborted) return { ...outcome, aborted: true };
   const { refresher, store } = context;
@@ -100,14 +124,7 @@ export async function lookupLastRefreshTimes(
       );
     } catch (error) {
       if (context.signal?.aborted) return { ...outcome, aborted: true };
-      const message = recordFailedCall(
-        outcome.evidence,
-        context,
-        'getLastRefreshTimes',
-        null,
-        error,
-        started,
-      );
+      const message = recordFailedCall(context, 'getLastRefreshTimes', null, error, started);
       if (store === undefined) {
         for (const plan of plans) outcome.failed.set(plan.target.key, message);
         return outcome;
@@ -130,7 +147,6 @@ export async function lookupLastRefreshTimes(
       outcome.times.set(key, { at: await store.get(key), source: 'store' });
     } catch (error) {
       const message = recordFailedCall(
-        outcome.evidence,
         context,
         'lastRefreshStore.get',
         plan.target,
@@ -154,50 +170,36 @@ export interface TargetOutcome {
   ts: string;
   /** Whether a refresh call was sent (it may have reached Tableau even if it failed). */
   called: boolean;
-  evidence: LogEntry[];
 }
 
 /**
- * Refresh every target, at most `concurrency` calls (and waits) at once, in the given order:
- * `concurrency` workers take the next target from one queue. Outcomes in the order of `targets`.
- * With `wait`, every job wait ends at ONE deadline: `wait.timeoutMs` after the first call.
+ * Refresh every target through the run's limiter (at most `concurrency` calls and waits in
+ * flight across the run, started in the given order); `onOutcome` gets each outcome the moment it
+ * is known. Outcomes in the order of `targets`. With `wait`, every job wait of the run ends at ONE
+ * deadline: `wait.timeoutMs` after the run's first refresh call.
  */
 export async function refreshTargets(
   targets: readonly PlannedTarget[],
   context: ActContext,
-  concurrency: number,
+  onOutcome: (target: PlannedTarget, outcome: TargetOutcome) => void,
 ): Promise<TargetOutcome[]> {
-  const deadline: WaitDeadline | undefined =
-    context.wait === undefined
-      ? undefined
-      : { timeoutMs: context.wait.timeoutMs, at: context.clock() + context.wait.timeoutMs };
-  const outcomes: TargetOutcome[] = [];
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < targets.length) {
-      const i = next++;
-      outcomes[i] = await refreshTarget(targets[i] as PlannedTarget, context, deadline);
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  return outcomes;
+  return Promise.all(
+    targets.map((target) =>
+      context.limiter.run(async () => {
+        const outcome = await refreshTarget(target, context);
+        onOutcome(target, outcome);
+        return outcome;
+      }),
+    ),
+  );
 }
 
 /** Trigger one refresh (and wait for it when asked). Never throws. */
-async function refreshTarget(
-  target: PlannedTarget,
-  context: ActContext,
-  deadline: WaitDeadline | undefined,
-): Promise<TargetOutcome> {
-  const evidence: LogEntry[] = [];
-  const done = (
-    fields: Omit<TargetOutcome, 'ts' | 'evidence' | 'called'>,
-    called = true,
-  ): TargetOutcome => ({
+async function refreshTarget(target: PlannedTarget, context: ActContext): Promise<TargetOutcome> {
+  const done = (fields: Omit<TargetOutcome, 'ts' | 'called'>, called = true): TargetOutcome => ({
     ...fields,
     ts: context.entryContext().ts,
     called,
-    evidence,
   });
   if (context.signal?.aborted) {
     return done(
@@ -206,11 +208,14 @@ async function refreshTarget(
     );
   }
   const started = context.clock();
+  if (context.wait !== undefined && context.deadline === undefined) {
+    context.deadline = { timeoutMs: context.wait.timeoutMs, at: started + context.wait.timeoutMs };
+  }
   let trigger: RefreshTrigger;
   try {
     trigger = await context.refresher.refresh(toTarget(target), signalOption(context.signal));
   } catch (error) {
-    const message = recordFailedCall(evidence, context, 'refresh', target, error, started);
+    const message = recordFailedCall(context, 'refresh', target, error, started);
     if (context.signal?.aborted) {
       return done({
         status: 'skipped',
@@ -220,7 +225,7 @@ async function refreshTarget(
     }
     return done({ status: 'error', reason: 'trigger_failed', detail: message });
   }
-  evidence.push(
+  context.record(
     refreshCallEntry(context.entryContext(), {
       target,
       outcome: trigger.status,
@@ -243,14 +248,17 @@ async function refreshTarget(
     });
   }
   const { jobId } = trigger;
-  await remember(target, context, evidence);
+  await remember(target, context);
   const waitForJob = context.refresher.waitForJob?.bind(context.refresher);
-  if (deadline === undefined || waitForJob === undefined) return done({ status: 'success', jobId });
-  return waitFor({ target, jobId, deadline, waitForJob }, context, evidence, done);
+  const { deadline } = context;
+  if (deadline === undefined || waitForJob === undefined) {
+    return done({ status: 'triggered', jobId });
+  }
+  return waitFor({ target, jobId, deadline, waitForJob }, context, done);
 }
 
 /** The run's one wait: `timeoutMs` long, ending at the `clock()` reading `at`. */
-interface WaitDeadline {
+export interface WaitDeadline {
   timeoutMs: number;
   at: number;
 }
@@ -265,8 +273,7 @@ interface WaitInput {
 async function waitFor(
   { target, jobId, deadline, waitForJob }: WaitInput,
   context: ActContext,
-  evidence: LogEntry[],
-  done: (fields: Omit<TargetOutcome, 'ts' | 'evidence' | 'called'>) => TargetOutcome,
+  done: (fields: Omit<TargetOutcome, 'ts' | 'called'>) => TargetOutcome,
 ): Promise<TargetOutcome> {
   const timedOut = (durationMs?: number): TargetOutcome =>
     done({
@@ -284,7 +291,7 @@ async function waitFor(
       timeoutMs: remaining,
       ...signalOption(context.signal),
     });
-    evidence.push(
+    context.record(
       jobOutcomeEntry(context.entryContext(), {
         target,
         jobId,
@@ -317,10 +324,10 @@ async function waitFor(
     }
     return timedOut(durationMs);
   } catch (error) {
-    const message = recordFailedCall(evidence, context, 'waitForJob', target, error, started);
+    const message = recordFailedCall(context, 'waitForJob', target, error, started);
     if (context.signal?.aborted) {
       return done({
-        status: 'success',
+        status: 'triggered',
         jobId,
         detail: `refresh queued as job ${jobId}; waiting was aborted`,
       });
@@ -335,17 +342,13 @@ async function waitFor(
 }
 
 /** Record the trigger in the store (best effort: a failure is evidence, not an error). */
-async function remember(
-  target: PlannedTarget,
-  context: ActContext,
-  evidence: LogEntry[],
-): Promise<void> {
+async function remember(target: PlannedTarget, context: ActContext): Promise<void> {
   if (context.store === undefined) return;
   const started = context.clock();
   try {
     await context.store.set(target.key, context.now);
   } catch (error) {
-    recordFailedCall(evidence, context, 'lastRefreshStore.set', target, error, started);
+    recordFailedCall(context, 'lastRefreshStore.set', target, error, started);
   }
 }
 

@@ -14,13 +14,13 @@ import {
   type ResultEntryData,
   refreshedEntry,
   skippedEntry,
-  startEntry,
+  triggeredEntry,
 } from '../log/entries.js';
 import type { LogEntry } from '../log/types.js';
 import { compareStrings } from '../util/compare.js';
 import { closure } from '../util/graph.js';
 import { type RefreshTarget, refreshTargetKey } from './refresher.js';
-import type { RefreshReason, RefreshResult, RefreshStatus } from './report.js';
+import type { RefreshReason, RefreshResult, RefreshStatus, RefreshSummary } from './report.js';
 
 // ---------------------------------------------------------------- the evidence in run_results
 
@@ -273,7 +273,7 @@ export function disabledResults(lineage: ExposureLineage): RefreshResult[] {
 }
 
 /** The lineage's exposures sorted by name (then unique id): the order of results and log lines. */
-function sortedExposures(lineage: ExposureLineage): LineageExposure[] {
+export function sortedExposures(lineage: ExposureLineage): LineageExposure[] {
   return [...lineage.exposures].sort(
     (a, b) => compareStrings(a.name, b.name) || compareStrings(a.uniqueId, b.uniqueId),
   );
@@ -422,73 +422,88 @@ export interface TargetResult {
   ts: string;
 }
 
-export interface Composed {
-  results: RefreshResult[];
-  /** START and result lines (no header, no summary), in exposure order, not yet in time order. */
-  lines: LogEntry[];
-}
-
 /**
  * One result per exposure × refresh target (one with `target: null` for an exposure without
  * targets). A whole-exposure skip applies to each of its targets. `sharedWith` lists the other
- * exposures served by the same refresh decision. Each line carries the time its outcome was
- * known; maybeRefresh puts the lines in time order.
+ * exposures served by the same refresh decision. Exposure order, then target key order.
  */
 export function composeResults(
   plans: readonly ExposurePlan[],
   outcomes: ReadonlyMap<string, TargetResult>,
-  decidedAt: EntryContext,
-): Composed {
-  const results: RefreshResult[] = [];
-  const lines: LogEntry[] = [];
-  const total = plans.length;
+): RefreshResult[] {
   const sharers = new Map(collectTargets(plans).map((plan) => [plan.target.key, plan.exposures]));
-  plans.forEach((plan, position) => {
-    const index = position + 1;
-    lines.push(
-      startEntry(decidedAt, {
-        index,
-        total,
-        exposure: plan.exposure,
-        targets: plan.targets.length,
-      }),
-    );
+  return plans.flatMap((plan) => {
     const targets: Array<PlannedTarget | null> = plan.targets.length === 0 ? [null] : plan.targets;
-    for (const target of targets) {
-      const outcome: TargetResult =
-        plan.skip !== null || target === null
-          ? {
-              status: 'skipped',
-              reason: plan.skip?.reason ?? 'no_refresh_target',
-              detail: plan.skip?.detail ?? 'nothing to refresh in Tableau',
-              ts: decidedAt.ts,
-            }
-          : (outcomes.get(target.key) as TargetResult);
-      const sharedWith =
-        plan.skip === null && target !== null
-          ? (sharers.get(target.key) ?? []).filter((name) => name !== plan.exposure)
-          : [];
-      const result: RefreshResult = {
-        exposure: plan.exposure,
-        target:
-          target === null ? null : { kind: target.kind, luid: target.luid, name: target.name },
-        status: outcome.status,
-        ...(outcome.reason === undefined ? {} : { reason: outcome.reason }),
-        ...(outcome.detail === undefined ? {} : { detail: outcome.detail }),
-        ...(outcome.jobId === undefined ? {} : { jobId: outcome.jobId }),
-        ...(outcome.durationMs === undefined ? {} : { durationMs: outcome.durationMs }),
-        ...(sharedWith.length === 0 ? {} : { sharedWith }),
-        upstream: { rebuilt: [...plan.upstream.rebuilt], failed: [...plan.upstream.failed] },
-      };
-      results.push(result);
-      const context = { ts: outcome.ts, invocationId: decidedAt.invocationId };
-      lines.push(resultLine(context, index, total, result));
-    }
+    return targets.map((target) => {
+      const outcome = plan.skip !== null || target === null ? undefined : outcomes.get(target.key);
+      const sharedWith = outcome === undefined ? [] : (sharers.get(target?.key ?? '') ?? []);
+      return planResult(plan, target, outcome, sharedWith);
+    });
   });
-  return { results, lines };
 }
 
-function resultLine(
+/**
+ * The result of one exposure × target: the target's outcome for a candidate exposure, else the
+ * exposure's own skip. `wantedBy`: the exposures served by the same refresh decision.
+ */
+export function planResult(
+  plan: ExposurePlan,
+  target: PlannedTarget | null,
+  outcome: TargetResult | undefined,
+  wantedBy: readonly string[],
+): RefreshResult {
+  const known: TargetResult = outcome ?? {
+    status: 'skipped',
+    reason: plan.skip?.reason ?? 'no_refresh_target',
+    detail: plan.skip?.detail ?? 'nothing to refresh in Tableau',
+    ts: '',
+  };
+  const sharedWith = outcome === undefined ? [] : wantedBy.filter((name) => name !== plan.exposure);
+  return {
+    exposure: plan.exposure,
+    target: target === null ? null : { kind: target.kind, luid: target.luid, name: target.name },
+    status: known.status,
+    ...(known.reason === undefined ? {} : { reason: known.reason }),
+    ...(known.detail === undefined ? {} : { detail: known.detail }),
+    ...(known.jobId === undefined ? {} : { jobId: known.jobId }),
+    ...(known.durationMs === undefined ? {} : { durationMs: known.durationMs }),
+    ...(sharedWith.length === 0 ? {} : { sharedWith }),
+    upstream: { rebuilt: [...plan.upstream.rebuilt], failed: [...plan.upstream.failed] },
+  };
+}
+
+/**
+ * The `Done.` counts: exposures, and each distinct refresh target once, by the outcome of its one
+ * refresh decision (a target some exposure wanted refreshed counts by that outcome, else skipped).
+ */
+export function summarize(
+  plans: readonly ExposurePlan[],
+  results: readonly RefreshResult[],
+  refreshCalls: number,
+): RefreshSummary {
+  const byTarget = new Map<string, RefreshStatus>();
+  for (const result of results) {
+    if (result.target === null) continue;
+    const key = refreshTargetKey(result.target);
+    if (byTarget.get(key) === undefined || result.status !== 'skipped') {
+      byTarget.set(key, result.status);
+    }
+  }
+  const count = (status: RefreshStatus): number =>
+    [...byTarget.values()].filter((s) => s === status).length;
+  return {
+    exposures: plans.length,
+    targets: byTarget.size,
+    triggered: count('triggered'),
+    refreshed: count('success'),
+    skipped: count('skipped'),
+    errors: count('error'),
+    refreshCalls,
+  };
+}
+
+/** The dbt-like line of one result (`N of M` ties it to its exposure's START line). */
+export function resultLine(
   context: EntryContext,
   index: number,
   total: number,
@@ -506,8 +521,8 @@ function resultLine(
     sharedWith: result.sharedWith,
   };
   if (result.status === 'error') return errorEntry(context, data);
-  if (result.status === 'success' && result.target !== null) {
-    return refreshedEntry(context, { ...data, target: result.target });
-  }
-  return skippedEntry(context, data);
+  if (result.status === 'skipped' || result.target === null) return skippedEntry(context, data);
+  if (result.status === 'triggered')
+    return triggeredEntry(context, { ...data, target: result.target });
+  return refreshedEntry(context, { ...data, target: result.target });
 }

@@ -7,7 +7,11 @@ import type { LogEntry } from '../log/types.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import type { RefreshTarget } from './refresher.js';
 
-export type RefreshStatus = 'success' | 'skipped' | 'error';
+/**
+ * `triggered`: the refresh was queued and not waited on (whether it succeeds is unknown);
+ * `success`: the job was waited on and succeeded.
+ */
+export type RefreshStatus = 'triggered' | 'success' | 'skipped' | 'error';
 
 export type RefreshReason =
   | 'disabled'
@@ -42,12 +46,34 @@ export interface RefreshResult {
   upstream: { rebuilt: string[]; failed: string[] };
 }
 
+/**
+ * The counts of the `Done.` line. Targets are counted once each (a data source shared by three
+ * exposures is one target), by the outcome of its one refresh decision.
+ */
+export interface RefreshSummary {
+  exposures: number;
+  /** Distinct refresh targets of all exposures. */
+  targets: number;
+  triggered: number;
+  /** Refreshed: waited on, and the job succeeded. */
+  refreshed: number;
+  skipped: number;
+  errors: number;
+  /** Refresh calls made (sent, whatever their answer). */
+  refreshCalls: number;
+}
+
+/** Version of the report's shape (1: no `version` field, before `triggered` and `summary`). */
+export const REFRESH_REPORT_VERSION = 2;
+
 export interface RefreshReport {
+  version: typeof REFRESH_REPORT_VERSION;
   enabled: boolean;
   dryRun: boolean;
   buildAfterMinutes: number;
   invocationId: string | null;
   results: RefreshResult[];
+  summary: RefreshSummary;
   log: LogEntry[];
   debug: LogEntry[];
 }

@@ -115,8 +115,10 @@ export const COMMANDS: readonly CommandSpec[] = [
       'Run after `dbt build`. Reads the lineage JSON, run_results.json and the manifest; ' +
       'refreshes the extracts of exposures whose upstream nodes were rebuilt, no more often than ' +
       'DBT_ACTIVE_EXPOSURES_BUILD_AFTER minutes (default 1440), never onto failed data. Enabled by ' +
-      'DBT_ACTIVE_EXPOSURES=1 (or --enable), as in dbt Cloud. Prints a dbt-like log and writes ' +
-      'the report next to run_results.json. Exit 1 when a refresh failed.',
+      "DBT_ACTIVE_EXPOSURES=1 (or --enable), as in dbt Cloud. With --follow, reads dbt's JSON log " +
+      'while dbt runs and refreshes each exposure as soon as its upstream is done. Prints each ' +
+      'line as it happens and writes the report next to run_results.json. A refresh not waited ' +
+      'on is TRIGGERED. Exit 1 when a refresh (or a waited job) failed.',
     flags: [
       ...commonFlags,
       ...artifactFlags,
@@ -128,6 +130,19 @@ export const COMMANDS: readonly CommandSpec[] = [
         type: 'string',
         value: '<file>',
         description: 'run_results.json. Default: <target-path>/run_results.json',
+      },
+      {
+        name: 'follow',
+        type: 'string',
+        value: '<file|->',
+        description:
+          "follow dbt's JSON log while dbt writes it (- for stdin) and refresh as nodes finish",
+      },
+      {
+        name: 'from-log',
+        type: 'string',
+        value: '<file>',
+        description: "decide from dbt's JSON log instead of run_results.json (a killed run)",
       },
       {
         name: 'report',
@@ -172,6 +187,8 @@ export const COMMANDS: readonly CommandSpec[] = [
       'dbt-auto-exposures refresh --enable --build-after 60 --wait --wait-timeout 900',
       'dbt-auto-exposures refresh --enable --dry-run --debug',
       'dbt-auto-exposures refresh --enable --json >> logs/dbt.log',
+      'dbt build --log-format json | DBT_ACTIVE_EXPOSURES=1 dbt-auto-exposures refresh --follow -',
+      'dbt-auto-exposures refresh --enable --from-log logs/dbt.log',
     ],
   },
   {

@@ -3,6 +3,7 @@
  * Commands receive a `CliIo` instead of touching `process`, so the same code runs from the binary,
  * from the demo and in tests (with captured streams and a hand-made environment).
  */
+import type { Readable } from 'node:stream';
 
 /** Something text can be written to (a stream, or a capture in tests). */
 export interface TextSink {
@@ -12,6 +13,8 @@ export interface TextSink {
 }
 
 export interface CliIo {
+  /** Where `refresh --follow -` reads dbt's log. Default: none (the binary passes process.stdin). */
+  stdin?: Readable | undefined;
   stdout: TextSink;
   stderr: TextSink;
   /** Environment variables (never printed as a whole: they may hold the token secret). */
@@ -27,6 +30,7 @@ export interface CliIo {
 /** The real process: stdout, stderr, process.env, process.cwd(). */
 export function processIo(signal?: AbortSignal): CliIo {
   return {
+    stdin: process.stdin,
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,

@@ -21,12 +21,16 @@ export const ACTIVE_EXPOSURE_EVENTS = {
   done: { code: 'AE007', name: 'ActiveExposuresDone' },
   aborted: { code: 'AE008', name: 'ActiveExposuresAborted' },
   artifactMismatch: { code: 'AE009', name: 'ActiveExposuresArtifactMismatch' },
+  triggered: { code: 'AE010', name: 'ActiveExposureTriggered' },
+  invocationEnded: { code: 'AE011', name: 'ActiveExposuresInvocationEnded' },
   settings: { code: 'AE100', name: 'ActiveExposuresSettings' },
   upstream: { code: 'AE101', name: 'ActiveExposureUpstream' },
   lastRefresh: { code: 'AE102', name: 'ActiveExposureLastRefresh' },
   refreshCall: { code: 'AE103', name: 'ActiveExposureRefreshCall' },
   jobOutcome: { code: 'AE104', name: 'ActiveExposureJobOutcome' },
   callFailed: { code: 'AE105', name: 'ActiveExposureCallFailed' },
+  logLineSkipped: { code: 'AE106', name: 'ActiveExposuresLogLineSkipped' },
+  ready: { code: 'AE107', name: 'ActiveExposureReady' },
 } as const;
 
 /** Name of an event in {@link ACTIVE_EXPOSURE_EVENTS}. */
@@ -182,21 +186,33 @@ function resultData(status: string, data: ResultEntryData): Record<string, unkno
   };
 }
 
-/**
- * AE004: `N of M OK refreshed <target> for <name> .... [OK in 3.2s]` after a waited job, or
- * `N of M OK queued refresh of <target> for <name> .... [OK job <id>]` when not waiting.
- */
+/** AE004: `N of M OK refreshed <target> for <name> .... [OK in 3.2s]`: the job was waited on and succeeded. */
 export function refreshedEntry(
   context: EntryContext,
   data: ResultEntryData & { target: EntryTarget },
 ): LogEntry {
-  const p = progress(data.index, data.total);
-  const t = `${describeTarget(data.target)} for ${data.exposure}`;
-  const msg =
-    data.durationMs === undefined
-      ? dbtLine(p, `OK queued refresh of ${t}`, `OK job ${data.jobId ?? '?'}`)
-      : dbtLine(p, `OK refreshed ${t}`, `OK in ${formatSeconds(data.durationMs)}`);
+  const msg = dbtLine(
+    progress(data.index, data.total),
+    `OK refreshed ${describeTarget(data.target)} for ${data.exposure}`,
+    `OK in ${formatSeconds(data.durationMs ?? 0)}`,
+  );
   return createLogEntry(context, 'refreshed', 'info', msg, resultData('success', data));
+}
+
+/**
+ * AE010: `N of M TRIGGERED refresh of <target> for <name> .... [TRIGGERED job <id>]`: queued
+ * and not waited on, so whether it succeeds is not known.
+ */
+export function triggeredEntry(
+  context: EntryContext,
+  data: ResultEntryData & { target: EntryTarget },
+): LogEntry {
+  const msg = dbtLine(
+    progress(data.index, data.total),
+    `TRIGGERED refresh of ${describeTarget(data.target)} for ${data.exposure}`,
+    `TRIGGERED job ${data.jobId ?? '?'}`,
+  );
+  return createLogEntry(context, 'triggered', 'info', msg, resultData('triggered', data));
 }
 
 /** AE005: `N of M SKIP active exposure <name> (<target>) .... [<why>]` */
@@ -230,22 +246,93 @@ export function errorEntry(context: EntryContext, data: ResultEntryData): LogEnt
   );
 }
 
-/** AE007: `Done. REFRESHED=2 SKIP=3 ERROR=0` (counted per result: exposure × target). */
+/**
+ * AE007: `Done. 8 exposures, 5 refresh targets: TRIGGERED=5 REFRESHED=0 SKIP=0 ERROR=0`. Targets
+ * are counted once each (a shared data source is one), by the outcome of its refresh decision.
+ */
 export function doneEntry(
   context: EntryContext,
-  data: { refreshed: number; skipped: number; errors: number; refreshCalls: number },
+  data: {
+    exposures: number;
+    targets: number;
+    triggered: number;
+    refreshed: number;
+    skipped: number;
+    errors: number;
+    refreshCalls: number;
+  },
 ): LogEntry {
   return createLogEntry(
     context,
     'done',
     data.errors > 0 ? 'error' : 'info',
-    `Done. REFRESHED=${data.refreshed} SKIP=${data.skipped} ERROR=${data.errors}`,
+    `Done. ${plural(data.exposures, 'exposure')}, ${plural(data.targets, 'refresh target')}: TRIGGERED=${data.triggered} REFRESHED=${data.refreshed} SKIP=${data.skipped} ERROR=${data.errors}`,
     {
+      exposures: data.exposures,
+      targets: data.targets,
+      triggered: data.triggered,
       refreshed: data.refreshed,
       skipped: data.skipped,
       errors: data.errors,
       refresh_calls: data.refreshCalls,
     },
+  );
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/** AE011: the followed dbt invocation ended; what is left is decided now. */
+export function invocationEndedEntry(
+  context: EntryContext,
+  data: {
+    how: 'command_completed' | 'end_of_log' | 'process_gone';
+    command: string | null;
+    finished: number;
+    success: boolean | null;
+  },
+): LogEntry {
+  const how = {
+    command_completed: 'completed',
+    end_of_log: 'ended (end of the log)',
+    process_gone: 'ended (its process is gone)',
+  }[data.how];
+  const what = data.command === null ? 'dbt' : `dbt ${data.command}`;
+  return createLogEntry(
+    context,
+    'invocationEnded',
+    'info',
+    `${what} ${how}: ${plural(data.finished, 'node')} finished; deciding the rest`,
+    { how: data.how, command: data.command, finished: data.finished, success: data.success },
+  );
+}
+
+/** AE106: a line of dbt's log that is not one of its JSON events (skipped; its text is not kept). */
+export function logLineSkippedEntry(
+  context: EntryContext,
+  data: { line: number; length: number; reason: string },
+): LogEntry {
+  return createLogEntry(
+    context,
+    'logLineSkipped',
+    'debug',
+    `dbt log line ${data.line} skipped: ${data.reason} (${data.length} characters)`,
+    { line: data.line, length: data.length, reason: data.reason },
+  );
+}
+
+/** AE107: every selected node of an exposure's upstream finished while dbt still runs. */
+export function readyEntry(
+  context: EntryContext,
+  data: { exposure: string; finished: string[]; tests: string[]; why: string },
+): LogEntry {
+  return createLogEntry(
+    context,
+    'ready',
+    'debug',
+    `Upstream of ${data.exposure} is ready (${data.why}): ${data.finished.length} nodes and ${data.tests.length} tests finished`,
+    { exposure: data.exposure, finished: data.finished, tests: data.tests, why: data.why },
   );
 }
 

@@ -129,7 +129,7 @@ t.test(
     t.same(
       report.results.map((r) => [r.target?.luid, r.status, r.reason ?? null, r.jobId ?? null]),
       [
-        ['a', 'success', null, 'job-a'],
+        ['a', 'triggered', null, 'job-a'],
         ['b', 'skipped', 'aborted', null],
         ['c', 'skipped', 'aborted', null],
       ],
@@ -219,7 +219,7 @@ t.test('abort while the lookup is in flight, and while waiting for a job', async
   });
   t.same(
     waited.results.map((r) => [r.status, r.jobId, r.detail]),
-    [['success', 'job-1', 'refresh queued as job job-1; waiting was aborted']],
+    [['triggered', 'job-1', 'refresh queued as job job-1; waiting was aborted']],
   );
 });
 

@@ -150,7 +150,7 @@ t.test('20 exposures over 3 shared data sources make exactly 3 refresh calls', a
     'datasource:ds-3': 1,
   });
   t.equal(report.results.length, 20);
-  t.ok(report.results.every((r) => r.status === 'success'));
+  t.ok(report.results.every((r) => r.status === 'triggered'));
   t.same(report.results[0]?.sharedWith, [
     'shared_03',
     'shared_06',
@@ -160,7 +160,19 @@ t.test('20 exposures over 3 shared data sources make exactly 3 refresh calls', a
     'shared_18',
   ]);
   t.equal(new Set(report.results.map((r) => r.jobId)).size, 3);
-  t.equal(report.log.at(-1)?.info.msg, 'Done. REFRESHED=20 SKIP=0 ERROR=0');
+  t.equal(
+    report.log.at(-1)?.info.msg,
+    'Done. 20 exposures, 3 refresh targets: TRIGGERED=3 REFRESHED=0 SKIP=0 ERROR=0',
+  );
+  t.same(report.summary, {
+    exposures: 20,
+    targets: 3,
+    triggered: 3,
+    refreshed: 0,
+    skipped: 0,
+    errors: 0,
+    refreshCalls: 3,
+  });
   t.equal(report.log.at(-1)?.data.refresh_calls, 3);
 });
 
@@ -193,14 +205,14 @@ t.test('two workers at once trigger each refresh once (409093 is the coordinatio
     const key = `${r.target?.kind}:${r.target?.luid}`;
     byTarget.set(key, [
       ...(byTarget.get(key) ?? []),
-      r.status === 'success' ? 'success' : (r.reason ?? r.status),
+      r.status === 'triggered' ? 'triggered' : (r.reason ?? r.status),
     ]);
   }
   for (const [key, outcomes] of byTarget) {
-    t.equal(outcomes.filter((o) => o === 'success').length, 1, `${key} triggered once`);
+    t.equal(outcomes.filter((o) => o === 'triggered').length, 1, `${key} triggered once`);
     t.ok(
       outcomes.every(
-        (o) => o === 'success' || o === 'already_queued' || o === 'build_after_not_elapsed',
+        (o) => o === 'triggered' || o === 'already_queued' || o === 'build_after_not_elapsed',
       ),
       `${key}: ${outcomes.join(', ')}`,
     );

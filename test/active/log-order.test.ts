@@ -150,6 +150,7 @@ t.test(
         client.waitForJob(jobId, { ...options, pollIntervalMs: 10, pollFactor: 1 }),
     };
     const logged: string[] = [];
+    const made: LogEntry[] = [];
     const report = await maybeRefresh({
       lineage: SHARED_LINEAGE,
       runResults: fixtureRun(BQ),
@@ -166,6 +167,7 @@ t.test(
         warn: (msg) => logged.push(msg),
         error: (msg) => logged.push(msg),
       },
+      onEntry: (entry) => made.push(entry),
     });
 
     t.same(server.counters.refreshCalls, {
@@ -194,9 +196,20 @@ t.test(
     t.same(okOrder, ['beta wb-sales', 'gamma wb-sales', 'gamma ds-2', 'alpha ds-1', 'beta ds-1']);
     t.same(
       logged,
-      mergeInTimeOrder(report.log, report.debug).map((entry) => entry.info.msg),
-      'the logger receives log and debug entries merged in time order',
+      made.map((entry) => entry.info.msg),
+      'the logger and onEntry receive the same entries, as they are made',
     );
+    t.same(
+      [...made].sort((a, b) => Date.parse(a.info.ts) - Date.parse(b.info.ts)),
+      made,
+      'the entries are made in time order',
+    );
+    t.same(
+      made.filter((entry) => report.log.includes(entry)),
+      report.log,
+      'the report log holds the same entries in the same order',
+    );
+    t.equal(made.length, report.log.length + report.debug.length);
     assertNoSecrets(t, report, report.log, report.debug, logged, server.requests);
     await client.signOut();
   },
@@ -259,32 +272,35 @@ t.test('fake refresher: out-of-order jobs, time order, deterministic under a clo
   );
 });
 
-t.test('a frozen clock: one timestamp, exposure order, the same every run', async (t) => {
-  const first = await fakeRun(frozenClock);
-  assertTimeOrdered(t, first);
-  t.equal(new Set(times([...first.log, ...first.debug])).size, 1, 'every entry at `now`');
-  t.same(
-    first.log.map((entry) => [entry.info.code, entry.data.exposure ?? null]),
-    [
-      ['AE002', null],
-      ['AE003', 'alpha'],
-      ['AE004', 'alpha'],
-      ['AE003', 'beta'],
-      ['AE004', 'beta'],
-      ['AE006', 'beta'],
-      ['AE003', 'delta'],
-      ['AE005', 'delta'],
-      ['AE003', 'gamma'],
-      ['AE004', 'gamma'],
-      ['AE006', 'gamma'],
-      ['AE007', null],
-    ],
-    'equal times keep the per-exposure order',
-  );
-  const second = await fakeRun(frozenClock);
-  t.same(second.log, first.log);
-  t.same(second.debug, first.debug);
-});
+t.test(
+  'a frozen clock: one timestamp, entries in the order made, the same every run',
+  async (t) => {
+    const first = await fakeRun(frozenClock);
+    assertTimeOrdered(t, first);
+    t.equal(new Set(times([...first.log, ...first.debug])).size, 1, 'every entry at `now`');
+    t.same(
+      first.log.map((entry) => [entry.info.code, entry.data.exposure ?? null]),
+      [
+        ['AE002', null],
+        ['AE003', 'alpha'],
+        ['AE003', 'beta'],
+        ['AE003', 'delta'],
+        ['AE003', 'gamma'],
+        ['AE005', 'delta'],
+        ['AE006', 'beta'],
+        ['AE006', 'gamma'],
+        ['AE004', 'gamma'],
+        ['AE004', 'alpha'],
+        ['AE004', 'beta'],
+        ['AE007', null],
+      ],
+      'the decisions, then each outcome as it was known (wb-sales, ds-2, ds-1)',
+    );
+    const second = await fakeRun(frozenClock);
+    t.same(second.log, first.log);
+    t.same(second.debug, first.debug);
+  },
+);
 
 t.test('a clock that steps back never moves the timestamps back', async (t) => {
   // Readings swing back and forth, ever wider: 0, 1000, -1000, 2000, -2000, 3000, …

@@ -94,7 +94,7 @@ const cases: Case[] = [
       {
         exposure: 'customers_dash',
         target: WB_KEY,
-        status: 'success',
+        status: 'triggered',
         jobId: 'fake-job-1',
         rebuilt: BQ_CUSTOMERS_CLOSURE,
         failed: [],
@@ -110,7 +110,7 @@ const cases: Case[] = [
       {
         exposure: 'customers_dash',
         target: WB_KEY,
-        status: 'success',
+        status: 'triggered',
         jobId: 'fake-job-1',
         rebuilt: [BQ_CUSTOMERS],
         failed: [],
@@ -143,7 +143,7 @@ const cases: Case[] = [
       {
         exposure: 'orders_dash',
         target: WB_KEY,
-        status: 'success',
+        status: 'triggered',
         jobId: 'fake-job-1',
         rebuilt: [
           'model.jaffle_shop.orders',
@@ -166,7 +166,7 @@ const cases: Case[] = [
       {
         exposure: 'customers',
         target: WB_KEY,
-        status: 'success',
+        status: 'triggered',
         jobId: 'fake-job-1',
         rebuilt: [
           'model.dbt_bouncer_test_project.customers.v3',
@@ -191,7 +191,7 @@ const cases: Case[] = [
       {
         exposure: 'snapshots',
         target: WB_KEY,
-        status: 'success',
+        status: 'triggered',
         jobId: 'fake-job-1',
         rebuilt: [
           'seed.dbt_bouncer_test_project.raw_orders',
@@ -288,7 +288,7 @@ const cases: Case[] = [
     run: () => ({ ...fixtureRun(BQ), command: 'run' }),
     exposures: [exposure('customers_dash', [BQ_CUSTOMERS], [WB])],
     expected: [
-      { exposure: 'customers_dash', target: WB_KEY, status: 'success', jobId: 'fake-job-1' },
+      { exposure: 'customers_dash', target: WB_KEY, status: 'triggered', jobId: 'fake-job-1' },
     ],
     refreshCalls: [WB_KEY],
   },
@@ -316,7 +316,7 @@ const cases: Case[] = [
       {
         exposure: 'orders_dash',
         target: 'workbook:wb-3',
-        status: 'success',
+        status: 'triggered',
         jobId: 'fake-job-1',
         failed: [],
       },
@@ -357,7 +357,7 @@ const cases: Case[] = [
       {
         exposure: 'customers_dash',
         target: WB_KEY,
-        status: 'success',
+        status: 'triggered',
         jobId: 'fake-job-1',
         failed: [],
       },
@@ -373,7 +373,7 @@ const cases: Case[] = [
     manifest: BQ,
     exposures: [exposure('customers_dash', [BQ_CUSTOMERS], [WB])],
     expected: [
-      { exposure: 'customers_dash', target: WB_KEY, status: 'success', jobId: 'fake-job-1' },
+      { exposure: 'customers_dash', target: WB_KEY, status: 'triggered', jobId: 'fake-job-1' },
     ],
     refreshCalls: [WB_KEY],
   },
@@ -421,7 +421,7 @@ const cases: Case[] = [
       {
         exposure: 'customers_dash',
         target: WB_KEY,
-        status: 'success',
+        status: 'triggered',
         jobId: 'fake-job-1',
         rebuilt: [BQ_CUSTOMERS],
         failed: [],
@@ -503,7 +503,7 @@ const cases: Case[] = [
         reason: 'no_extract',
         detail: 'live connection, no extract to refresh',
       },
-      { exposure: 'mixed', target: WB_KEY, status: 'success', jobId: 'fake-job-1' },
+      { exposure: 'mixed', target: WB_KEY, status: 'triggered', jobId: 'fake-job-1' },
     ],
     refreshCalls: [WB_KEY],
   },
@@ -545,7 +545,7 @@ const cases: Case[] = [
     fake: { lastRefreshTimes: { [WB_KEY]: minutesAgo(1440) } },
     exposures: [exposure('customers_dash', [BQ_CUSTOMERS], [WB])],
     expected: [
-      { exposure: 'customers_dash', target: WB_KEY, status: 'success', jobId: 'fake-job-1' },
+      { exposure: 'customers_dash', target: WB_KEY, status: 'triggered', jobId: 'fake-job-1' },
     ],
     refreshCalls: [WB_KEY],
   },
@@ -573,7 +573,7 @@ const cases: Case[] = [
     fake: { lastRefreshTimes: { [WB_KEY]: minutesAgo(-2) } },
     exposures: [exposure('customers_dash', [BQ_CUSTOMERS], [WB])],
     expected: [
-      { exposure: 'customers_dash', target: WB_KEY, status: 'success', jobId: 'fake-job-1' },
+      { exposure: 'customers_dash', target: WB_KEY, status: 'triggered', jobId: 'fake-job-1' },
     ],
     refreshCalls: [WB_KEY],
   },
@@ -585,7 +585,7 @@ const cases: Case[] = [
     fake: { lastRefreshTimes: { [WB_KEY]: minutesAgo(20) } },
     exposures: [exposure('customers_dash', [BQ_CUSTOMERS], [WB])],
     expected: [
-      { exposure: 'customers_dash', target: WB_KEY, status: 'success', jobId: 'fake-job-1' },
+      { exposure: 'customers_dash', target: WB_KEY, status: 'triggered', jobId: 'fake-job-1' },
     ],
     refreshCalls: [WB_KEY],
   },
@@ -736,27 +736,27 @@ const cases: Case[] = [
       {
         exposure: 'a',
         target: 'datasource:ds-1',
-        status: 'success',
+        status: 'triggered',
         jobId: 'fake-job-1',
         sharedWith: ['b', 'c'],
       },
-      { exposure: 'a', target: 'workbook:wb-a', status: 'success', jobId: 'fake-job-2' },
+      { exposure: 'a', target: 'workbook:wb-a', status: 'triggered', jobId: 'fake-job-2' },
       {
         exposure: 'b',
         target: 'datasource:ds-1',
-        status: 'success',
+        status: 'triggered',
         jobId: 'fake-job-1',
         sharedWith: ['a', 'c'],
       },
-      { exposure: 'b', target: 'workbook:wb-b', status: 'success', jobId: 'fake-job-3' },
+      { exposure: 'b', target: 'workbook:wb-b', status: 'triggered', jobId: 'fake-job-3' },
       {
         exposure: 'c',
         target: 'datasource:ds-1',
-        status: 'success',
+        status: 'triggered',
         jobId: 'fake-job-1',
         sharedWith: ['a', 'b'],
       },
-      { exposure: 'c', target: 'workbook:wb-c', status: 'success', jobId: 'fake-job-4' },
+      { exposure: 'c', target: 'workbook:wb-c', status: 'triggered', jobId: 'fake-job-4' },
     ],
     refreshCalls: ['datasource:ds-1', 'workbook:wb-a', 'workbook:wb-b', 'workbook:wb-c'],
   },
@@ -779,7 +779,7 @@ const cases: Case[] = [
         reason: 'upstream_failed',
         detail: 'upstream failed: model.jaffle_shop.test_insert_overwrite (error)',
       },
-      { exposure: 'healthy', target: 'datasource:ds-1', status: 'success', jobId: 'fake-job-1' },
+      { exposure: 'healthy', target: 'datasource:ds-1', status: 'triggered', jobId: 'fake-job-1' },
     ],
     refreshCalls: ['datasource:ds-1'],
   },
@@ -789,7 +789,7 @@ const cases: Case[] = [
     fake: { canReportLastRefreshTimes: false },
     exposures: [exposure('customers_dash', [BQ_CUSTOMERS], [WB])],
     expected: [
-      { exposure: 'customers_dash', target: WB_KEY, status: 'success', jobId: 'fake-job-1' },
+      { exposure: 'customers_dash', target: WB_KEY, status: 'triggered', jobId: 'fake-job-1' },
     ],
     refreshCalls: [WB_KEY],
   },
@@ -906,7 +906,7 @@ t.test(
     t.same(
       report.results.map((r) => [r.target?.luid, r.status, r.reason ?? null]),
       [
-        ['other', 'success', null],
+        ['other', 'triggered', null],
         ['wb-1', 'skipped', 'build_after_not_elapsed'],
       ],
     );
@@ -955,7 +955,7 @@ t.test(
       report.results.map((r) => [r.target?.luid, r.status, r.reason ?? null, r.detail ?? null]),
       [
         ['bad', 'error', 'lookup_failed', 'could not read the last refresh time: store offline'],
-        ['wb-1', 'success', null, null],
+        ['wb-1', 'triggered', null, null],
       ],
     );
     t.same(

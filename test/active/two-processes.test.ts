@@ -102,7 +102,7 @@ t.test('two worker processes at once trigger each refresh exactly once', async (
     const key = `${r.target?.kind}:${r.target?.luid}`;
     outcomes.set(key, [
       ...(outcomes.get(key) ?? []),
-      r.status === 'success' ? 'success' : `${r.reason}`,
+      r.status === 'triggered' ? 'triggered' : `${r.reason}`,
     ]);
   }
   t.same([...outcomes.keys()].sort(), ['datasource:ds-1', 'datasource:ds-2', 'workbook:wb-sales']);
@@ -112,7 +112,7 @@ t.test('two worker processes at once trigger each refresh exactly once', async (
     ['B', b],
   ] as const) {
     for (const r of JSON.parse(worker.out.trim()) as RefreshResult[]) {
-      if (r.status !== 'success' || r.jobId === undefined) continue;
+      if (r.status !== 'triggered' || r.jobId === undefined) continue;
       const key = `${r.target?.kind}:${r.target?.luid}`;
       triggeredBy.set(key, new Set([...(triggeredBy.get(key) ?? []), `${w}:${r.jobId}`]));
     }
@@ -120,7 +120,7 @@ t.test('two worker processes at once trigger each refresh exactly once', async (
   for (const [key, list] of outcomes) {
     t.ok(
       list.every(
-        (o) => o === 'success' || o === 'already_queued' || o === 'build_after_not_elapsed',
+        (o) => o === 'triggered' || o === 'already_queued' || o === 'build_after_not_elapsed',
       ),
       `${key}: ${list.join(', ')} — never an error`,
     );

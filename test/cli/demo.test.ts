@@ -15,10 +15,16 @@ t.test(
     t.match(out, 'First sync: 6 exposures added.');
     const [, firstRefresh = '', secondRefresh = ''] = out.split(/── [34]\/4 /);
     t.match(firstRefresh, /OK refreshed datasource 'Orders \(certified\)'/);
-    t.match(firstRefresh, /Done\. REFRESHED=\d+ SKIP=\d+ ERROR=0/);
+    t.match(
+      firstRefresh,
+      /Done\. 6 exposures, 7 refresh targets: TRIGGERED=0 REFRESHED=5 SKIP=2 ERROR=0/,
+    );
     t.notMatch(secondRefresh, /OK refreshed/, 'the second run refreshes nothing');
     t.match(secondRefresh, /build_after 1440 min not elapsed/);
-    t.match(secondRefresh, /Done\. REFRESHED=0 /);
+    t.match(
+      secondRefresh,
+      /Done\. 6 exposures, 7 refresh targets: TRIGGERED=0 REFRESHED=0 SKIP=7 /,
+    );
     t.match(
       out,
       /Done\. Outputs:\n {2}exposures YAML {3}.*tableau_exposures.yml\n {2}lineage JSON {5}.*tableau_lineage.json\n {2}Mermaid picture {2}.*lineage.mmd\n {2}refresh report {3}.*active_exposures.json\n$/,

@@ -155,7 +155,10 @@ t.test('refresh against the mock server: refreshes, then skips within the cadenc
     /SKIP active exposure refund_tracker .*\[upstream failed: model\.jaffle_tableau\.refunds \(skipped\), model\.jaffle_tableau\.stg_refunds \(error\)\]/,
   );
   t.match(first.stdout(), /SKIP active exposure ops_live_monitor .*no extract/);
-  t.match(first.stdout(), /Done\. REFRESHED=\d+ SKIP=\d+ ERROR=0/);
+  t.match(
+    first.stdout(),
+    /Done\. 6 exposures, 7 refresh targets: TRIGGERED=0 REFRESHED=5 SKIP=2 ERROR=0/,
+  );
   const report = JSON.parse(
     await readFile(join(project, 'target', 'active_exposures.json'), 'utf8'),
   );

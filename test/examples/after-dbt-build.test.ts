@@ -60,7 +60,10 @@ t.test('the after-build script refreshes over the mock server and writes the rep
   t.equal(code, 0, lines.join('\n'));
   // By hand: customer_health (wb-3) and sales_overview (ds-1) refresh; ops_live_monitor is live.
   t.same(server.jobs().length, 2);
-  t.match(lines.join('\n'), /Done\. REFRESHED=2 SKIP=1 ERROR=0/);
+  t.match(
+    lines.join('\n'),
+    /Done\. 3 exposures, 3 refresh targets: TRIGGERED=0 REFRESHED=2 SKIP=1 ERROR=0/,
+  );
   const report = JSON.parse(
     await readFile(join(project, 'target', 'active_exposures.json'), 'utf8'),
   );

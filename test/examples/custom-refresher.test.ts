@@ -27,7 +27,7 @@ t.test('the custom refresher refreshes once, then the JSON store keeps the caden
     first.results.map((r) => [r.exposure, [r.status, r.reason ?? null]]),
   );
   t.same(byExposure, {
-    customer_health: ['success', null],
+    customer_health: ['triggered', null],
     ops_live_monitor: ['skipped', 'no_extract'],
     sales_overview: ['skipped', 'already_queued'],
   });

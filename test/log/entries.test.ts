@@ -10,6 +10,7 @@ import {
   mergeInTimeOrder,
   refreshedEntry,
   skippedEntry,
+  triggeredEntry,
 } from '../../src/log/entries.js';
 import type { LogEntry } from '../../src/log/types.js';
 
@@ -45,10 +46,12 @@ t.test('durations and time left', async (t) => {
 t.test('result lines', async (t) => {
   const target = { kind: 'workbook' as const, luid: 'w', name: 'Sales' };
   const base = { index: 2, total: 3, exposure: 'sales' };
+  const triggered = triggeredEntry(ctx, { ...base, target, jobId: 'j1' });
   t.equal(
-    refreshedEntry(ctx, { ...base, target, jobId: 'j1' }).info.msg,
-    dbtLine('2 of 3 ', "OK queued refresh of workbook 'Sales' for sales", 'OK job j1'),
+    triggered.info.msg,
+    dbtLine('2 of 3 ', "TRIGGERED refresh of workbook 'Sales' for sales", 'TRIGGERED job j1'),
   );
+  t.match(triggered, { info: { code: 'AE010', level: 'info' }, data: { status: 'triggered' } });
   t.equal(
     refreshedEntry(ctx, { ...base, target, jobId: 'j1', durationMs: 3210 }).info.msg,
     dbtLine('2 of 3 ', "OK refreshed workbook 'Sales' for sales", 'OK in 3.2s'),

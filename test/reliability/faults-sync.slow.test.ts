@@ -86,11 +86,21 @@ async function previousState(t: Test): Promise<string> {
   await librarySync(c, mock, dir);
   await c.signOut();
   const report: RefreshReport = {
+    version: 2,
     enabled: true,
     dryRun: false,
     buildAfterMinutes: 1440,
     invocationId: 'previous-run',
     results: [],
+    summary: {
+      exposures: 0,
+      targets: 0,
+      triggered: 0,
+      refreshed: 0,
+      skipped: 0,
+      errors: 0,
+      refreshCalls: 0,
+    },
     log: [],
     debug: [],
   };

@@ -1,0 +1,161 @@
+/**
+ * `refresh` as users run it (the built binary), read line by line as it prints: the log arrives
+ * as things happen, `--follow -` refreshes before dbt's log ends, a job not waited on is
+ * TRIGGERED (not success), and --wait prints that it is waiting.
+ */
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import t, { type Test } from 'tap';
+import { run } from '../../src/cli/run.js';
+import type { MockSiteInput } from '../../src/testing/index.js';
+import { createMockTableauServer } from '../../src/testing/index.js';
+import { writeRun } from '../active/dbt-log-helpers.js';
+import { assertNoSecrets, SENTINEL_SECRET, SENTINEL_TOKEN_NAME } from '../helpers/secrets.js';
+import { binary, captureIo, copyExample, exampleProject } from './helpers.js';
+
+const site = JSON.parse(
+  await readFile(join(exampleProject, 'tableau-site.json'), 'utf8'),
+) as MockSiteInput;
+
+async function setUp(t: Test) {
+  const project = await copyExample(t);
+  const server = await createMockTableauServer({
+    siteModel: site,
+    tokens: [{ name: SENTINEL_TOKEN_NAME, secret: SENTINEL_SECRET }],
+  });
+  t.teardown(() => server.close());
+  const env = {
+    TABLEAU_SERVER_URL: server.url,
+    TABLEAU_SITE_NAME: server.siteName,
+    TABLEAU_TOKEN_NAME: SENTINEL_TOKEN_NAME,
+    TABLEAU_TOKEN_SECRET: SENTINEL_SECRET,
+    DBT_PROJECT_DIR: project,
+  };
+  const sync = captureIo(env, project);
+  t.equal(await run(['sync'], sync.io), 0, sync.stderr());
+  return { project, server, env };
+}
+
+/** The binary, its stdout read line by line as printed. */
+function start(args: string[], env: Record<string, string>, cwd: string) {
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [binary, ...args], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', ...env },
+  });
+  const lines: string[] = [];
+  let stderr = '';
+  createInterface({ input: child.stdout }).on('line', (line) => lines.push(line));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  let done = false;
+  void exited.then(() => (done = true));
+  return { child, lines, exited, stderr: () => stderr, done: () => done };
+}
+
+async function until(check: () => boolean, ms = 15_000): Promise<void> {
+  const startedAt = Date.now();
+  while (!check()) {
+    if (Date.now() - startedAt > ms) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** The example project's build (its run_results), as dbt's JSON log. */
+const BUILD = writeRun('core', 'build', [
+  { id: 'seed.jaffle_tableau.country_codes', status: 'success' },
+  { id: 'snapshot.jaffle_tableau.customers_snapshot', status: 'success' },
+  { id: 'model.jaffle_tableau.stg_orders', status: 'success' },
+  { id: 'model.jaffle_tableau.stg_customers', status: 'success' },
+  { id: 'model.jaffle_tableau.stg_payments', status: 'success' },
+  { id: 'model.jaffle_tableau.stg_refunds', status: 'error' },
+  { id: 'model.jaffle_tableau.orders', status: 'success' },
+  { id: 'test.jaffle_tableau.not_null_orders_order_id.4f1e2d3c5b', status: 'pass' },
+  { id: 'model.jaffle_tableau.customers.v1', status: 'success' },
+  { id: 'model.jaffle_tableau.customers.v2', status: 'success' },
+  { id: 'test.jaffle_tableau.not_null_customers_v2_customer_id.9a8b7c6d5e', status: 'pass' },
+  { id: 'model.jaffle_tableau.Revenue_By_Country', status: 'success' },
+  { id: 'model.jaffle_tableau.refunds', status: 'skipped' },
+]);
+
+if (!existsSync(binary)) {
+  t.fail(`${binary} is missing: run \`npm run build\` first (npm test does)`);
+} else {
+  t.test('refresh --follow -: the first refresh line is printed before dbt ends', async (t) => {
+    const { project, server, env } = await setUp(t);
+    const cli = start(['refresh', '--follow', '-'], { ...env, DBT_ACTIVE_EXPOSURES: '1' }, project);
+    // customer_health depends on the seed and the snapshot: done after the second node.
+    const snapshot = BUILD.finishedAt.get('snapshot.jaffle_tableau.customers_snapshot')!;
+    cli.child.stdin.write(`${BUILD.lines.slice(0, snapshot + 1).join('\n')}\n`);
+    await until(() => cli.lines.some((l) => /TRIGGERED refresh of .* for customer_health/.test(l)));
+    t.equal(cli.done(), false, 'printed while dbt still writes its log');
+    t.equal(server.jobs().length, 1, 'the refresh reached Tableau');
+    t.match(cli.lines[0], /Running active exposures for 6 exposures/);
+
+    cli.child.stdin.end(`${BUILD.lines.slice(snapshot + 1).join('\n')}\n`);
+    t.equal(await cli.exited, 0, cli.stderr());
+    t.match(cli.lines.join('\n'), /dbt build completed: 13 nodes finished; deciding the rest/);
+    t.match(
+      cli.lines.at(-1),
+      /Done\. 6 exposures, 7 refresh targets: TRIGGERED=5 REFRESHED=0 SKIP=2 ERROR=0/,
+    );
+    t.match(cli.lines.join('\n'), /SKIP active exposure refund_tracker .*upstream failed/);
+    t.equal(server.jobs().length, 5, 'each target refreshed once');
+    const report = JSON.parse(
+      await readFile(join(project, 'target', 'active_exposures.json'), 'utf8'),
+    );
+    t.equal(report.version, 2);
+    t.equal(report.invocationId, BUILD.runResults.invocationId);
+    assertNoSecrets(t, cli.lines.join('\n'), cli.stderr(), report);
+  });
+
+  t.test('--json: one JSON line per entry, as it happens', async (t) => {
+    const { project, env } = await setUp(t);
+    const cli = start(
+      ['refresh', '--follow', '-', '--json'],
+      { ...env, DBT_ACTIVE_EXPOSURES: '1' },
+      project,
+    );
+    const snapshot = BUILD.finishedAt.get('snapshot.jaffle_tableau.customers_snapshot')!;
+    cli.child.stdin.write(`${BUILD.lines.slice(0, snapshot + 1).join('\n')}\n`);
+    await until(() => cli.lines.some((l) => l.includes('"AE010"')));
+    t.equal(cli.done(), false);
+    cli.child.stdin.end(`${BUILD.lines.slice(snapshot + 1).join('\n')}\n`);
+    t.equal(await cli.exited, 0, cli.stderr());
+    const entries = cli.lines.map((l) => JSON.parse(l));
+    t.equal(entries.at(-1).info.code, 'AE007');
+    t.ok(entries.every((e) => e.info.category === 'active_exposures'));
+  });
+
+  t.test(
+    'failing jobs not waited on are TRIGGERED, exit 0; waited on, ERROR, exit 1',
+    async (t) => {
+      const { project, server, env } = await setUp(t);
+      server.setJobPlan(null, { outcome: 'failed', queuedMs: 100, runMs: 400 });
+      const enabled = { ...env, DBT_ACTIVE_EXPOSURES: '1' };
+      const noWait = start(['refresh'], enabled, project);
+      t.equal(await noWait.exited, 0, noWait.stderr());
+      t.notMatch(noWait.lines.join('\n'), /OK refreshed/);
+      t.match(noWait.lines.join('\n'), /TRIGGERED refresh of workbook 'Customer Health'/);
+      t.match(noWait.lines.at(-1), /TRIGGERED=5 REFRESHED=0 SKIP=2 ERROR=0/);
+      const report = JSON.parse(
+        await readFile(join(project, 'target', 'active_exposures.json'), 'utf8'),
+      );
+      t.notOk(report.results.some((r: { status: string }) => r.status === 'success'));
+      t.equal(report.summary.triggered, 5);
+
+      const waited = start(
+        ['refresh', '--wait', '--build-after', '0'],
+        { ...enabled, DBT_AUTO_EXPOSURES_PROGRESS_INTERVAL_MS: '50' },
+        project,
+      );
+      t.equal(await waited.exited, 1, waited.stderr());
+      t.match(waited.lines.at(-1), /TRIGGERED=0 REFRESHED=0 SKIP=2 ERROR=5/);
+      t.match(waited.lines.join('\n'), /ERROR refreshing .* \[ERROR: job failed: /);
+      // Not a terminal: a line now and then while the jobs run.
+      t.match(waited.stderr(), /waiting for \d refresh jobs? \(\d+s\)\n/);
+    },
+  );
+}
