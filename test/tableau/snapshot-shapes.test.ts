@@ -14,6 +14,7 @@ import {
   type TableauWarning,
   type TableauWorkbook,
 } from '../../src/index.js';
+import { renderReference } from '../../src/output/yaml.js';
 import { repoFixtures } from '../helpers/shared-fixtures.js';
 
 const manifest = await loadManifest(join(repoFixtures, 'dbt', 'v12_bigquery_1.9.0'));
@@ -77,7 +78,10 @@ async function read(value: object) {
 function deps(workbooks: TableauWorkbook[], luid: string) {
   const lineage = buildExposureLineage({ manifest, workbooks });
   const exposure = lineage.exposures.find((e) => e.meta.tableau.workbookLuid === luid);
-  return exposure?.dependsOn.map((d) => [d.uniqueId, d.ref]);
+  return exposure?.dependsOn.map((d) => [
+    d.uniqueId,
+    renderReference(d.ref, lineage.dbt.packageName),
+  ]);
 }
 
 t.test('dbt Cloud’s troubleshooting query: workbook-level upstreamTables', async (t) => {
@@ -237,7 +241,10 @@ t.test('custom SQL pages attach to the workbooks they name', async (t) => {
   t.same(warnings, []);
   const lineage = buildExposureLineage({ manifest, workbooks, options: { parseCustomSql: true } });
   t.same(
-    lineage.exposures.map((e) => [e.name, e.dependsOn.map((d) => [d.ref, d.match])]),
+    lineage.exposures.map((e) => [
+      e.name,
+      e.dependsOn.map((d) => [renderReference(d.ref, lineage.dbt.packageName), d.match]),
+    ]),
     [['sql_workbook', [["ref('stg_orders')", 'custom_sql_parsed']]]],
   );
   t.same(lineage.stats.customSql, { queries: 1, parsed: 1 });
