@@ -115,6 +115,9 @@ function toJson(element: MockElement): unknown {
     return element.text;
   }
   const out: Record<string, unknown> = Object.fromEntries(attributesOf(element));
+  // An element with attributes and text: Tableau's JSON puts the text under `value`
+  // (`"productVersion": { "value": "2023.3.0", "build": "20233.23.1017.0948" }`).
+  if (element.text !== undefined) out.value = element.text;
   const children = element.children ?? [];
   if (element.repeated) {
     const groups = new Map<string, unknown[]>();
@@ -206,7 +209,7 @@ export function handleServerInfo(state: MockState, req: MockRequest): MockAnswer
         children: [
           {
             name: 'productVersion',
-            attributes: { build: '20254.0.0' },
+            attributes: { build: `${state.productVersion.split('.').slice(0, 2).join('')}.0.0` },
             text: state.productVersion,
           },
           { name: 'restApiVersion', text: state.apiVersion },

@@ -371,8 +371,8 @@ t.test('GraphQL documents are parsed: only the selected fields come back', async
           ...Names
           key: luid
           owner { name }
-          notModelled
-          upstreamDatasources { __typename ... on PublishedDatasource { luid } ... on Other { x } }
+          containsUnsupportedCustomSql
+          upstreamDatasources { __typename ... on PublishedDatasource { luid } }
         }
       }
     }`;
@@ -387,7 +387,7 @@ t.test('GraphQL documents are parsed: only the selected fields come back', async
             projectName: 'Finance',
             key: 'wb-extract',
             owner: null,
-            notModelled: null,
+            containsUnsupportedCustomSql: null,
             upstreamDatasources: [{ __typename: 'PublishedDatasource', luid: 'pds-1' }],
           },
         ],
@@ -410,15 +410,28 @@ t.test('GraphQL documents are parsed: only the selected fields come back', async
     data: { publishedDatasourcesConnection: { nodes: [{ luid: 'pds-1' }] } },
   });
 
-  for (const [query, message] of [
-    ['query { workbooksConnection(first: 1) { nodes { luid }', /^Syntax Error/],
-    ['fragment F on Workbook { luid }', /no operation with a field/],
+  // Documents the schema rejects are never run (graphql-java's error classes, as Tableau sends).
+  for (const [query, message, classification] of [
+    ['query { workbooksConnection(first: 1) { nodes { luid }', /^Syntax Error/, 'InvalidSyntax'],
+    ['fragment F on Workbook { luid }', /never used/, 'ValidationError'],
+    [
+      '{ workbooksConnection { nodes { notATableauField } } }',
+      /notATableauField/,
+      'ValidationError',
+    ],
+    [
+      '{ workbooksConnection { nodes { upstreamDatasources { ... on Other { x } } } } }',
+      /Unknown type "Other"/,
+      'ValidationError',
+    ],
   ] as const) {
     const bad = await graphql(server, token, query, {});
     t.equal(bad.status, 200);
-    t.equal(bad.body.errors[0].extensions.code, 'INVALID_ARGUMENT');
+    t.equal(bad.body.data, undefined);
+    t.equal(bad.body.errors[0].extensions.classification, classification);
     t.match(bad.body.errors[0].message, message);
   }
+  t.equal(server.counters.invalidDocuments, 4);
   const missing = await fetch(`${server.url}/api/metadata/graphql`, {
     method: 'POST',
     headers: { ...JSON_HEADERS, 'x-tableau-auth': token },
