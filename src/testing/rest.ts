@@ -515,3 +515,38 @@ export function handleCollections(
     ]),
   };
 }
+
+/**
+ * Answer Query Projects (`GET /api/{v}/sites/{site}/projects`): every project with its
+ * `parentProjectId` (absent on top-level projects), paged with `pageSize` / `pageNumber`, shaped
+ * like the recorded `projects-query-response.xml`.
+ */
+export function handleProjects(state: MockState, req: MockRequest): MockAnswer {
+  const pageSize = Math.min(1000, Math.max(1, Number(req.query.get('pageSize') ?? 100) || 100));
+  const pageNumber = Math.max(1, Number(req.query.get('pageNumber') ?? 1) || 1);
+  const all = state.site.projects;
+  const page = all.slice((pageNumber - 1) * pageSize, pageNumber * pageSize);
+  return {
+    status: 200,
+    body: renderTsResponse(req.format, [
+      {
+        name: 'pagination',
+        attributes: { pageNumber, pageSize, totalAvailable: all.length },
+      },
+      {
+        name: 'projects',
+        repeated: true,
+        children: page.map((p) => ({
+          name: 'project',
+          attributes: {
+            id: p.luid,
+            name: p.name,
+            description: '',
+            parentProjectId: p.parentLuid,
+            contentPermissions: 'ManagedByOwner',
+          },
+        })),
+      },
+    ]),
+  };
+}

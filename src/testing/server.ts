@@ -16,6 +16,7 @@ import {
   errorAnswer,
   handleCollections,
   handleJob,
+  handleProjects,
   handleRefresh,
   handleServerInfo,
   handleSignIn,
@@ -252,6 +253,7 @@ const ROUTES: [RegExp, string, MockRoute][] = [
   [/^\/api\/metadata\/graphql$/, 'POST', 'graphql'],
   [/^\/api\/([\d.]+)\/sites\/([^/]+)\/collections$/, 'GET', 'collections'],
   [/^\/api\/([\d.]+)\/sites\/([^/]+)\/collections\/([^/]+)\/items$/, 'GET', 'collection-items'],
+  [/^\/api\/([\d.]+)\/sites\/([^/]+)\/projects$/, 'GET', 'projects'],
   [/^\/api\/([\d.]+)\/sites\/([^/]+)\/workbooks\/([^/]+)\/refresh$/, 'POST', 'refresh-workbook'],
   [
     /^\/api\/([\d.]+)\/sites\/([^/]+)\/datasources\/([^/]+)\/refresh$/,
@@ -338,6 +340,7 @@ function handle(
   if (route === 'collections') return handleCollections(state, req, version ?? state.apiVersion);
   if (route === 'collection-items')
     return handleCollections(state, req, version ?? state.apiVersion, luid);
+  if (route === 'projects') return handleProjects(state, req);
   if (route === 'refresh-workbook') return handleRefresh(state, req, 'workbook', luid);
   if (route === 'refresh-datasource') return handleRefresh(state, req, 'datasource', luid);
   return handleJob(state, req, luid);

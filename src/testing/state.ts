@@ -26,6 +26,7 @@ export type MockRoute =
   | 'graphql'
   | 'collections'
   | 'collection-items'
+  | 'projects'
   | 'refresh-workbook'
   | 'refresh-datasource'
   | 'job'
@@ -39,6 +40,7 @@ const MOCK_ROUTES: readonly MockRoute[] = [
   'graphql',
   'collections',
   'collection-items',
+  'projects',
   'refresh-workbook',
   'refresh-datasource',
   'job',

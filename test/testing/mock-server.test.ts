@@ -3,11 +3,14 @@ import {
   CUSTOM_SQL_QUERY,
   PUBLISHED_DATASOURCE_REFRESH_TIMES_QUERY,
   WORKBOOK_REFRESH_TIMES_QUERY,
-  WORKBOOKS_QUERY,
+  workbooksQuery,
 } from '../../src/tableau/queries.js';
 import type { MockSiteInput } from '../../src/testing/index.js';
 import { createMockTableauServer } from '../../src/testing/index.js';
 import { graphql, JSON_HEADERS, type Json, rest, signIn, signInBody } from './mock-helpers.js';
+
+/** The workbooks document for a server with every feature (Cloud). */
+const WORKBOOKS_QUERY = workbooksQuery({ projectLuid: true });
 
 const V = '3.28';
 
@@ -187,10 +190,27 @@ t.test('sign-out ends the session; signing out twice is 401002', async (t) => {
   t.equal(server.activeSessions, 0);
 });
 
+/** A workbooks document asking published data sources nested in full (not the client's shape). */
+const NESTED_WORKBOOKS_QUERY = `query W($first: Int!, $after: String, $filter: Workbook_Filter) {
+  workbooksConnection(first: $first, after: $after, filter: $filter) {
+    totalCount pageInfo { hasNextPage endCursor }
+    nodes {
+      luid name projectName projectLuid tags { name }
+      embeddedDatasources {
+        hasExtracts
+        upstreamTables { id name fullName schema connectionType database { name connectionType } }
+        upstreamDatasources { luid name }
+      }
+      upstreamDatasources { luid extractLastRefreshTime }
+    }
+  }
+}`;
+
 t.test('GraphQL workbooks: fields, filters, warnings', async (t) => {
   const server = await createMockTableauServer({ siteModel: SITE });
   t.teardown(() => server.close());
   const token = await signIn(server);
+  const WORKBOOKS_QUERY = NESTED_WORKBOOKS_QUERY;
   const all = await graphql(server, token, WORKBOOKS_QUERY, {
     first: 10,
     after: null,
