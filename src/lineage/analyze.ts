@@ -265,6 +265,14 @@ export class SourceAnalyzer {
   }
 
   #resolveTable(table: TableauTable, label: string, kind: 'exact' | 'custom_sql'): RelationMatch {
+    // Tableau's OBFUSCATE_RESULTS: a table the token may not see has its name and fullName nulled.
+    if (table.name === '' && table.fullName === null) {
+      return unmatched(
+        label,
+        'hidden_by_permissions',
+        "Tableau hid this table from the token: its name came back null (the token's user lacks View on it in Tableau Catalog)",
+      ).result;
+    }
     const resolved = resolveTableauTable(table);
     if (resolved.kind === 'not_a_warehouse') {
       return unmatched(

@@ -24,6 +24,7 @@ const UNMATCHED_REASONS: ReadonlySet<unknown> = new Set([
   'ambiguous',
   'not_a_warehouse',
   'unsupported_custom_sql',
+  'hidden_by_permissions',
 ]);
 const EXPOSURE_TYPES: ReadonlySet<unknown> = new Set([
   'dashboard',

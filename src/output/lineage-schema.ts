@@ -16,6 +16,7 @@ const unmatchedReason = z.enum([
   'ambiguous',
   'not_a_warehouse',
   'unsupported_custom_sql',
+  'hidden_by_permissions',
 ]);
 const nullableString = z.string().nullable();
 
