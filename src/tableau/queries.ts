@@ -29,16 +29,10 @@
 export const METADATA_GRAPHQL_PATH = '/api/metadata/graphql';
 
 /**
- * Default `first` for `WORKBOOKS_QUERY`: Tableau's own default page size. Every workbook brings
- * nested lists (≈ 40 nodes for a typical one), so 100 stays far below the 20,000-node limit for
- * workbooks of up to ≈ 200 nodes; heavier pages are halved automatically (see docs/performance.md).
+ * `first` of the first page of a listing: Tableau's own default page size. Later pages are sized
+ * from the node budget that page measured (see metadata.ts), unless the caller fixed `pageSize`.
  */
 export const DEFAULT_WORKBOOKS_PAGE_SIZE = 100;
-/**
- * Default `first` for `CUSTOM_SQL_QUERY` (and the least it uses): a custom SQL entry is ≈ 15–20
- * nodes (its tables, the workbooks and data sources using it, one column), so 500 is ≈ 10,000.
- */
-export const DEFAULT_CUSTOM_SQL_PAGE_SIZE = 500;
 /** Largest page size (`first`) the client asks for (Tableau clamps larger values with MAX_PAGE_SIZE_EXCEEDED). */
 export const MAX_PAGE_SIZE = 1000;
 /** Luids per refresh-time query: long `luidWithin` lists have produced empty HTTP responses. */
