@@ -327,5 +327,8 @@ t.test('pages are sized from the node budget measured on the first page', async 
   const strict = await startMock(t, { workbooks, nodeLimit: 5000 });
   const small = createTableauClient(clientOptions(strict));
   t.equal((await small.listWorkbooks()).length, 3000);
-  t.ok((strict.counters.graphql.workbooksConnection ?? 0) < 30, 'still far fewer pages than 100 per page');
+  t.ok(
+    (strict.counters.graphql.workbooksConnection ?? 0) < 30,
+    'still far fewer pages than 100 per page',
+  );
 });
