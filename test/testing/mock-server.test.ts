@@ -197,7 +197,7 @@ const NESTED_WORKBOOKS_QUERY = `query W($first: Int!, $after: String, $filter: W
     nodes {
       luid name projectName projectLuid tags { name }
       embeddedDatasources {
-        hasExtracts
+        id hasExtracts
         upstreamTables { id name fullName schema connectionType database { name connectionType } }
         upstreamDatasources { luid name }
       }
@@ -290,6 +290,7 @@ t.test('GraphQL workbooks: fields, filters, warnings', async (t) => {
           id: live.embeddedDatasources[0].id,
           name: 'Live',
           hasExtracts: false,
+          extractLastUpdateTime: null,
           extractLastRefreshTime: null,
         },
       ],
