@@ -1,9 +1,11 @@
 /**
  * Benchmark 3: listing a site of N workbooks from the mock server (own process) with 50 ms
- * injected latency on every request. Compared: requests made vs the minimum the API allows
- * (sign-in + ⌈N / max page size⌉ workbook pages + ⌈custom SQL tables / max page size⌉), and wall time vs that minimum × latency. One row per page
- * size, plus one partitioned by project (several listings in flight on one session) to show what
- * safe parallelism buys.
+ * injected latency on every request. Compared: requests made vs the minimum Tableau's limits
+ * allow, and wall time vs that minimum × latency. The minimum is serverinfo + sign-in + for each
+ * connection the listing needs (workbooks, published data sources, custom SQL) the larger of
+ * ⌈objects answered / 20,000⌉ (the node limit; objects as the mock counts them for the default
+ * listing) and ⌈items / 1,000⌉ (the largest page). One row per page size, plus one partitioned by
+ * project (several listings in flight on one session).
  */
 import type { BenchContext } from '../context.js';
 import { formatMs, makeRow, stats } from '../harness.js';
@@ -13,6 +15,18 @@ import { type MockCountersView, MockSiteProcess } from './mock-process.js';
 const LATENCY_MS = 50;
 /** The mock's (and Tableau Cloud's observed) largest honoured `first`. */
 const MAX_PAGE_SIZE = 1000;
+/** Tableau's default node limit per Metadata API answer. */
+const NODE_LIMIT = 20_000;
+
+/** Requests the node limit and the largest page allow at least (see the module comment). */
+function minimumRequests(counters: MockCountersView, items: Record<string, number>): number {
+  let minimum = 2; // serverinfo + sign-in
+  for (const [connection, count] of Object.entries(items)) {
+    const nodes = counters.graphqlNodes[connection] ?? 0;
+    minimum += Math.max(1, Math.ceil(nodes / NODE_LIMIT), Math.ceil(count / MAX_PAGE_SIZE));
+  }
+  return minimum;
+}
 
 function clientFor(mock: MockSiteProcess): TableauClient {
   return createTableauClient({
@@ -28,7 +42,7 @@ function requestsOf(c: MockCountersView): number {
 }
 
 export async function run(ctx: BenchContext): Promise<void> {
-  const workbooks = ctx.quick ? 300 : 20_000;
+  const workbooks = ctx.quick ? 300 : 10_000;
   const runs = ctx.quick ? 1 : 2;
   ctx.note(`listing: starting mock site of ${workbooks} workbooks`);
   const mock = await MockSiteProcess.start(ctx.outDir, {
@@ -38,13 +52,13 @@ export async function run(ctx: BenchContext): Promise<void> {
     latencyMs: LATENCY_MS,
   });
   try {
-    // Sign-in, workbook pages and custom SQL pages at the largest page size (custom SQL comes
-    // from its own connection: nesting it under workbooks trips Tableau's node limit).
-    const minimum =
-      1 +
-      Math.ceil(workbooks / MAX_PAGE_SIZE) +
-      Math.ceil(mock.info.customSqlTables / MAX_PAGE_SIZE);
-    const floorMs = minimum * LATENCY_MS;
+    const items = {
+      workbooksConnection: workbooks,
+      publishedDatasourcesConnection: mock.info.publishedDatasources,
+      customSQLTablesConnection: mock.info.customSqlTables,
+    };
+    // Set from the default listing (the first variant): the objects it needs, per connection.
+    let minimum = 0;
     // The default page size means hundreds of sequential requests (over a minute at 20,000
     // workbooks): one run; its spread is small since latency dominates.
     const variants: {
@@ -105,6 +119,8 @@ export async function run(ctx: BenchContext): Promise<void> {
         mockCpu.push(counters.cpuMs - serverCpu);
         await client.signOut();
       }
+      if (minimum === 0) minimum = minimumRequests(counters!, items);
+      const floorMs = minimum * LATENCY_MS;
       const made = requestsOf(counters!);
       ctx.report(
         makeRow({
@@ -116,6 +132,7 @@ export async function run(ctx: BenchContext): Promise<void> {
           floor: stats([floorMs]),
           extra: {
             requests: `${made} vs min ${minimum} (${(made / minimum).toFixed(2)}×)`,
+            'GraphQL requests': JSON.stringify(counters!.graphql),
             'sign-ins': counters!.signIns,
             'client CPU': formatMs(stats(clientCpu).median),
             'mock server CPU': formatMs(stats(mockCpu).median),

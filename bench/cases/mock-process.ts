@@ -11,6 +11,8 @@ export interface MockSiteInfo {
   projects: string[];
   /** Custom SQL queries on the site (listed through their own GraphQL connection). */
   customSqlTables: number;
+  /** Published data sources on the site (listed once, through their own connection). */
+  publishedDatasources: number;
 }
 
 /** What the bench reads back from the mock's counters. */
@@ -18,6 +20,9 @@ export interface MockCountersView {
   total: number;
   signIns: number;
   requests: Record<string, number>;
+  /** GraphQL requests and answered objects (nodes), per top-level connection. */
+  graphql: Record<string, number>;
+  graphqlNodes: Record<string, number>;
   refreshCalls: Record<string, number>;
   /** CPU time the mock's process has used so far (ms). */
   cpuMs: number;

@@ -31,10 +31,11 @@ process.stdout.write(
     tokenName: server.token.name,
     tokenSecret: server.token.secret,
     projects: site.projects.map((p) => p.name),
-    customSqlTables: site.workbooks.reduce(
+    customSqlTables: server.site.workbooks.reduce(
       (n, w) => n + w.embeddedDatasources.reduce((m, d) => m + d.customSql.length, 0),
-      0,
+      server.site.publishedDatasources.reduce((n, d) => n + d.customSql.length, 0),
     ),
+    publishedDatasources: server.site.publishedDatasources.length,
   })}\n`,
 );
 const lines = createInterface({ input: process.stdin });

@@ -223,6 +223,14 @@ export class Matcher {
     connectionType: string | null,
   ): TableOutcome {
     const label = tableauTableLabel(table);
+    // Tableau's OBFUSCATE_RESULTS: a table the token may not see has its name and fullName nulled.
+    if (table.name === '' && table.fullName === null) {
+      return unmatched(
+        label,
+        'hidden_by_permissions',
+        "Tableau hid this table from the token: its name came back null (the token's user lacks View on it in Tableau Catalog)",
+      );
+    }
     let warehouse = this.#warehouse.get(connectionType);
     if (warehouse === undefined) {
       warehouse = isWarehouseConnection(connectionType);

@@ -140,7 +140,8 @@ export function isWarehouseConnection(connectionType: string | null): boolean {
 /** How a Tableau table is shown in reports: `fullName` when Tableau gives one, else `name`. */
 export function tableauTableLabel(table: Pick<TableauTable, 'fullName' | 'name'>): string {
   const full = table.fullName?.trim();
-  return full ? full : table.name;
+  // No name at all: Tableau hid the table from the token (see hidden_by_permissions).
+  return full ? full : table.name || '(hidden by permissions)';
 }
 
 function nonEmpty(value: string | null): string | null {

@@ -24,7 +24,9 @@ export type UnmatchedReason =
   | 'not_a_warehouse'
   | 'unsupported_custom_sql'
   /** The relation belongs to an `access: private` model, which exposures cannot `ref` (dbt raises DbtReferenceError). */
-  | 'private_model';
+  | 'private_model'
+  /** Tableau hid the table from the token (permissions): its name came back null. */
+  | 'hidden_by_permissions';
 
 /**
  * How an exposure names a dbt node. `package` is always the node's package; renderers leave it

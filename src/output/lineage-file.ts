@@ -35,6 +35,7 @@ const unmatchedTable = z.looseObject({
     'not_a_warehouse',
     'unsupported_custom_sql',
     'private_model',
+    'hidden_by_permissions',
   ]),
   detail: z.string(),
   candidates: z.array(z.string()).optional(),

@@ -30,7 +30,13 @@ export function createTableauClient(options: TableauClientOptions): TableauHttpC
   const { logger, signal } = options;
   const http = createHttpClient({ ...settings, fetch: options.fetch, signal, logger, redactor });
   const session = createSession({ http, settings, redactor, logger });
-  const metadata = createMetadataApi({ session, redactor, logger, limits: settings });
+  const metadata = createMetadataApi({
+    session,
+    redactor,
+    logger,
+    limits: settings,
+    retry: settings,
+  });
   const refreshes = createRefreshApi({ session, metadata, redactor, logger, signal });
   return {
     listWorkbooks: (listOptions) =>

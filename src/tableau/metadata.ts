@@ -8,6 +8,13 @@
  *   `ERR_TABLEAU_GRAPHQL`, which keeps the partial data (`error.partialData`).
  * - Errors with `extensions.severity: "WARNING"` (e.g. `PERMISSIONS_MODE_SWITCHED`) are passed to
  *   `onWarning` and the logger, never thrown.
+ * - `RATE_EXCEEDED` (Tableau Cloud throttling the Metadata API) is asked again after a backoff
+ *   (the client's `retries`, `retryMinDelayMs` doubling up to `retryMaxDelayMs`), never past the
+ *   call's deadline; then it fails with `ERR_TABLEAU_GRAPHQL` (tableauCode RATE_EXCEEDED).
+ * - Page sizes follow the node budget (`sizeToNodeBudget`): after each page the next `first` is
+ *   what fits in 80 % of Tableau's 20,000-node limit at the nodes per item measured so far (at
+ *   most 1,000, Tableau's largest page); a page that still hits the limit is asked again halved,
+ *   and the listing never grows past that size again.
  * - Pagination loops on `pageInfo.hasNextPage` (the last page may still carry a cursor), fails
  *   on a repeated cursor, and stops at `maxListingPages` pages or `maxListingNodes` nodes
  *   (`ERR_TABLEAU_RESPONSE_TOO_LARGE`) instead of looping forever.
@@ -19,9 +26,11 @@
  * Relay-style `edges { node }`) or plain lists the library knows. Anything else fails with
  * `ERR_TABLEAU_RESPONSE`, naming the file (when given) and the JSON path of the offending field.
  */
-import { DbtAutoExposuresError, TableauApiError } from '../errors.js';
+import { setTimeout as delay } from 'node:timers/promises';
+import { abortedError, DbtAutoExposuresError, TableauApiError } from '../errors.js';
 import type { Logger } from '../log/types.js';
 import {
+  MAX_PAGE_SIZE,
   METADATA_GRAPHQL_PATH,
   type MetadataConnectionField,
   type RawConnection,
@@ -64,6 +73,8 @@ function readGraphQLError(value: unknown): GraphQLErrorEntry {
 /** Options of one Metadata API call. */
 export interface MetadataCallOptions {
   signal?: AbortSignal | undefined;
+  /** Milliseconds the call may take, RATE_EXCEEDED retries included (default: no deadline). */
+  budgetMs?: number | undefined;
   onWarning?: ((warning: TableauWarning) => void) | undefined;
   /** What the call is for, in words (errors and logs). */
   operation: string;
@@ -86,7 +97,26 @@ export interface PaginateOptions extends MetadataCallOptions {
   connection: MetadataConnectionField;
   /** Variables for one page. */
   variables: (page: { first: number; after: string | null }) => object;
+  /** `first` of the first page (and of every page unless `sizeToNodeBudget`). */
   pageSize: number;
+  /** Size later pages from the nodes per item measured so far (see the module comment). */
+  sizeToNodeBudget?: boolean;
+}
+
+/** Tableau's default limit of nodes (objects) in one Metadata API answer. */
+export const METADATA_NODE_LIMIT = 20000;
+/** Share of the node limit a budget-sized page aims at (items are not all the same size). */
+const NODE_BUDGET_SHARE = 0.8;
+
+/** Objects in a JSON value: what Tableau's node limit counts. */
+function countObjects(value: unknown): number {
+  if (Array.isArray(value)) return value.reduce((n: number, v) => n + countObjects(v), 0);
+  if (value !== null && typeof value === 'object') {
+    let n = 1;
+    for (const v of Object.values(value)) n += countObjects(v);
+    return n;
+  }
+  return 0;
 }
 
 /** The Metadata API of one client. */
@@ -103,6 +133,8 @@ export interface MetadataDeps {
   redactor: Redactor;
   logger?: Logger | undefined;
   limits: ListingLimits;
+  /** Backoff of RATE_EXCEEDED retries (the client's HTTP retry settings). */
+  retry: { retries: number; retryMinDelayMs: number; retryMaxDelayMs: number };
 }
 
 const LIMIT_CODES = new Set(['NODE_LIMIT_EXCEEDED', 'TIME_LIMIT_EXCEEDED']);
@@ -117,9 +149,41 @@ export function isLimitError(error: unknown): boolean {
 
 /** Create the Metadata API client. */
 export function createMetadataApi(deps: MetadataDeps): MetadataApi {
-  const { session, redactor, logger, limits } = deps;
+  const { session, redactor, logger, limits, retry } = deps;
 
+  /** `queryOnce`, asked again after a backoff while Tableau answers RATE_EXCEEDED. */
   async function query<D>(
+    document: string,
+    variables: object,
+    options: MetadataCallOptions,
+  ): Promise<D> {
+    const deadline =
+      options.budgetMs === undefined ? undefined : performance.now() + options.budgetMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await queryOnce<D>(document, variables, options);
+      } catch (error) {
+        const throttled = error instanceof TableauApiError && error.tableauCode === 'RATE_EXCEEDED';
+        const wait = Math.min(retry.retryMinDelayMs * 2 ** attempt, retry.retryMaxDelayMs);
+        const pastDeadline = deadline !== undefined && performance.now() + wait >= deadline;
+        if (!throttled || attempt >= retry.retries || pastDeadline) throw error;
+        logger?.warn?.(
+          `${options.operation}: Tableau is throttling the Metadata API; asking again in ${wait} ms`,
+          {
+            retryInMs: wait,
+            attempt: attempt + 1,
+          },
+        );
+        try {
+          await delay(wait, undefined, { signal: options.signal });
+        } catch {
+          throw abortedError(options.operation, options.signal);
+        }
+      }
+    }
+  }
+
+  async function queryOnce<D>(
     document: string,
     variables: object,
     options: MetadataCallOptions,
@@ -130,6 +194,7 @@ export function createMetadataApi(deps: MetadataDeps): MetadataApi {
       body: { query: document, variables },
       signal: options.signal,
       operation: options.operation,
+      budgetMs: options.budgetMs,
     });
     const body = response.body as { data?: unknown; errors?: unknown } | null;
     if (body === null || typeof body !== 'object' || Array.isArray(body)) {
@@ -197,8 +262,11 @@ export function createMetadataApi(deps: MetadataDeps): MetadataApi {
     options: PaginateOptions,
   ): AsyncGenerator<MetadataPage<N>, void, undefined> {
     let size = options.pageSize;
+    /** The largest size known to fit (set when a page hit a limit). */
+    let ceiling = MAX_PAGE_SIZE;
     let after: string | null = null;
     let nodesSoFar = 0;
+    let objectsSoFar = 0;
     const seenCursors = new Set<string>();
     for (let pageNumber = 1; ; pageNumber++) {
       const operation = `${options.operation} (page ${pageNumber})`;
@@ -220,6 +288,7 @@ export function createMetadataApi(deps: MetadataDeps): MetadataApi {
             },
           );
           size = smaller;
+          ceiling = smaller;
           pageNumber--;
           continue;
         }
@@ -254,6 +323,12 @@ export function createMetadataApi(deps: MetadataDeps): MetadataApi {
         pageNumber,
         pageSize: size,
       };
+      if (options.sizeToNodeBudget && nodesSoFar > 0) {
+        objectsSoFar += countObjects(nodes);
+        const perItem = objectsSoFar / nodesSoFar;
+        const fits = Math.floor((METADATA_NODE_LIMIT * NODE_BUDGET_SHARE) / perItem);
+        size = Math.max(1, Math.min(fits, ceiling));
+      }
       if (pageInfo?.hasNextPage !== true) return;
       const cursor = pageInfo.endCursor;
       if (typeof cursor !== 'string' || cursor === '' || seenCursors.has(cursor)) {

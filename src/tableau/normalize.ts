@@ -112,6 +112,27 @@ function stripQuotes(part: string): string {
   return part.replace(/^[[`"']|[\]`"']$/g, '');
 }
 
+/**
+ * When a data source's extract was last refreshed: `extractLastUpdateTime` (any refresh, full or
+ * incremental, or the extract's creation), else `extractLastRefreshTime` (the last FULL refresh:
+ * what payloads without the newer field carry). This is the normalised `extractLastRefreshTime`.
+ */
+export function lastExtractTime(raw: {
+  extractLastUpdateTime?: unknown;
+  extractLastRefreshTime?: unknown;
+}): string | null {
+  return str(raw.extractLastUpdateTime) ?? str(raw.extractLastRefreshTime);
+}
+
+/**
+ * Whether Tableau hid a table from the token: with its default `OBFUSCATE_RESULTS` permission
+ * mode the table is listed, but its name and fullName come back null (normalised to name "" and
+ * fullName null).
+ */
+export function isHiddenTable(table: TableauTable): boolean {
+  return table.name === '' && table.fullName === null;
+}
+
 /** Normalise one table. A missing `name` is taken from the last part of `fullName`. */
 export function normalizeTable(raw: RawTable): TableauTable {
   const fullName = str(raw.fullName);
@@ -319,7 +340,7 @@ export function normalizePublishedDatasource(
     projectName: str(raw.projectName),
     vizportalUrlId: str(raw.vizportalUrlId),
     hasExtracts: raw.hasExtracts === true,
-    extractLastRefreshTime: str(raw.extractLastRefreshTime),
+    extractLastRefreshTime: lastExtractTime(raw),
     tables: normalizeTables(field<RawTable>(raw, 'upstreamTables')),
     customSql: [],
   };
@@ -437,7 +458,7 @@ function buildWorkbook(
     embedded.push({
       name: str(ds.name) ?? '',
       hasExtracts: ds.hasExtracts === true,
-      extractLastRefreshTime: str(ds.extractLastRefreshTime),
+      extractLastRefreshTime: lastExtractTime(ds),
       tables: normalizeTables(field<RawTable>(ds, 'upstreamTables')).filter(
         (t) => !viaPublished.has(tableKey(t)),
       ),

@@ -14,21 +14,25 @@
  *   `downstreamDatasources` / `downstreamWorkbooks` as fallbacks. Only the first column is asked
  *   for: every column of one custom SQL table belongs to the same data source, and asking for all
  *   of them multiplies nodes towards the 20,000 node limit.
+ * - Documents are built for the server at hand (`metadataFeatures`, from its serverinfo): no field
+ *   newer than the server is ever asked, because Tableau fails the WHOLE query on one unknown
+ *   field. The only field the library needs that not every supported release has is
+ *   `Workbook.projectLuid` / `Workbook_Filter.projectLuidWithin` (Cloud June 2022 / Server 2022.3).
+ * - Published data sources are listed once (`PUBLISHED_DATASOURCES_QUERY`) and workbooks refer to
+ *   them by luid: sending their tables again under every workbook that uses them cost about a
+ *   quarter of a listing's nodes.
+ * - Extract times: `extractLastUpdateTime` (any refresh, full or incremental, or creation) and
+ *   `extractLastRefreshTime` (last FULL refresh) are both asked; the first wins when set (see
+ *   `lastExtractTime` in normalize.ts). The schema marks neither with an availability note.
  */
 /** Path of the Metadata API endpoint on the server. */
 export const METADATA_GRAPHQL_PATH = '/api/metadata/graphql';
 
 /**
- * Default `first` for `WORKBOOKS_QUERY`: Tableau's own default page size. Every workbook brings
- * nested lists (≈ 40 nodes for a typical one), so 100 stays far below the 20,000-node limit for
- * workbooks of up to ≈ 200 nodes; heavier pages are halved automatically (see docs/performance.md).
+ * `first` of the first page of a listing: Tableau's own default page size. Later pages are sized
+ * from the node budget that page measured (see metadata.ts), unless the caller fixed `pageSize`.
  */
 export const DEFAULT_WORKBOOKS_PAGE_SIZE = 100;
-/**
- * Default `first` for `CUSTOM_SQL_QUERY` (and the least it uses): a custom SQL entry is ≈ 15–20
- * nodes (its tables, the workbooks and data sources using it, one column), so 500 is ≈ 10,000.
- */
-export const DEFAULT_CUSTOM_SQL_PAGE_SIZE = 500;
 /** Largest page size (`first`) the client asks for (Tableau clamps larger values with MAX_PAGE_SIZE_EXCEEDED). */
 export const MAX_PAGE_SIZE = 1000;
 /** Luids per refresh-time query: long `luidWithin` lists have produced empty HTTP responses. */
@@ -36,27 +40,73 @@ export const MAX_LUIDS_PER_QUERY = 100;
 
 const TABLE_FIELDS = 'id name fullName schema connectionType database { name connectionType }';
 const PAGE_FIELDS = 'totalCount pageInfo { hasNextPage endCursor }';
+const EXTRACT_FIELDS = 'hasExtracts extractLastUpdateTime extractLastRefreshTime';
+
+/** What the server's Metadata API offers that not every supported release does. */
+export interface MetadataFeatures {
+  /** `Workbook.projectLuid` and the `projectLuidWithin` filter (Cloud June 2022 / Server 2022.3). */
+  projectLuid: boolean;
+}
+
+/** The first release with `Workbook.projectLuid`, and its REST API version. */
+const PROJECT_LUID_RELEASE = [2022, 3] as const;
+const PROJECT_LUID_REST_API = '3.17';
 
 /**
- * Workbooks with everything lineage needs, one page. Variables: `WorkbooksQueryVariables`.
- * Response: `RawGraphQLResponse<RawWorkbooksData>`.
+ * The features of a server from its serverinfo: its release (`productVersion`, e.g. "2023.3.0";
+ * Tableau Cloud reports its current release, always newer than the notes the library depends
+ * on), or, when that is missing or unreadable, its REST API version (3.17 is Server 2022.3).
  */
-export const WORKBOOKS_QUERY = `query DbtAutoExposuresWorkbooks($first: Int!, $after: String, $filter: Workbook_Filter) {
+export function metadataFeatures(info: {
+  productVersion: string | null;
+  restApiVersion: string;
+}): MetadataFeatures {
+  const release = /^(\d{4})\.(\d+)/.exec(info.productVersion ?? '');
+  if (release !== null) {
+    const [year, minor] = [Number(release[1]), Number(release[2])];
+    const [needYear, needMinor] = PROJECT_LUID_RELEASE;
+    return { projectLuid: year > needYear || (year === needYear && minor >= needMinor) };
+  }
+  const [major = 0, minor = 0] = info.restApiVersion.split('.').map(Number);
+  const [needMajor = 0, needMinor = 0] = PROJECT_LUID_REST_API.split('.').map(Number);
+  return { projectLuid: major > needMajor || (major === needMajor && minor >= needMinor) };
+}
+
+/**
+ * Workbooks with everything lineage needs, one page, for a server with `features`. Published
+ * data sources are referred to by luid (their content comes from `PUBLISHED_DATASOURCES_QUERY`).
+ * Variables: `WorkbooksQueryVariables`. Response: `RawGraphQLResponse<RawWorkbooksData>`.
+ */
+export function workbooksQuery(features: MetadataFeatures): string {
+  const project = features.projectLuid ? 'projectName projectLuid' : 'projectName';
+  return `query DbtAutoExposuresWorkbooks($first: Int!, $after: String, $filter: Workbook_Filter) {
   workbooksConnection(first: $first, after: $after, filter: $filter) {
     ${PAGE_FIELDS}
     nodes {
-      id luid name description createdAt updatedAt uri vizportalUrlId projectName projectLuid
+      id luid name description createdAt updatedAt uri vizportalUrlId ${project}
       owner { name email username }
       tags { name }
       embeddedDatasources {
-        id name hasExtracts extractLastRefreshTime
+        id name ${EXTRACT_FIELDS}
         upstreamTables { ${TABLE_FIELDS} }
-        upstreamDatasources { id luid name }
+        upstreamDatasources { luid }
       }
-      upstreamDatasources {
-        id luid name projectName vizportalUrlId hasExtracts extractLastRefreshTime
-        upstreamTables { ${TABLE_FIELDS} }
-      }
+      upstreamDatasources { luid }
+    }
+  }
+}`;
+}
+
+/**
+ * Published data sources of the site with their tables, one page. Variables: `PageVariables`.
+ * Response: `RawGraphQLResponse<RawPublishedDatasourcesData>`.
+ */
+export const PUBLISHED_DATASOURCES_QUERY = `query DbtAutoExposuresPublishedDatasources($first: Int!, $after: String) {
+  publishedDatasourcesConnection(first: $first, after: $after) {
+    ${PAGE_FIELDS}
+    nodes {
+      id luid name projectName vizportalUrlId ${EXTRACT_FIELDS}
+      upstreamTables { ${TABLE_FIELDS} }
     }
   }
 }`;
@@ -96,7 +146,7 @@ export const CUSTOM_SQL_QUERY = `query DbtAutoExposuresCustomSql($first: Int!, $
 export const WORKBOOK_REFRESH_TIMES_QUERY = `query DbtAutoExposuresWorkbookRefreshTimes($luids: [String!]!, $first: Int!, $after: String) {
   workbooksConnection(first: $first, after: $after, filter: { luidWithin: $luids }) {
     ${PAGE_FIELDS}
-    nodes { luid name embeddedDatasources { id name hasExtracts extractLastRefreshTime } }
+    nodes { luid name embeddedDatasources { id name ${EXTRACT_FIELDS} } }
   }
 }`;
 
@@ -107,7 +157,7 @@ export const WORKBOOK_REFRESH_TIMES_QUERY = `query DbtAutoExposuresWorkbookRefre
 export const PUBLISHED_DATASOURCE_REFRESH_TIMES_QUERY = `query DbtAutoExposuresDatasourceRefreshTimes($luids: [String!]!, $first: Int!, $after: String) {
   publishedDatasourcesConnection(first: $first, after: $after, filter: { luidWithin: $luids }) {
     ${PAGE_FIELDS}
-    nodes { id luid name hasExtracts extractLastRefreshTime }
+    nodes { id luid name ${EXTRACT_FIELDS} }
   }
 }`;
 
@@ -239,7 +289,10 @@ export interface RawPublishedDatasource extends RawDatasourceRef {
   projectName?: string | null;
   vizportalUrlId?: string | null;
   hasExtracts?: boolean | null;
+  /** The last FULL refresh. */
   extractLastRefreshTime?: string | null;
+  /** The last refresh of any kind (full or incremental) or the creation. */
+  extractLastUpdateTime?: string | null;
   upstreamTables?: (RawTable | null)[] | null;
   upstreamTablesConnection?: RawConnection<RawTable> | null;
 }
@@ -249,7 +302,10 @@ export interface RawEmbeddedDatasource {
   id?: string | null;
   name?: string | null;
   hasExtracts?: boolean | null;
+  /** The last FULL refresh. */
   extractLastRefreshTime?: string | null;
+  /** The last refresh of any kind (full or incremental) or the creation. */
+  extractLastUpdateTime?: string | null;
   upstreamTables?: (RawTable | null)[] | null;
   upstreamTablesConnection?: RawConnection<RawTable> | null;
   /** The published data sources it connects to (read with or without their `upstreamTables`). */

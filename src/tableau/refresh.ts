@@ -10,7 +10,8 @@
  *   outcome says `timeout`. Its `timeoutMs` is one deadline for the whole wait: each poll, its
  *   retries and any `Retry-After` fit before it (a poll cut by it also means `timeout`).
  * - Tableau's job notes are redacted (they may echo anything).
- * - A workbook's refresh time is the OLDEST `extractLastRefreshTime` among its embedded data
+ * - A workbook's refresh time is the OLDEST extract time (`extractLastUpdateTime`, else
+ *   `extractLastRefreshTime`: see `lastExtractTime`) among its embedded data
  *   sources that have extracts (null if any of them was never refreshed, or none has extracts):
  *   "Update Workbook Now" refreshes them all, so the oldest one says when the workbook as a whole
  *   was last fresh, and a decision based on it never skips a refresh that one stale extract needs.
@@ -21,6 +22,7 @@ import { abortedError, TableauApiError } from '../errors.js';
 import type { Logger } from '../log/types.js';
 import { compareStrings } from '../util/compare.js';
 import type { MetadataApi } from './metadata.js';
+import { lastExtractTime } from './normalize.js';
 import {
   chunkLuids,
   PUBLISHED_DATASOURCE_REFRESH_TIMES_QUERY,
@@ -139,7 +141,7 @@ function workbookRefreshTime(workbook: RawWorkbook): Date | null {
   if (extracts.length === 0) return null;
   let oldest: Date | null = null;
   for (const ds of extracts) {
-    const time = dateOrNull(ds?.extractLastRefreshTime);
+    const time = dateOrNull(ds === null ? null : lastExtractTime(ds));
     if (time === null) return null;
     if (oldest === null || time < oldest) oldest = time;
   }
@@ -148,7 +150,7 @@ function workbookRefreshTime(workbook: RawWorkbook): Date | null {
 
 /** A published data source's refresh time (null when it has no extract). */
 function datasourceRefreshTime(datasource: RawPublishedDatasource): Date | null {
-  return datasource.hasExtracts === true ? dateOrNull(datasource.extractLastRefreshTime) : null;
+  return datasource.hasExtracts === true ? dateOrNull(lastExtractTime(datasource)) : null;
 }
 
 /** Create the refresh operations. */

@@ -38,10 +38,20 @@ export interface AuthedRequest extends Omit<HttpRequest, 'path'> {
   path: string | ((session: SessionInfo) => string);
 }
 
+/** What `GET /api/{v}/serverinfo` says (no auth needed). */
+export interface ServerInfo {
+  /** The newest REST API version the server speaks (`"3.21"`). */
+  restApiVersion: string;
+  /** The Tableau release (`"2023.3.0"`), or null when the answer has none. */
+  productVersion: string | null;
+}
+
 /** The session of one client. */
 export interface Session {
   /** REST API version in use (negotiated once, or pinned). */
   apiVersion(signal?: AbortSignal): Promise<string>;
+  /** The server's serverinfo, read once per client (also when the API version is pinned). */
+  serverInfo(signal?: AbortSignal): Promise<ServerInfo>;
   /** Sign in if needed; the site and user of the session. */
   info(signal?: AbortSignal): Promise<SessionInfo>;
   /** Send a request with the session token; renews an expired session once and replays. */
@@ -104,7 +114,7 @@ export function isSessionExpired(error: unknown): error is TableauApiError {
 /** Create the session of one client (nothing is sent until the first call). */
 export function createSession(deps: SessionDeps): Session {
   const { http, settings, redactor, logger } = deps;
-  let versionPromise: Promise<string> | undefined;
+  let infoPromise: Promise<ServerInfo> | undefined;
   let current: Promise<SignedIn> | undefined;
   /** The 401 that rejected a renewed session: once set, every call fails with ERR_TABLEAU_AUTH. */
   let refusedBy: TableauApiError | undefined;
@@ -114,7 +124,11 @@ export function createSession(deps: SessionDeps): Session {
 
   function negotiateVersion(): Promise<string> {
     if (settings.apiVersion !== undefined) return Promise.resolve(settings.apiVersion);
-    versionPromise ??= (async () => {
+    return readServerInfo().then((info) => info.restApiVersion);
+  }
+
+  function readServerInfo(): Promise<ServerInfo> {
+    infoPromise ??= (async () => {
       let response: HttpResponse;
       try {
         response = await http.request({
@@ -157,14 +171,21 @@ export function createSession(deps: SessionDeps): Session {
           { details: { apiVersion: version } },
         );
       }
-      debug(`Tableau REST API version ${version}`, { apiVersion: version });
-      return version;
+      // JSON gives `{ "value": "2023.3.0", "build": "…" }` (XML's element text), or a plain string.
+      const productVersion =
+        stringAt(response.body, 'serverInfo', 'productVersion', 'value') ??
+        stringAt(response.body, 'serverInfo', 'productVersion');
+      debug(`Tableau REST API version ${version}, product version ${productVersion ?? 'unknown'}`, {
+        apiVersion: version,
+        productVersion,
+      });
+      return { restApiVersion: version, productVersion };
     })();
-    // A failed negotiation is not cached: the next call tries again.
-    versionPromise.catch(() => {
-      versionPromise = undefined;
+    // A failed read is not cached: the next call tries again.
+    infoPromise.catch(() => {
+      infoPromise = undefined;
     });
-    return versionPromise;
+    return infoPromise;
   }
 
   async function signIn(renewal: boolean): Promise<SignedIn> {
@@ -275,6 +296,10 @@ export function createSession(deps: SessionDeps): Session {
   return {
     apiVersion(signal) {
       return raceSignal(negotiateVersion(), signal, 'read server info');
+    },
+
+    serverInfo(signal) {
+      return raceSignal(readServerInfo(), signal, 'read server info');
     },
 
     async info(signal) {

@@ -55,7 +55,11 @@ export interface TableauClientOptions {
   logger?: Logger;
   /** Allow `http://` to a non-loopback host (sends the token in clear text). Default false. */
   allowInsecureHttp?: boolean;
-  /** Metadata API page size (`first`) of workbook listings, 1..1000. Default 100; halved automatically on time/node limits. */
+  /**
+   * Metadata API page size (`first`) of listings, 1..1000, used for every page (halved
+   * automatically on time/node limits). Default: the first page asks 100, later pages what fits
+   * in Tableau's 20,000-node limit at the size measured so far (at most 1000).
+   */
   pageSize?: number;
 }
 
@@ -78,6 +82,8 @@ export interface TableauSettings {
   maxListingPages: number;
   maxListingNodes: number;
   pageSize: number;
+  /** `pageSize` was given: every page uses it (else pages are sized from the node budget). */
+  fixedPageSize: boolean;
 }
 
 /** Defaults of the numeric options. */
@@ -306,6 +312,7 @@ export function resolveTableauSettings(options: TableauClientOptions): TableauSe
       1,
     ),
     pageSize: pageSizeOption(options.pageSize),
+    fixedPageSize: options.pageSize !== undefined,
   };
 }
 

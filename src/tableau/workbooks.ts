@@ -6,7 +6,9 @@
  *   project list) or a luid. A workbook matches when its own project is one of them (child
  *   projects are not included: name them too). Tableau filters server-side (`projectNameWithin`
  *   or `projectLuidWithin`) when all entries are of one kind; the result is checked client-side
- *   in any case.
+ *   in any case. Servers before 2022.3 have no `projectLuid`: there every entry is resolved to
+ *   its project NAME (paths and luids through the REST project list), so workbooks of another
+ *   project with the same name also match (a `PROJECT_NAME_AMBIGUOUS` warning says so).
  * - `collections`: collection luids or names (REST API 3.28+; `ERR_TABLEAU_UNSUPPORTED` below).
  *   Their workbook items become a `luidWithin` filter when there are at most 100 of them.
  * - `tags` (at least one), `include` / `exclude` name globs (picomatch): client-side, as the
@@ -15,28 +17,41 @@
  *   all) are left out unless `includePersonalSpace`.
  *
  * A project path or collection that does not exist is an error rather than an empty result.
+ *
+ * Requests (near the minimum the 20,000-node limit allows): workbooks, the site's published data
+ * sources (once, workbooks refer to them by luid) and the site's custom SQL are paged at the same
+ * time, each with page sizes fitted to the node budget measured on its first page.
+ *
+ * Permissions: tables the token may not see come back with their names nulled (Tableau's default
+ * `OBFUSCATE_RESULTS`); they stay in the result (lineage reports them as `hidden_by_permissions`)
+ * and one `HIDDEN_BY_PERMISSIONS` warning names what shows them. A site-wide custom SQL listing
+ * that Tableau refuses to a non-administrator (FILTER_REQUIRED) ends in `ERR_TABLEAU_GRAPHQL`
+ * saying which site role to grant.
  */
 import picomatch from 'picomatch';
 import { ConfigError, TableauApiError } from '../errors.js';
 import type { Logger } from '../log/types.js';
 import { compareStrings } from '../util/compare.js';
-import type { MetadataApi } from './metadata.js';
-import { normalizeWorkbooks } from './normalize.js';
+import type { MetadataApi, PaginateOptions } from './metadata.js';
+import { isHiddenTable, normalizeWorkbooks } from './normalize.js';
 import {
   CUSTOM_SQL_QUERY,
-  DEFAULT_CUSTOM_SQL_PAGE_SIZE,
   MAX_LUIDS_PER_QUERY,
   MAX_PAGE_SIZE,
+  type MetadataFeatures,
+  metadataFeatures,
+  PUBLISHED_DATASOURCES_QUERY,
   type RawCustomSqlTable,
+  type RawPublishedDatasource,
   type RawWorkbook,
-  WORKBOOKS_QUERY,
   type WorkbooksQueryFilter,
+  workbooksQuery,
   workbooksQueryVariables,
 } from './queries.js';
 import { listCollectionItems, listCollections, listProjects, projectPaths } from './rest-list.js';
 import type { Session } from './session.js';
 import { apiVersionAtLeast, type TableauSettings } from './settings.js';
-import type { ListWorkbooksOptions, TableauWorkbook } from './types.js';
+import type { ListWorkbooksOptions, TableauWarning, TableauWorkbook } from './types.js';
 
 /** First REST API version with Collections methods. */
 const COLLECTIONS_MIN_API_VERSION = '3.28';
@@ -138,11 +153,14 @@ interface ProjectScope {
 async function resolveProjects(
   deps: WorkbooksDeps,
   specs: string[],
+  features: MetadataFeatures,
   signal: AbortSignal | undefined,
+  onWarning: ((warning: TableauWarning) => void) | undefined,
 ): Promise<ProjectScope> {
   const luids = specs.filter((s) => LUID.test(s));
   const paths = specs.filter((s) => !LUID.test(s) && s.includes('/'));
   const names = specs.filter((s) => !LUID.test(s) && !s.includes('/'));
+  if (!features.projectLuid) return resolveProjectNames(deps, specs, signal, onWarning);
   if (paths.length === 0) {
     const server: WorkbooksQueryFilter =
       luids.length === 0
@@ -168,6 +186,68 @@ async function resolveProjects(
     for (const p of matches) resolved.add(p.luid);
   }
   return { names: new Set(), luids: resolved, server: { projectLuidWithin: [...resolved] } };
+}
+
+/**
+ * Projects on a server without `projectLuid` (before 2022.3): every entry becomes a project name.
+ * Paths and luids go through the REST project list; a name that several projects share matches
+ * all of them, which a warning says.
+ */
+async function resolveProjectNames(
+  deps: WorkbooksDeps,
+  specs: string[],
+  signal: AbortSignal | undefined,
+  onWarning: ((warning: TableauWarning) => void) | undefined,
+): Promise<ProjectScope> {
+  const plainNames = specs.filter((s) => !LUID.test(s) && !s.includes('/'));
+  if (plainNames.length === specs.length) {
+    return { names: new Set(specs), luids: new Set(), server: { projectNameWithin: specs } };
+  }
+  const projects = await listProjects(deps.session, deps.settings, signal);
+  const pathOf = projectPaths(projects);
+  const chosen = new Set<string>();
+  for (const spec of specs) {
+    const matches = projects.filter(
+      (p) => p.luid === spec || pathOf.get(p.luid) === spec || p.name === spec,
+    );
+    if (matches.length === 0) {
+      invalid(
+        'projects',
+        `no project ${JSON.stringify(spec)} on the site`,
+        'existing project names, paths or luids',
+      );
+    }
+    for (const p of matches) chosen.add(p.luid);
+  }
+  const names = new Set(projects.filter((p) => chosen.has(p.luid)).map((p) => p.name));
+  const others = projects.filter((p) => !chosen.has(p.luid) && names.has(p.name));
+  if (others.length > 0) {
+    const message =
+      `this Tableau release has no Workbook.projectLuid (it came with Server 2022.3), so projects ` +
+      `are matched by name, and ${others.map((p) => JSON.stringify(pathOf.get(p.luid) ?? p.name)).join(', ')} ` +
+      `share a name with a chosen project: their workbooks are listed too`;
+    deps.logger?.warn?.(`list workbooks: ${message}`, { projects: others.map((p) => p.luid) });
+    onWarning?.({ code: 'PROJECT_NAME_AMBIGUOUS', message });
+  }
+  const list = [...names].sort(compareStrings);
+  return { names, luids: new Set(), server: { projectNameWithin: list } };
+}
+
+/**
+ * The server's Metadata API features, from its serverinfo (read once per client). With a pinned
+ * REST API version, a server whose serverinfo cannot be read is judged by that version.
+ */
+async function serverFeatures(
+  deps: WorkbooksDeps,
+  signal: AbortSignal | undefined,
+): Promise<MetadataFeatures> {
+  try {
+    return metadataFeatures(await deps.session.serverInfo(signal));
+  } catch (error) {
+    const pinned = deps.settings.apiVersion;
+    if (pinned === undefined || signal?.aborted) throw error;
+    return metadataFeatures({ productVersion: null, restApiVersion: pinned });
+  }
 }
 
 async function resolveCollections(
@@ -243,8 +323,9 @@ export async function listWorkbooks(
 ): Promise<TableauWorkbook[]> {
   const filter = validateFilter(options);
   const { signal, onWarning, onProgress } = options;
+  const features = await serverFeatures(deps, signal);
   const projects = filter.projects?.length
-    ? await resolveProjects(deps, filter.projects, signal)
+    ? await resolveProjects(deps, filter.projects, features, signal, onWarning)
     : null;
   const collection = filter.collections?.length
     ? await resolveCollections(deps, filter.collections, signal)
@@ -254,52 +335,50 @@ export async function listWorkbooks(
   if (collection && collection.size <= MAX_LUIDS_PER_QUERY)
     server.luidWithin = [...collection].sort(compareStrings);
 
-  const pageSize = filter.pageSize ?? deps.settings.pageSize;
-  const kept = new Map<string, RawWorkbook>();
-  let fetched = 0;
-  let pages = 0;
-  for await (const page of deps.metadata.paginate<RawWorkbook>({
-    document: WORKBOOKS_QUERY,
-    connection: 'workbooksConnection',
-    variables: (page) => workbooksQueryVariables(page, server),
-    pageSize,
-    signal,
+  // Workbooks, published data sources and custom SQL are paged at the same time; the first
+  // failure stops the other two.
+  const stop = new AbortController();
+  const inner = signal === undefined ? stop.signal : AbortSignal.any([signal, stop.signal]);
+  const stopOthers = <T>(promise: Promise<T>): Promise<T> =>
+    promise.catch((error: unknown) => {
+      stop.abort();
+      throw error;
+    });
+  const paging = {
+    pageSize: filter.pageSize ?? deps.settings.pageSize,
+    sizeToNodeBudget: filter.pageSize === undefined && !deps.settings.fixedPageSize,
+    signal: inner,
     onWarning,
-    operation: 'list workbooks',
-  })) {
-    pages++;
-    fetched += page.nodes.length;
-    for (const node of page.nodes) {
-      if (typeof node.luid !== 'string' || kept.has(node.luid)) continue;
-      if (keep(node, filter, projects, collection)) kept.set(node.luid, node);
-    }
-    onProgress?.({ pagesFetched: pages, workbooksFetched: fetched, totalCount: page.totalCount });
-  }
-  deps.logger?.debug?.(`listed ${fetched} workbooks in ${pages} pages, ${kept.size} in scope`, {
-    pages,
-    fetched,
-    kept: kept.size,
-  });
+  };
+  const [kept, published, customSql] = await Promise.all([
+    stopOthers(
+      listWorkbookNodes(
+        deps,
+        paging,
+        features,
+        server,
+        (node) => keep(node, filter, projects, collection),
+        onProgress,
+      ),
+    ),
+    stopOthers(
+      collect<RawPublishedDatasource>(deps, {
+        ...paging,
+        document: PUBLISHED_DATASOURCES_QUERY,
+        connection: 'publishedDatasourcesConnection',
+        variables: (page) => page,
+        operation: 'list published data sources',
+      }),
+    ),
+    stopOthers(listCustomSql(deps, paging)),
+  ]);
 
-  const customSql: RawCustomSqlTable[] = [];
-  if (kept.size > 0) {
-    for await (const page of deps.metadata.paginate<RawCustomSqlTable>({
-      document: CUSTOM_SQL_QUERY,
-      connection: 'customSQLTablesConnection',
-      variables: (page) => page,
-      pageSize: Math.max(filter.pageSize ?? deps.settings.pageSize, DEFAULT_CUSTOM_SQL_PAGE_SIZE),
-      signal,
-      onWarning,
-      operation: 'list custom SQL',
-    })) {
-      customSql.push(...page.nodes);
-    }
-  }
   // Normalised with the client's server and site, already in canonical order. Custom SQL is
   // listed site-wide: workbooks known only from it are out of the filter's scope.
-  return normalizeWorkbooks(
+  const workbooks = normalizeWorkbooks(
     [
-      { data: { workbooksConnection: { nodes: [...kept.values()] } } },
+      { data: { workbooksConnection: { nodes: kept } } },
+      { data: { publishedDatasourcesConnection: { nodes: published } } },
       { data: { customSQLTablesConnection: { nodes: customSql } } },
     ],
     {
@@ -308,4 +387,103 @@ export async function listWorkbooks(
       customSqlOnlyWorkbooks: false,
     },
   );
+  warnHiddenTables(deps, workbooks, onWarning);
+  return workbooks;
+}
+
+type Paging = Pick<PaginateOptions, 'pageSize' | 'sizeToNodeBudget' | 'signal' | 'onWarning'>;
+
+/** Every node of a connection. */
+async function collect<N>(deps: WorkbooksDeps, options: PaginateOptions): Promise<N[]> {
+  const nodes: N[] = [];
+  for await (const page of deps.metadata.paginate<N>(options)) nodes.push(...page.nodes);
+  return nodes;
+}
+
+/** The workbooks in scope, deduplicated by luid, in listing order. */
+async function listWorkbookNodes(
+  deps: WorkbooksDeps,
+  paging: Paging,
+  features: MetadataFeatures,
+  server: WorkbooksQueryFilter,
+  inScope: (workbook: RawWorkbook) => boolean,
+  onProgress: ListWorkbooksOptions['onProgress'],
+): Promise<RawWorkbook[]> {
+  const kept = new Map<string, RawWorkbook>();
+  let fetched = 0;
+  let pages = 0;
+  for await (const page of deps.metadata.paginate<RawWorkbook>({
+    ...paging,
+    document: workbooksQuery(features),
+    connection: 'workbooksConnection',
+    variables: (page) => workbooksQueryVariables(page, server),
+    operation: 'list workbooks',
+  })) {
+    pages++;
+    fetched += page.nodes.length;
+    for (const node of page.nodes) {
+      if (typeof node.luid !== 'string' || kept.has(node.luid)) continue;
+      if (inScope(node)) kept.set(node.luid, node);
+    }
+    onProgress?.({ pagesFetched: pages, workbooksFetched: fetched, totalCount: page.totalCount });
+  }
+  deps.logger?.debug?.(`listed ${fetched} workbooks in ${pages} pages, ${kept.size} in scope`, {
+    pages,
+    fetched,
+    kept: kept.size,
+  });
+  return [...kept.values()];
+}
+
+/**
+ * The site's custom SQL. Tableau lets only site administrators list it site-wide: anyone else
+ * gets FILTER_REQUIRED, turned here into an error that says what to grant.
+ */
+async function listCustomSql(deps: WorkbooksDeps, paging: Paging): Promise<RawCustomSqlTable[]> {
+  try {
+    return await collect<RawCustomSqlTable>(deps, {
+      ...paging,
+      document: CUSTOM_SQL_QUERY,
+      connection: 'customSQLTablesConnection',
+      variables: (page) => page,
+      operation: 'list custom SQL',
+    });
+  } catch (error) {
+    if (!(error instanceof TableauApiError) || error.tableauCode !== 'FILTER_REQUIRED') throw error;
+    throw new TableauApiError(
+      'ERR_TABLEAU_GRAPHQL',
+      'list custom SQL: Tableau answered FILTER_REQUIRED: only a site administrator may list the ' +
+        "custom SQL of a whole site through the Metadata API. Give the token's user the Site " +
+        'Administrator Explorer (or Site Administrator Creator) site role; lineage through custom ' +
+        'SQL cannot be read without it.',
+      {
+        method: 'POST',
+        url: error.url,
+        status: error.status,
+        tableauCode: 'FILTER_REQUIRED',
+        cause: error,
+      },
+    );
+  }
+}
+
+/** One warning for tables Tableau hid from the token (see the module comment). */
+function warnHiddenTables(
+  deps: WorkbooksDeps,
+  workbooks: TableauWorkbook[],
+  onWarning: ((warning: TableauWarning) => void) | undefined,
+): void {
+  const affected = workbooks.filter((w) =>
+    [...w.embeddedDatasources, ...w.publishedDatasources].some((d) => d.tables.some(isHiddenTable)),
+  );
+  if (affected.length === 0) return;
+  const message =
+    `${affected.length} workbook(s) use tables this token may not see: Tableau sends them with ` +
+    'their names nulled, so they are reported as unmatched (hidden_by_permissions). To see them, ' +
+    "grant the token's user the View capability on those databases and tables (Tableau Catalog " +
+    'permissions of external assets), or the Site Administrator Explorer site role.';
+  deps.logger?.warn?.(`list workbooks: ${message}`, {
+    workbooks: affected.map((w) => w.luid),
+  });
+  onWarning?.({ code: 'HIDDEN_BY_PERMISSIONS', message });
 }

@@ -1,17 +1,22 @@
 /**
- * The mock Metadata API. Each document is parsed with the `graphql` package (never recognised by
- * sharing the client's query strings): its top-level connection field, that field's arguments
- * (variables substituted) and its selection set. The answer is built from the site the way
- * Tableau answers: id order, opaque cursors in Tableau's format, `first` clamped with a
- * MAX_PAGE_SIZE_EXCEEDED warning, the filters used, a node limit that returns partial data with a
- * NODE_LIMIT_EXCEEDED error, and a PERMISSIONS_MODE_SWITCHED warning when filtering on project
- * names. Every node is cut down to the fields the document selects (aliases, inline fragments and
- * named fragments on `__typename` included); a selected field the site does not model is null.
+ * The mock Metadata API. Each document is first validated against Tableau's published schema as
+ * the simulated version serves it (`schema.ts`): a field, argument, filter or type the version
+ * lacks fails the whole request, as on Tableau. A valid document is then read with the `graphql`
+ * package (never recognised by sharing the client's query strings): its top-level connection
+ * field, that field's arguments (variables substituted) and its selection set. The answer is built
+ * from the site the way Tableau answers: id order, opaque cursors in Tableau's format, `first`
+ * clamped with a MAX_PAGE_SIZE_EXCEEDED warning, the filters used, a node limit that returns
+ * partial data with a NODE_LIMIT_EXCEEDED error, a PERMISSIONS_MODE_SWITCHED warning when
+ * filtering on project names, FILTER_REQUIRED for a site-wide custom SQL or table listing by a
+ * non-administrator, and tables the token may not see with their names nulled. Every node is cut
+ * down to the fields the document selects (aliases, inline fragments and named fragments on
+ * `__typename` included); a selected field the site does not model is null.
  */
 import {
   type FieldNode,
   type FragmentDefinitionNode,
   GraphQLError,
+  type GraphQLSchema,
   Kind,
   type OperationDefinitionNode,
   parse,
@@ -19,6 +24,7 @@ import {
   valueFromASTUntyped,
 } from 'graphql';
 import { compareStrings } from '../util/compare.js';
+import { checkRequest } from './schema.js';
 import type {
   MockCustomSql,
   MockEmbeddedDatasource,
@@ -34,6 +40,10 @@ export interface MockGraphQLLimits {
   maxPageSize: number;
   /** Objects allowed in one response before it is cut with NODE_LIMIT_EXCEEDED. Default 20000. */
   nodeLimit: number;
+  /** The schema of the simulated version: every document is validated against it. */
+  schema: () => GraphQLSchema;
+  /** The token's user is no administrator: site-wide custom SQL / table listings need a filter. */
+  filterRequired: boolean;
 }
 
 /** A GraphQL error or warning entry, as Tableau sends them. */
@@ -45,6 +55,8 @@ export interface MockGraphQLError {
     severity?: string | null;
     code?: string | null;
     properties?: Record<string, unknown> | null;
+    /** graphql-java's error class (`ValidationError` for a document the schema rejects). */
+    classification?: string | null;
   } | null;
 }
 
@@ -59,6 +71,10 @@ export interface MockGraphQLResult {
   /** The top-level connection field answered, or null when the document was not understood. */
   connection: string | null;
   body: MockGraphQLBody;
+  /** The document failed schema validation. */
+  invalid: boolean;
+  /** Objects in the answered connection (what the node limit counts). */
+  nodes: number;
 }
 
 /** What a document asks: one top-level field, its arguments and its selection set. */
@@ -141,6 +157,18 @@ function project(
 type GraphQLObject = Record<string, unknown>;
 
 function tableObject(t: MockTable): GraphQLObject {
+  if (t.hidden) {
+    // OBFUSCATE_RESULTS: the object is there, its sensitive attributes are null.
+    return {
+      __typename: 'DatabaseTable',
+      id: t.id,
+      name: null,
+      fullName: null,
+      schema: null,
+      connectionType: null,
+      database: null,
+    };
+  }
   return {
     __typename: 'DatabaseTable',
     id: t.id,
@@ -163,6 +191,7 @@ function publishedObject(ds: MockPublishedDatasource): GraphQLObject {
     name: ds.name,
     hasExtracts: ds.hasExtracts,
     extractLastRefreshTime: ds.extractLastRefreshTime,
+    extractLastUpdateTime: ds.extractLastUpdateTime,
     projectName: ds.projectName,
     vizportalUrlId: ds.vizportalUrlId,
     upstreamTables: ds.tables.map(tableObject),
@@ -183,6 +212,7 @@ function embeddedObject(ds: MockEmbeddedDatasource, site: MockSite): GraphQLObje
     name: ds.name,
     hasExtracts: ds.hasExtracts,
     extractLastRefreshTime: ds.extractLastRefreshTime,
+    extractLastUpdateTime: ds.extractLastUpdateTime,
     upstreamTables: ds.tables.map(tableObject),
     upstreamDatasources: publishedByLuid(site, ds.publishedDatasourceLuids),
   };
@@ -371,6 +401,8 @@ function warning(
 function notUnderstood(message: string): MockGraphQLResult {
   return {
     connection: null,
+    invalid: false,
+    nodes: 0,
     body: {
       errors: [
         { message, extensions: { severity: 'ERROR', code: 'INVALID_ARGUMENT', properties: null } },
@@ -378,6 +410,29 @@ function notUnderstood(message: string): MockGraphQLResult {
     },
   };
 }
+
+/**
+ * A document the schema rejects. Tableau's Metadata API is graphql-java: validation errors come
+ * with `locations` and `extensions.classification: "ValidationError"`, no `data`, and nothing of
+ * the request is run.
+ */
+function invalidDocument(errors: readonly GraphQLError[], syntax: boolean): MockGraphQLResult {
+  return {
+    connection: null,
+    invalid: true,
+    nodes: 0,
+    body: {
+      errors: errors.map((e) => ({
+        message: e.message,
+        locations: e.locations ?? [],
+        extensions: { classification: syntax ? 'InvalidSyntax' : 'ValidationError' },
+      })),
+    },
+  };
+}
+
+/** Connections a non-administrator may only query with a filter (Tableau's FILTER_REQUIRED). */
+const FILTER_REQUIRED_CONNECTIONS = new Set(['customSQLTablesConnection']);
 
 function stringList(value: unknown): string[] | null {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : null;
@@ -400,13 +455,14 @@ export function answerGraphQL(
     request.variables !== null && typeof request.variables === 'object'
       ? (request.variables as Record<string, unknown>)
       : {};
+  const source = typeof request.query === 'string' ? request.query : '';
+  const operationName =
+    typeof request.operationName === 'string' ? request.operationName : undefined;
+  const checked = checkRequest(limits.schema(), source, variables, operationName);
+  if (checked.errors.length > 0) return invalidDocument(checked.errors, checked.syntax);
   let query: MockQuery;
   try {
-    query = readQuery(
-      typeof request.query === 'string' ? request.query : '',
-      variables,
-      typeof request.operationName === 'string' ? request.operationName : undefined,
-    );
+    query = readQuery(source, variables, operationName);
   } catch (error) {
     return notUnderstood((error as GraphQLError).message);
   }
@@ -418,6 +474,24 @@ export function answerGraphQL(
     );
   }
   const args = query.arguments;
+  if (limits.filterRequired && FILTER_REQUIRED_CONNECTIONS.has(connection) && !args.filter) {
+    return {
+      connection,
+      invalid: false,
+      nodes: 0,
+      body: {
+        data: null,
+        errors: [
+          {
+            message:
+              "Can't run the query because you must be an admin. Alternatively, if you are not an admin, you can rerun the query with a field name filter to return results.",
+            path: [connection],
+            extensions: { severity: 'ERROR', code: 'FILTER_REQUIRED', properties: null },
+          },
+        ],
+      },
+    };
+  }
   const errors: MockGraphQLError[] = [];
   let first = typeof args.first === 'number' && args.first > 0 ? Math.floor(args.first) : 100;
   if (first > limits.maxPageSize) {
@@ -476,7 +550,14 @@ export function answerGraphQL(
     const p = paginate(entries, type, first, after);
     page = 'nodes' in p ? { ...p, nodes: p.nodes.map((e) => customSqlObject(e, site)) } : p;
   }
-  if (!('nodes' in page)) return { connection, body: { data: null, errors: [...errors, page] } };
+  if (!('nodes' in page)) {
+    return {
+      connection,
+      invalid: false,
+      nodes: 0,
+      body: { data: null, errors: [...errors, page] },
+    };
+  }
 
   const field = project(
     {
@@ -493,8 +574,9 @@ export function answerGraphQL(
     query.fragments,
   ) as { nodes?: unknown };
   // The node limit counts the objects of the answer as asked (the connection and its pageInfo too).
+  let used = countNodes(field);
   if (Array.isArray(field.nodes)) {
-    let used = countNodes({ ...field, nodes: [] });
+    used = countNodes({ ...field, nodes: [] });
     const kept: unknown[] = [];
     for (const node of field.nodes) {
       used += countNodes(node);
@@ -502,6 +584,7 @@ export function answerGraphQL(
       kept.push(node);
     }
     if (kept.length < field.nodes.length) {
+      used = countNodes({ ...field, nodes: kept });
       field.nodes = kept;
       errors.push({
         message: `Showing partial results. The request exceeded the ${limits.nodeLimit} node limit. Use pagination, additional filtering, or both in the query to adjust results.`,
@@ -516,5 +599,5 @@ export function answerGraphQL(
   }
   const body: MockGraphQLBody = { data: { [connection]: field } };
   if (errors.length > 0) body.errors = errors;
-  return { connection, body };
+  return { connection, invalid: false, nodes: used, body };
 }

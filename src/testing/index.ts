@@ -11,6 +11,7 @@ export {
   type FakeRefresherCall,
   type FakeRefresherOptions,
 } from './fake-refresher.js';
+export type { MockTableauVersion } from './schema.js';
 export type {
   MockFault,
   MockFaultRule,

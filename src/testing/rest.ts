@@ -115,6 +115,9 @@ function toJson(element: MockElement): unknown {
     return element.text;
   }
   const out: Record<string, unknown> = Object.fromEntries(attributesOf(element));
+  // An element with attributes and text: Tableau's JSON puts the text under `value`
+  // (`"productVersion": { "value": "2023.3.0", "build": "20233.23.1017.0948" }`).
+  if (element.text !== undefined) out.value = element.text;
   const children = element.children ?? [];
   if (element.repeated) {
     const groups = new Map<string, unknown[]>();
@@ -206,7 +209,7 @@ export function handleServerInfo(state: MockState, req: MockRequest): MockAnswer
         children: [
           {
             name: 'productVersion',
-            attributes: { build: '20254.0.0' },
+            attributes: { build: `${state.productVersion.split('.').slice(0, 2).join('')}.0.0` },
             text: state.productVersion,
           },
           { name: 'restApiVersion', text: state.apiVersion },
@@ -506,6 +509,41 @@ export function handleCollections(
             id: item.luid,
             name: state.findTarget(item.type === 'workbook' ? 'workbook' : 'datasource', item.luid)
               ?.name,
+          },
+        })),
+      },
+    ]),
+  };
+}
+
+/**
+ * Answer Query Projects (`GET /api/{v}/sites/{site}/projects`): every project with its
+ * `parentProjectId` (absent on top-level projects), paged with `pageSize` / `pageNumber`, shaped
+ * like the recorded `projects-query-response.xml`.
+ */
+export function handleProjects(state: MockState, req: MockRequest): MockAnswer {
+  const pageSize = Math.min(1000, Math.max(1, Number(req.query.get('pageSize') ?? 100) || 100));
+  const pageNumber = Math.max(1, Number(req.query.get('pageNumber') ?? 1) || 1);
+  const all = state.site.projects;
+  const page = all.slice((pageNumber - 1) * pageSize, pageNumber * pageSize);
+  return {
+    status: 200,
+    body: renderTsResponse(req.format, [
+      {
+        name: 'pagination',
+        attributes: { pageNumber, pageSize, totalAvailable: all.length },
+      },
+      {
+        name: 'projects',
+        repeated: true,
+        children: page.map((p) => ({
+          name: 'project',
+          attributes: {
+            id: p.luid,
+            name: p.name,
+            description: '',
+            parentProjectId: p.parentLuid,
+            contentPermissions: 'ManagedByOwner',
           },
         })),
       },

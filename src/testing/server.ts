@@ -16,6 +16,7 @@ import {
   errorAnswer,
   handleCollections,
   handleJob,
+  handleProjects,
   handleRefresh,
   handleServerInfo,
   handleSignIn,
@@ -26,6 +27,7 @@ import {
   renderHtmlError,
   unauthorized,
 } from './rest.js';
+import { isMockTableauVersion, type MockTableauVersion, schemaFor } from './schema.js';
 import {
   type MockSite,
   type MockSiteInput,
@@ -56,10 +58,22 @@ export interface MockTableauServerOptions {
   workbooks?: MockWorkbookInput[];
   /** A whole site (projects, published data sources, collections). Exclusive with `workbooks`. */
   siteModel?: MockSiteInput;
-  /** Latest REST API version the server supports (serverinfo). Default "3.28". */
+  /**
+   * The Tableau release simulated: `"cloud"` (default) or a Tableau Server release such as
+   * `"2021.4"`, `"2022.1"`, `"2023.3"`. Every GraphQL document is validated against Tableau's
+   * published Metadata API schema as that release serves it (fields newer than it are rejected),
+   * and serverinfo reports its versions (see `apiVersion`, `productVersion`).
+   */
+  tableauVersion?: MockTableauVersion;
+  /** Latest REST API version the server supports (serverinfo). Default: the release's (Cloud "3.28"). */
   apiVersion?: string | undefined;
-  /** productVersion in serverinfo. Default "2025.3.0". */
+  /** productVersion in serverinfo. Default: the release's (`"2023.3.0"`; Cloud "2025.3.0"). */
   productVersion?: string;
+  /**
+   * The token's user is no site administrator: a `customSQLTablesConnection` query without a
+   * `filter` answers Tableau's FILTER_REQUIRED error. Default false.
+   */
+  filterRequired?: boolean;
   /** Accepted personal access tokens. Default: one, `mock-token` / `mock-token-secret` (see `token`). */
   tokens?: MockToken[];
   /** Session token for the n-th sign-in (1-based). Default: `mock-session-<n>-<random hex>`. */
@@ -89,6 +103,8 @@ export interface MockTableauServer {
   readonly siteName: string;
   readonly siteLuid: string;
   readonly apiVersion: string;
+  /** The simulated release (`"cloud"` or a Tableau Server release). */
+  readonly tableauVersion: MockTableauVersion;
   /** The first accepted token (by default `mock-token` / `mock-token-secret`): pass its name and secret as `tokenName` / `tokenSecret`. */
   readonly token: MockToken;
   /** The served site (live: refresh jobs update its extract refresh times). */
@@ -137,7 +153,12 @@ export type MockFault =
   /** End the caller's session before handling the request (it then gets 401000). */
   | { kind: 'expire-session' }
   /** GraphQL only: add errors to the real answer (partial data) or replace the data (`partial: false`). */
-  | { kind: 'graphql-errors'; errors?: MockGraphQLError[]; partial?: boolean };
+  | { kind: 'graphql-errors'; errors?: MockGraphQLError[]; partial?: boolean }
+  /**
+   * GraphQL only: Tableau Cloud's throttling of the Metadata API: HTTP 200, no data, one error
+   * with `extensions.code: "RATE_EXCEEDED"`.
+   */
+  | { kind: 'rate-exceeded' };
 
 /** When a fault hits. */
 export interface MockFaultSchedule {
@@ -232,6 +253,7 @@ const ROUTES: [RegExp, string, MockRoute][] = [
   [/^\/api\/metadata\/graphql$/, 'POST', 'graphql'],
   [/^\/api\/([\d.]+)\/sites\/([^/]+)\/collections$/, 'GET', 'collections'],
   [/^\/api\/([\d.]+)\/sites\/([^/]+)\/collections\/([^/]+)\/items$/, 'GET', 'collection-items'],
+  [/^\/api\/([\d.]+)\/sites\/([^/]+)\/projects$/, 'GET', 'projects'],
   [/^\/api\/([\d.]+)\/sites\/([^/]+)\/workbooks\/([^/]+)\/refresh$/, 'POST', 'refresh-workbook'],
   [
     /^\/api\/([\d.]+)\/sites\/([^/]+)\/datasources\/([^/]+)\/refresh$/,
@@ -260,12 +282,17 @@ function handleGraphQL(state: MockState, limits: MockGraphQLLimits, req: MockReq
     const body = { errors: [{ message: 'Invalid JSON in request body' }] };
     return { status: 400, body: { contentType: 'application/json', text: JSON.stringify(body) } };
   }
-  const { connection, body } = answerGraphQL(
+  const { connection, body, invalid, nodes } = answerGraphQL(
     state.site,
     (request ?? {}) as Record<string, unknown>,
     limits,
   );
   state.bump(state.counters.graphql, connection ?? 'unknown');
+  if (invalid) state.counters.invalidDocuments += 1;
+  if (connection !== null) {
+    state.counters.graphqlNodes[connection] =
+      (state.counters.graphqlNodes[connection] ?? 0) + nodes;
+  }
   return { status: 200, body: null, graphql: body };
 }
 
@@ -313,6 +340,7 @@ function handle(
   if (route === 'collections') return handleCollections(state, req, version ?? state.apiVersion);
   if (route === 'collection-items')
     return handleCollections(state, req, version ?? state.apiVersion, luid);
+  if (route === 'projects') return handleProjects(state, req);
   if (route === 'refresh-workbook') return handleRefresh(state, req, 'workbook', luid);
   if (route === 'refresh-datasource') return handleRefresh(state, req, 'datasource', luid);
   return handleJob(state, req, luid);
@@ -364,8 +392,23 @@ function faultAnswer(fault: MockFault, format: BodyFormat): MockAnswer | null {
   return null;
 }
 
+/**
+ * What Tableau Cloud answers when it throttles the Metadata API (as DataHub reports it: a GraphQL
+ * error with code RATE_EXCEEDED; the exact message is not published, this one is the mock's).
+ */
+const RATE_EXCEEDED_ERROR: MockGraphQLError = {
+  message: 'Rate exceeded: too many Metadata API requests. Try again later.',
+  path: null,
+  extensions: { severity: 'ERROR', code: 'RATE_EXCEEDED', properties: null },
+};
+
 function applyGraphQLFault(answer: MockAnswer, fault: MockFault): void {
-  if (fault.kind !== 'graphql-errors' || answer.graphql === undefined) return;
+  if (answer.graphql === undefined) return;
+  if (fault.kind === 'rate-exceeded') {
+    answer.graphql = { data: null, errors: [RATE_EXCEEDED_ERROR] };
+    return;
+  }
+  if (fault.kind !== 'graphql-errors') return;
   const errors = fault.errors ?? [
     { message: 'Reached time limit of PT5S for query execution.', path: null, extensions: null },
   ];
@@ -381,6 +424,46 @@ function applyGraphQLFault(answer: MockAnswer, fault: MockFault): void {
       conn.nodes = conn.nodes.slice(0, Math.floor(conn.nodes.length / 2));
   }
   body.errors = [...(body.errors ?? []), ...errors];
+}
+
+/**
+ * REST API version of each Tableau Server release (Tableau's REST API version table); Cloud is
+ * simulated as the newest release.
+ */
+const SERVER_REST_VERSIONS: Record<string, string> = {
+  '2020.4': '3.10',
+  '2021.1': '3.11',
+  '2021.2': '3.12',
+  '2021.3': '3.13',
+  '2021.4': '3.14',
+  '2022.1': '3.15',
+  '2022.2': '3.16',
+  '2022.3': '3.17',
+  '2023.1': '3.19',
+  '2023.2': '3.20',
+  '2023.3': '3.21',
+  '2024.1': '3.22',
+  '2024.2': '3.23',
+  '2024.3': '3.24',
+  '2025.1': '3.25',
+  '2025.2': '3.26',
+  '2025.3': '3.27',
+};
+
+function releaseVersions(
+  version: MockTableauVersion,
+  apiVersion: string | undefined,
+): { apiVersion: string; productVersion: string } {
+  if (version === 'cloud') return { apiVersion: '3.28', productVersion: '2025.3.0' };
+  const known = SERVER_REST_VERSIONS[version] ?? apiVersion;
+  if (known === undefined) {
+    throw new DbtAutoExposuresError(
+      'ERR_INVALID_OPTION',
+      `No REST API version known for Tableau Server ${version}: give apiVersion too`,
+      { field: 'apiVersion', expected: `the REST API version of Tableau Server ${version}` },
+    );
+  }
+  return { apiVersion: known, productVersion: `${version}.0` };
 }
 
 /** Start a mock Tableau server on 127.0.0.1 with an ephemeral port. */
@@ -408,6 +491,15 @@ export async function createMockTableauServer(
     if (siteOption.name !== undefined) input.name = siteOption.name;
   }
   const site = resolveMockSite(input);
+  const tableauVersion = options.tableauVersion ?? 'cloud';
+  if (!isMockTableauVersion(tableauVersion)) {
+    throw new DbtAutoExposuresError(
+      'ERR_INVALID_OPTION',
+      `tableauVersion ${JSON.stringify(tableauVersion)} is not "cloud" or a Tableau Server release "YYYY.N"`,
+      { field: 'tableauVersion', expected: '"cloud" or "YYYY.N" (e.g. "2023.3")' },
+    );
+  }
+  const release = releaseVersions(tableauVersion, options.apiVersion);
   const tokens = options.tokens ?? [{ name: MOCK_TOKEN_NAME, secret: MOCK_TOKEN_SECRET }];
   const state = new MockState({
     site,
@@ -417,13 +509,16 @@ export async function createMockTableauServer(
       options.sessionRequestLimit ?? Number.POSITIVE_INFINITY,
     ),
     now: options.now ?? Date.now,
-    apiVersion: options.apiVersion ?? '3.28',
-    productVersion: options.productVersion ?? '2025.3.0',
+    apiVersion: options.apiVersion ?? release.apiVersion,
+    productVersion: options.productVersion ?? release.productVersion,
     defaultJobPlan: options.jobPlan ?? {},
   });
   const limits: MockGraphQLLimits = {
     maxPageSize: options.maxPageSize ?? 1000,
     nodeLimit: options.nodeLimit ?? 20000,
+    // Built on the first GraphQL request (about a second for an old release), once per process.
+    schema: () => schemaFor(tableauVersion),
+    filterRequired: options.filterRequired ?? false,
   };
   const faults = new FaultBook();
   for (const [key, plan] of Object.entries(options.jobPlans ?? {})) state.jobPlans.set(key, plan);
@@ -506,6 +601,7 @@ export async function createMockTableauServer(
     siteName: site.contentUrl,
     siteLuid: site.luid,
     apiVersion: state.apiVersion,
+    tableauVersion,
     token: { ...(tokens[0] ?? { name: '', secret: '' }) },
     site,
     get counters() {

@@ -28,6 +28,11 @@ export type MockTableInput =
       databaseName?: string | null;
       /** Default: the site's `defaultConnectionType` ("snowflake"). */
       connectionType?: string | null;
+      /**
+       * The token may not see it: answered as Tableau's default `OBFUSCATE_RESULTS` mode does, with
+       * its name, fullName, schema, connection type and database nulled. Default false.
+       */
+      hidden?: boolean;
     };
 
 export interface MockCustomSqlInput {
@@ -52,6 +57,8 @@ export interface MockPublishedDatasourceInput {
   /** Default: false (a live connection). */
   hasExtracts?: boolean;
   extractLastRefreshTime?: string | null;
+  /** Last full or incremental refresh (or creation). Default: `extractLastRefreshTime`. */
+  extractLastUpdateTime?: string | null;
   tables?: MockTableInput[];
   customSql?: MockCustomSqlInput[];
 }
@@ -62,6 +69,8 @@ export interface MockEmbeddedDatasourceInput {
   /** Default: false (a live connection). */
   hasExtracts?: boolean;
   extractLastRefreshTime?: string | null;
+  /** Last full or incremental refresh (or creation). Default: `extractLastRefreshTime`. */
+  extractLastUpdateTime?: string | null;
   tables?: MockTableInput[];
   customSql?: MockCustomSqlInput[];
   /** Published data sources (by luid) this embedded one connects to. */
@@ -125,6 +134,8 @@ export interface MockTable {
   schema: string | null;
   databaseName: string | null;
   connectionType: string | null;
+  /** Hidden from the token by permissions (answered with its names nulled). */
+  hidden: boolean;
 }
 
 export interface MockCustomSql {
@@ -146,6 +157,7 @@ export interface MockPublishedDatasource {
   vizportalUrlId: string;
   hasExtracts: boolean;
   extractLastRefreshTime: string | null;
+  extractLastUpdateTime: string | null;
   tables: MockTable[];
   customSql: MockCustomSql[];
 }
@@ -155,6 +167,7 @@ export interface MockEmbeddedDatasource {
   name: string;
   hasExtracts: boolean;
   extractLastRefreshTime: string | null;
+  extractLastUpdateTime: string | null;
   tables: MockTable[];
   customSql: MockCustomSql[];
   publishedDatasourceLuids: string[];
@@ -244,6 +257,7 @@ function resolveTable(input: MockTableInput, owner: string, defaultType: string)
       schema: schema ?? '',
       databaseName,
       connectionType: defaultType,
+      hidden: false,
     };
   }
   const name = input.name ?? '';
@@ -263,6 +277,7 @@ function resolveTable(input: MockTableInput, owner: string, defaultType: string)
     schema,
     databaseName: input.databaseName ?? null,
     connectionType: input.connectionType !== undefined ? input.connectionType : defaultType,
+    hidden: input.hidden ?? false,
   };
 }
 
@@ -302,6 +317,7 @@ function resolvePublished(
     vizportalUrlId: input.vizportalUrlId ?? String(50000 + index),
     hasExtracts: input.hasExtracts ?? false,
     extractLastRefreshTime: input.extractLastRefreshTime ?? null,
+    extractLastUpdateTime: input.extractLastUpdateTime ?? input.extractLastRefreshTime ?? null,
     tables: (input.tables ?? []).map((t) => resolveTable(t, id, defaultType)),
     customSql: (input.customSql ?? []).map((c, i) => resolveCustomSql(c, id, i, defaultType)),
   };
@@ -365,6 +381,7 @@ export function resolveMockSite(input: MockSiteInput): MockSite {
         name: ds.name,
         hasExtracts: ds.hasExtracts ?? false,
         extractLastRefreshTime: ds.extractLastRefreshTime ?? null,
+        extractLastUpdateTime: ds.extractLastUpdateTime ?? ds.extractLastRefreshTime ?? null,
         tables: (ds.tables ?? []).map((t) => resolveTable(t, dsId, defaultType)),
         customSql: (ds.customSql ?? []).map((c, j) => resolveCustomSql(c, dsId, j, defaultType)),
         publishedDatasourceLuids: [...new Set(ds.publishedDatasourceLuids ?? [])],

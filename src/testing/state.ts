@@ -26,6 +26,7 @@ export type MockRoute =
   | 'graphql'
   | 'collections'
   | 'collection-items'
+  | 'projects'
   | 'refresh-workbook'
   | 'refresh-datasource'
   | 'job'
@@ -39,6 +40,7 @@ const MOCK_ROUTES: readonly MockRoute[] = [
   'graphql',
   'collections',
   'collection-items',
+  'projects',
   'refresh-workbook',
   'refresh-datasource',
   'job',
@@ -148,6 +150,11 @@ export interface MockJobPlan {
   runMs?: number;
   /** Tableau's failure notes (for "failed"). Default: a realistic driver error. */
   notes?: string;
+  /**
+   * An incremental refresh: on success it moves `extractLastUpdateTime` only (Tableau's
+   * `extractLastRefreshTime` is the last FULL refresh). Default false.
+   */
+  incremental?: boolean;
 }
 
 /** Default plan values. */
@@ -157,6 +164,7 @@ const DEFAULT_JOB_PLAN = {
   runMs: 100,
   notes:
     'com.tableausoftware.nativeapi.dll.DataSourceException: The database returned an error: relation does not exist',
+  incremental: false,
 } as const satisfies Required<MockJobPlan>;
 
 /** A job as created. */
@@ -264,6 +272,13 @@ export interface MockCounters {
   unauthorized: number;
   /** GraphQL requests per top-level connection field. */
   graphql: Record<string, number>;
+  /**
+   * Objects answered per top-level connection field (the connection, its pageInfo, every node and
+   * nested object): what Tableau's node limit counts.
+   */
+  graphqlNodes: Record<string, number>;
+  /** GraphQL documents rejected by schema validation (a field, argument or type the version lacks). */
+  invalidDocuments: number;
   /** Refresh calls per target (`workbook:<luid>` / `datasource:<luid>`), including rejected ones. */
   refreshCalls: Record<string, number>;
   /** Job status polls per job id. */
@@ -289,6 +304,8 @@ function emptyCounters(): MockCounters {
     signOuts: 0,
     unauthorized: 0,
     graphql: {},
+    graphqlNodes: {},
+    invalidDocuments: 0,
     refreshCalls: {},
     jobPolls: {},
     faults: 0,
@@ -381,21 +398,38 @@ export class MockState {
       const end = jobEndMs(job);
       if (job.applied || end === null || end > now) continue;
       job.applied = true;
-      if (job.plan.outcome === 'success') this.setRefreshTime(job.target, isoSeconds(end));
+      if (job.plan.outcome === 'success') {
+        this.setRefreshTime(job.target, isoSeconds(end), job.plan.incremental);
+      }
     }
   }
 
-  /** Set a target's extract refresh time (a workbook: each of its embedded extracts). */
-  setRefreshTime(target: Pick<MockTarget, 'kind' | 'luid'>, iso: string | null): void {
+  /**
+   * Set a target's extract refresh times (a workbook: each of its embedded extracts): a full
+   * refresh sets `extractLastRefreshTime` and `extractLastUpdateTime`, an incremental one only the
+   * latter.
+   */
+  setRefreshTime(
+    target: Pick<MockTarget, 'kind' | 'luid'>,
+    iso: string | null,
+    incremental = false,
+  ): void {
+    const set = (ds: {
+      extractLastRefreshTime: string | null;
+      extractLastUpdateTime: string | null;
+    }) => {
+      if (!incremental) ds.extractLastRefreshTime = iso;
+      ds.extractLastUpdateTime = iso;
+    };
     if (target.kind === 'workbook') {
       const wb = this.site.workbooks.find((w) => w.luid === target.luid);
       for (const ds of wb?.embeddedDatasources ?? []) {
-        if (ds.hasExtracts) ds.extractLastRefreshTime = iso;
+        if (ds.hasExtracts) set(ds);
       }
       return;
     }
     const ds = this.site.publishedDatasources.find((d) => d.luid === target.luid);
-    if (ds !== undefined) ds.extractLastRefreshTime = iso;
+    if (ds !== undefined) set(ds);
   }
 
   /** Record a request outcome. */

@@ -43,7 +43,10 @@ t.test('sync: redirects', async (t) => {
       t.equal(run.code, 1, run.stderr);
       t.match(run.stderr, /^ERR_TABLEAU_REDIRECT: /);
       t.match(run.stderr, new URL(origin.url).origin);
-      t.equal(origin.requests.filter(ROUTE[route]).length, 1, 'not retried');
+      // A sync's listing pages workbooks, published data sources and custom SQL at once: one
+      // request each at most on the GraphQL route, the redirected one not retried.
+      const made = origin.requests.filter(ROUTE[route]).length;
+      t.ok(made >= 1 && made <= (route === 'graphql' ? 3 : 1), `not retried (${made})`);
       noSecretReached(t, other);
       t.equal(
         await readFile(join(project, 'models/exposures/tableau_lineage.json'), 'utf8'),

@@ -76,8 +76,9 @@ t.test('a session expiring in the middle of a listing recovers', async (t) => {
   const client = createTableauClient(clientOptions(mock, { pageSize: 50, logger: log.logger }));
   const workbooks = await client.listWorkbooks();
   t.equal(workbooks.length, 300);
-  t.equal(mock.counters.signIns, 2);
-  t.equal(mock.counters.unauthorized, 1);
+  t.equal(mock.counters.signIns, 2, 'one renewal');
+  // The three listings run at once: each request in flight with the ended session gets 401000.
+  t.ok(mock.counters.unauthorized >= 1 && mock.counters.unauthorized <= 3);
   assertNoSecrets(asserter(t), log.lines, workbooks);
 });
 
@@ -94,7 +95,7 @@ t.test('an abort stops a listing within one request', async (t) => {
     }),
   )) as DbtAutoExposuresError;
   t.equal(error.code, 'ERR_ABORTED');
-  t.equal(mock.counters.requests.graphql, 3, 'no request after the abort');
+  t.equal(mock.counters.graphql.workbooksConnection, 3, 'no workbook page after the abort');
 });
 
 t.test('the client-wide signal aborts every call', async (t) => {
@@ -119,10 +120,11 @@ t.test('retries stop at the configured bound with an error that says what failed
   const error = (await rejection(client.listWorkbooks())) as TableauApiError;
   t.equal(error.code, 'ERR_TABLEAU_API');
   t.equal(error.status, 503);
-  t.equal(mock.counters.requests.graphql, 3);
+  // Workbooks, published data sources and custom SQL are listed at once: 3 attempts each at most.
+  t.ok(mock.counters.requests.graphql <= 9);
   t.match(
     error.message,
-    /^list workbooks \(page 1\): POST \/api\/metadata\/graphql answered HTTP 503 .*; gave up after 3 attempts$/,
+    /^list (workbooks|published data sources|custom SQL) \(page 1\): POST \/api\/metadata\/graphql answered HTTP 503 .*; gave up after 3 attempts$/,
   );
   assertNoSecrets(asserter(t), error, log.lines);
 });

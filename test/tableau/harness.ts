@@ -56,7 +56,13 @@ export function buildParts(options: TableauClientOptions) {
     signal: options.signal,
   });
   const session = createSession({ http, settings, redactor, logger: log.logger });
-  const metadata = createMetadataApi({ session, redactor, logger: log.logger, limits: settings });
+  const metadata = createMetadataApi({
+    session,
+    redactor,
+    logger: log.logger,
+    limits: settings,
+    retry: settings,
+  });
   const refresh = createRefreshApi({
     session,
     metadata,

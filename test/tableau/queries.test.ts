@@ -5,14 +5,19 @@ import {
   DEFAULT_WORKBOOKS_PAGE_SIZE,
   MAX_LUIDS_PER_QUERY,
   PUBLISHED_DATASOURCE_REFRESH_TIMES_QUERY,
+  PUBLISHED_DATASOURCES_QUERY,
   WORKBOOK_REFRESH_TIMES_QUERY,
-  WORKBOOKS_QUERY,
+  workbooksQuery,
   workbooksQueryVariables,
 } from '../../src/tableau/queries.js';
 import { readQuery } from '../../src/testing/graphql.js';
 
+/** The workbooks document for a server with every feature (Cloud). */
+const WORKBOOKS_QUERY = workbooksQuery({ projectLuid: true });
+
 const documents = {
   WORKBOOKS_QUERY,
+  PUBLISHED_DATASOURCES_QUERY,
   CUSTOM_SQL_QUERY,
   WORKBOOK_REFRESH_TIMES_QUERY,
   PUBLISHED_DATASOURCE_REFRESH_TIMES_QUERY,
@@ -37,13 +42,15 @@ t.test('the workbooks query asks for every field lineage needs', async (t) => {
     'owner { name email username }',
     'tags { name }',
     'embeddedDatasources {',
-    'upstreamDatasources { id luid name }',
-    'extractLastRefreshTime',
+    'upstreamDatasources { luid }',
+    'extractLastUpdateTime extractLastRefreshTime',
     'database { name connectionType }',
     'filter: $filter',
   ]) {
     t.ok(WORKBOOKS_QUERY.includes(field), `has ${field}`);
   }
+  t.notMatch(workbooksQuery({ projectLuid: false }), /projectLuid/, 'no projectLuid before 2022.3');
+  t.match(PUBLISHED_DATASOURCES_QUERY, /upstreamTables \{/);
   t.match(CUSTOM_SQL_QUERY, /isUnsupportedCustomSql/);
   t.match(CUSTOM_SQL_QUERY, /downstreamWorkbooks \{ luid name \}/);
   t.match(CUSTOM_SQL_QUERY, /\.\.\. on EmbeddedDatasource \{ workbook \{ luid name \} \}/);

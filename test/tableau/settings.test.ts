@@ -44,7 +44,10 @@ t.test('a bare host means https; defaults applied', async (t) => {
     maxListingPages: 10_000,
     maxListingNodes: 1_000_000,
     pageSize: 100,
+    fixedPageSize: false,
   });
+  // A given page size is used for every page; the default is sized from the node budget.
+  t.equal(resolveTableauSettings({ ...base, pageSize: 250 }).fixedPageSize, true);
 });
 
 t.test('URLs: https with port and path prefix, trailing slash, loopback http', async (t) => {

@@ -179,6 +179,10 @@ t.test('nested project paths resolve through the REST project list', async (t) =
       return {
         body: '{"data":{"customSQLTablesConnection":{"nodes":[],"pageInfo":{"hasNextPage":false}}}}',
       };
+    if (req.body.includes('publishedDatasourcesConnection'))
+      return {
+        body: '{"data":{"publishedDatasourcesConnection":{"nodes":[],"pageInfo":{"hasNextPage":false}}}}',
+      };
     graphqlBodies.push(req.body);
     return {
       body: page([

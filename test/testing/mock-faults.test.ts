@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import t from 'tap';
 import { normalizeWorkbooks } from '../../src/tableau/normalize.js';
-import { WORKBOOKS_QUERY } from '../../src/tableau/queries.js';
+import { workbooksQuery } from '../../src/tableau/queries.js';
 import { buildMockSite, createMockTableauServer } from '../../src/testing/index.js';
 import {
   assertNoSecrets,
@@ -10,6 +10,9 @@ import {
   SENTINEL_TOKEN_NAME,
 } from '../helpers/secrets.js';
 import { graphql, rest, signIn } from './mock-helpers.js';
+
+/** The workbooks document for a server with every feature (Cloud). */
+const WORKBOOKS_QUERY = workbooksQuery({ projectLuid: true });
 
 const site = buildMockSite({ seed: 7, workbooks: 30 });
 

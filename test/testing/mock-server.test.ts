@@ -3,11 +3,14 @@ import {
   CUSTOM_SQL_QUERY,
   PUBLISHED_DATASOURCE_REFRESH_TIMES_QUERY,
   WORKBOOK_REFRESH_TIMES_QUERY,
-  WORKBOOKS_QUERY,
+  workbooksQuery,
 } from '../../src/tableau/queries.js';
 import type { MockSiteInput } from '../../src/testing/index.js';
 import { createMockTableauServer } from '../../src/testing/index.js';
 import { graphql, JSON_HEADERS, type Json, rest, signIn, signInBody } from './mock-helpers.js';
+
+/** The workbooks document for a server with every feature (Cloud). */
+const WORKBOOKS_QUERY = workbooksQuery({ projectLuid: true });
 
 const V = '3.28';
 
@@ -187,10 +190,27 @@ t.test('sign-out ends the session; signing out twice is 401002', async (t) => {
   t.equal(server.activeSessions, 0);
 });
 
+/** A workbooks document asking published data sources nested in full (not the client's shape). */
+const NESTED_WORKBOOKS_QUERY = `query W($first: Int!, $after: String, $filter: Workbook_Filter) {
+  workbooksConnection(first: $first, after: $after, filter: $filter) {
+    totalCount pageInfo { hasNextPage endCursor }
+    nodes {
+      luid name projectName projectLuid tags { name }
+      embeddedDatasources {
+        id hasExtracts
+        upstreamTables { id name fullName schema connectionType database { name connectionType } }
+        upstreamDatasources { luid name }
+      }
+      upstreamDatasources { luid extractLastRefreshTime }
+    }
+  }
+}`;
+
 t.test('GraphQL workbooks: fields, filters, warnings', async (t) => {
   const server = await createMockTableauServer({ siteModel: SITE });
   t.teardown(() => server.close());
   const token = await signIn(server);
+  const WORKBOOKS_QUERY = NESTED_WORKBOOKS_QUERY;
   const all = await graphql(server, token, WORKBOOKS_QUERY, {
     first: 10,
     after: null,
@@ -270,6 +290,7 @@ t.test('GraphQL workbooks: fields, filters, warnings', async (t) => {
           id: live.embeddedDatasources[0].id,
           name: 'Live',
           hasExtracts: false,
+          extractLastUpdateTime: null,
           extractLastRefreshTime: null,
         },
       ],
@@ -371,8 +392,8 @@ t.test('GraphQL documents are parsed: only the selected fields come back', async
           ...Names
           key: luid
           owner { name }
-          notModelled
-          upstreamDatasources { __typename ... on PublishedDatasource { luid } ... on Other { x } }
+          containsUnsupportedCustomSql
+          upstreamDatasources { __typename ... on PublishedDatasource { luid } }
         }
       }
     }`;
@@ -387,7 +408,7 @@ t.test('GraphQL documents are parsed: only the selected fields come back', async
             projectName: 'Finance',
             key: 'wb-extract',
             owner: null,
-            notModelled: null,
+            containsUnsupportedCustomSql: null,
             upstreamDatasources: [{ __typename: 'PublishedDatasource', luid: 'pds-1' }],
           },
         ],
@@ -410,15 +431,28 @@ t.test('GraphQL documents are parsed: only the selected fields come back', async
     data: { publishedDatasourcesConnection: { nodes: [{ luid: 'pds-1' }] } },
   });
 
-  for (const [query, message] of [
-    ['query { workbooksConnection(first: 1) { nodes { luid }', /^Syntax Error/],
-    ['fragment F on Workbook { luid }', /no operation with a field/],
+  // Documents the schema rejects are never run (graphql-java's error classes, as Tableau sends).
+  for (const [query, message, classification] of [
+    ['query { workbooksConnection(first: 1) { nodes { luid }', /^Syntax Error/, 'InvalidSyntax'],
+    ['fragment F on Workbook { luid }', /never used/, 'ValidationError'],
+    [
+      '{ workbooksConnection { nodes { notATableauField } } }',
+      /notATableauField/,
+      'ValidationError',
+    ],
+    [
+      '{ workbooksConnection { nodes { upstreamDatasources { ... on Other { x } } } } }',
+      /Unknown type "Other"/,
+      'ValidationError',
+    ],
   ] as const) {
     const bad = await graphql(server, token, query, {});
     t.equal(bad.status, 200);
-    t.equal(bad.body.errors[0].extensions.code, 'INVALID_ARGUMENT');
+    t.equal(bad.body.data, undefined);
+    t.equal(bad.body.errors[0].extensions.classification, classification);
     t.match(bad.body.errors[0].message, message);
   }
+  t.equal(server.counters.invalidDocuments, 4);
   const missing = await fetch(`${server.url}/api/metadata/graphql`, {
     method: 'POST',
     headers: { ...JSON_HEADERS, 'x-tableau-auth': token },
