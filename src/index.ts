@@ -182,6 +182,7 @@ export {
 export { jinjaSafe } from './output/yaml-scalars.js';
 // Tableau
 export {
+  type ConnectedAppOptions,
   createTableauClient,
   type JobPollOptions,
   type TableauClientOptions,
