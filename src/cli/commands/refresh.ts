@@ -16,7 +16,7 @@ import { renderLogEntry } from '../../log/render.js';
 import type { LogEntry } from '../../log/types.js';
 import { readLineage } from '../../output/lineage-read.js';
 import { warnAboutArtifacts } from '../artifact-warnings.js';
-import { maskData } from '../mask.js';
+import { maskData, secretsOf } from '../mask.js';
 import { createProgress } from '../progress.js';
 import { EXIT } from '../report-error.js';
 import type { CommandContext } from '../run.js';
@@ -81,7 +81,7 @@ export async function runRefresh({ io, flags }: CommandContext): Promise<number>
     io.stdout.write(`${renderLogEntry(entry, format)}\n`);
   }
   // The same masking as the screen (the run's sinks), for the file.
-  const secrets = settings.tableau.tokenSecret === undefined ? [] : [settings.tableau.tokenSecret];
+  const secrets = secretsOf(io.env);
   await writeRefreshReport(settings.activeExposures.reportPath, maskData(report, secrets), {
     signal,
   });

@@ -1,0 +1,47 @@
+/**
+ * The default transport: node-fetch, through the proxy the environment names for each URL. The
+ * standard variables are read at every request (so a test or a long-lived process may change
+ * them): `HTTPS_PROXY` for https URLs, `HTTP_PROXY` for http URLs, `ALL_PROXY` for both, and
+ * `NO_PROXY` (host names, `.domain` suffixes, `host:port`, or `*`) to go direct; each also in
+ * lowercase, which wins when both are set. An https request goes through the proxy as a CONNECT
+ * tunnel: TLS runs end to end, so the proxy sees the host and port, never a header or a body.
+ * Certificates are Node's: a private CA is added with NODE_EXTRA_CA_CERTS (docs/tableau.md).
+ */
+import { readFileSync } from 'node:fs';
+import type { Agent } from 'node:http';
+import { HttpProxyAgent } from 'http-proxy-agent';
+import { HttpsProxyAgent } from 'https-proxy-agent';
+import nodeFetch from 'node-fetch';
+import { getProxyForUrl } from 'proxy-from-env';
+import type { FetchLike } from './http.js';
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version?: unknown;
+  };
+  return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+}
+
+/** The `User-Agent` of every request (the version read from package.json once). */
+export const USER_AGENT = `dbt-auto-exposures/${packageVersion()}`;
+
+/** One agent per proxy and target scheme, so connections to the proxy are reused. */
+const agents = new Map<string, Agent>();
+
+/** The agent for `url`: a proxy agent when the environment names a proxy for it, else Node's default. */
+function agentFor(url: string): Agent | undefined {
+  const proxy = getProxyForUrl(url);
+  if (proxy === '') return undefined;
+  const https = url.startsWith('https:');
+  const key = `${https ? 'https' : 'http'} ${proxy}`;
+  let agent = agents.get(key);
+  if (agent === undefined) {
+    agent = https ? new HttpsProxyAgent(proxy) : new HttpProxyAgent(proxy);
+    agents.set(key, agent);
+  }
+  return agent;
+}
+
+/** node-fetch through the environment's proxy. */
+export const defaultFetch: FetchLike = (url, init) =>
+  nodeFetch(url, { ...init, agent: agentFor(url) }) as unknown as ReturnType<FetchLike>;
