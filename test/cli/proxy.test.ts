@@ -3,15 +3,15 @@
  * node:net, on 127.0.0.1) sees every request to an https Tableau (the mock behind a TLS front
  * with the loopback test certificate, trusted through NODE_EXTRA_CA_CERTS), the sync works
  * through it, the proxy never sees a credential (TLS runs end to end), NO_PROXY bypasses it,
- * redirects are still refused through it, and every request carries the User-Agent. A connected
+ * redirects are still refused through it, and every request carries the User-Agent (proxy:
+ * test/helpers/proxy.ts). A connected
  * app (TABLEAU_CONNECTED_APP_*) signs in through the proxy too.
  */
 import { readFileSync } from 'node:fs';
 import { cp, readFile, writeFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage } from 'node:http';
-import { type AddressInfo, connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
+import { startProxy } from '../helpers/proxy.js';
 import {
   assertNoSecrets,
   SENTINEL_SECRET,
@@ -27,58 +27,6 @@ import { spawnCli } from './helpers.js';
 const VERSION = (
   JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }
 ).version;
-
-interface ConnectProxy {
-  url: string;
-  /** `host:port` of every CONNECT, in order. */
-  tunnels: string[];
-  /** Headers of every CONNECT request. */
-  connectHeaders: IncomingMessage['headers'][];
-  /** Every byte that went through the tunnels, both ways. */
-  bytes(): Buffer;
-}
-
-/** A CONNECT-only proxy: tunnels bytes, records where to and what passed. */
-async function startProxy(t: Test): Promise<ConnectProxy> {
-  const tunnels: string[] = [];
-  const connectHeaders: IncomingMessage['headers'][] = [];
-  const chunks: Buffer[] = [];
-  const sockets = new Set<Socket>();
-  const server = createServer((_req, res) => {
-    res.writeHead(405).end('only CONNECT');
-  });
-  server.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
-    tunnels.push(req.url ?? '');
-    connectHeaders.push(req.headers);
-    const [host = '', port = '443'] = (req.url ?? '').split(':');
-    const upstream = connect(Number(port), host, () => {
-      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      if (head.length > 0) upstream.write(head);
-      client.pipe(upstream);
-      upstream.pipe(client);
-    });
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on('data', (chunk: Buffer) => chunks.push(Buffer.from(chunk)));
-      socket.on('error', () => socket.destroy());
-      socket.on('close', () => sockets.delete(socket));
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.teardown(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  );
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    tunnels,
-    connectHeaders,
-    bytes: () => Buffer.concat(chunks),
-  };
-}
 
 /** A scratch copy of the example project with small timeouts and one retry. */
 async function project(t: Test): Promise<string> {
@@ -167,29 +115,32 @@ t.test('NO_PROXY bypasses the proxy', async (t) => {
   t.ok(front.requests.length > 0, 'Tableau was reached directly');
 });
 
-t.test('a sign-in redirect to another host and path is still refused through the proxy', async (t) => {
-  const mock = await startMock(t);
-  const other = await startHostile(t, { host: '127.0.0.2', tls: true, upstream: mock.url });
-  const front = await startHostile(t, {
-    tls: true,
-    upstream: mock.url,
-    rule: (r: SeenRequest) =>
-      r.url.endsWith('/auth/signin')
-        ? { status: 308, headers: { location: `${other.url}/collect` } }
-        : 'forward',
-  });
-  const proxy = await startProxy(t);
-  const dir = await project(t);
-  const run = await spawnCli(['sync'], {
-    cwd: dir,
-    env: { ...envFor(front.url, mock), HTTPS_PROXY: proxy.url },
-  });
-  t.not(run.code, 0);
-  t.match(run.stderr, /ERR_TABLEAU_REDIRECT|redirected/);
-  t.same(new Set(proxy.tunnels), new Set([hostOf(front.url)]), 'no tunnel to the other host');
-  t.same(other.requests, [], 'nothing reached the other host');
-  assertNoSecrets(t, run.stdout, run.stderr, proxy.connectHeaders);
-});
+t.test(
+  'a sign-in redirect to another host and path is still refused through the proxy',
+  async (t) => {
+    const mock = await startMock(t);
+    const other = await startHostile(t, { host: '127.0.0.2', tls: true, upstream: mock.url });
+    const front = await startHostile(t, {
+      tls: true,
+      upstream: mock.url,
+      rule: (r: SeenRequest) =>
+        r.url.endsWith('/auth/signin')
+          ? { status: 308, headers: { location: `${other.url}/collect` } }
+          : 'forward',
+    });
+    const proxy = await startProxy(t);
+    const dir = await project(t);
+    const run = await spawnCli(['sync'], {
+      cwd: dir,
+      env: { ...envFor(front.url, mock), HTTPS_PROXY: proxy.url },
+    });
+    t.not(run.code, 0);
+    t.match(run.stderr, /ERR_TABLEAU_REDIRECT|redirected/);
+    t.same(new Set(proxy.tunnels), new Set([hostOf(front.url)]), 'no tunnel to the other host');
+    t.same(other.requests, [], 'nothing reached the other host');
+    assertNoSecrets(t, run.stdout, run.stderr, proxy.connectHeaders);
+  },
+);
 
 t.test('a connected app signs in through the proxy; its secret and JWT never show', async (t) => {
   const app = {
