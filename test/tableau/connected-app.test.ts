@@ -91,7 +91,9 @@ t.test('signs in with an HS256 JWT carrying the documented claims', async (t) =>
   const mock = await startMock(t);
   const recorder = recordingSignIns();
   const before = Math.floor(Date.now() / 1000);
-  const client = createTableauClient(options(mock, { fetch: recorder.fetch }));
+  const logged: unknown[] = [];
+  const logger = { debug: (...args: unknown[]) => logged.push(args) };
+  const client = createTableauClient(options(mock, { fetch: recorder.fetch, logger }));
   t.same(await client.listWorkbooks(), []);
   t.equal(mock.counters.signIns, 1);
   t.equal(recorder.jwts.length, 1);
@@ -111,6 +113,9 @@ t.test('signs in with an HS256 JWT carrying the documented claims', async (t) =>
   t.equal(signature, expected, 'signed with the secret value');
   await client.signOut();
   t.equal(mock.activeSessions, 0);
+  t.ok(logged.length > 0, 'debug entries were written');
+  assertNoSecrets(t, logged);
+  t.notOk(renderAll(logged).includes(recorder.jwts[0] ?? '(none)'), 'the JWT is in no debug entry');
 });
 
 t.test('custom scopes are sent as given', async (t) => {
