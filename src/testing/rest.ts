@@ -522,8 +522,10 @@ export function handleCollections(
         repeated: true,
         children: page(collection.items).map((item) => ({
           name: 'item',
+          // Tableau's reference names an item's type `contentType` in responses (the `type` filter);
+          // the container and the other attribute names are this mock's assumption.
           attributes: {
-            type: item.type,
+            contentType: item.type,
             id: item.luid,
             name: state.findTarget(item.type === 'workbook' ? 'workbook' : 'datasource', item.luid)
               ?.name,
