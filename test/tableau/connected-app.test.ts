@@ -279,3 +279,63 @@ t.test('a server older than REST API 3.17 is told apart before any token is sent
   t.match(error, { code: 'ERR_TABLEAU_UNSUPPORTED', field: 'connectedApp' });
   t.equal(mock.counters.requests.signin, 0, 'no sign-in sent');
 });
+
+t.test('the mock’s default connected app signs in as given', async (t) => {
+  const mock = await createMockTableauServer({ workbooks: [] });
+  t.teardown(() => mock.close());
+  t.equal(mock.connectedApp.username, 'mock-user@example.com');
+  const client = createTableauClient({
+    serverUrl: mock.url,
+    siteName: mock.siteName,
+    connectedApp: mock.connectedApp,
+  });
+  t.same(await client.listWorkbooks(), []);
+  t.equal(mock.counters.signIns, 1);
+});
+
+t.test('the mock refuses hand-made tokens for each documented reason', async (t) => {
+  const mock = await startMock(t);
+  const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const sign = (header: unknown, payload: unknown, secret = APP.secretValue) => {
+    const input = `${part(header)}.${part(payload)}`;
+    return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
+  };
+  const header = { alg: 'HS256', typ: 'JWT', kid: APP.secretId, iss: APP.clientId };
+  const now = Math.floor(Date.now() / 1000);
+  const claims = {
+    iss: APP.clientId,
+    sub: CONNECTED_APP.username,
+    aud: 'tableau',
+    exp: now + 60,
+    scp: ['tableau:content:read'],
+  };
+  const cases: [string, string][] = [
+    ['not a JWT', 'not-a-jwt'],
+    ['RS256', sign({ ...header, alg: 'RS256' }, { ...claims, jti: 'a' })],
+    ['header iss differs', sign({ ...header, iss: 'x' }, { ...claims, jti: 'b' })],
+    ['aud', sign(header, { ...claims, aud: 'other', jti: 'c' })],
+    ['no scp', sign(header, { ...claims, scp: [], jti: 'd' })],
+    ['no jti', sign(header, claims)],
+  ];
+  for (const [name, jwt] of cases) {
+    const answer = await nodeFetch(`${mock.url}/api/${mock.apiVersion}/auth/signin`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/xml' },
+      body: `<tsRequest><credentials jwt="${jwt}"><site contentUrl="${mock.siteName}"/></credentials></tsRequest>`,
+    });
+    t.equal(answer.status, 401, name);
+    t.match(await answer.text(), /<error code="401001">/, `${name}: Tableau's XML error`);
+  }
+  t.same(
+    mock.counters.rejectedJwts,
+    { malformed: 1, 'bad-header': 2, 'wrong-audience': 1, 'no-scopes': 1, 'replayed-jti': 1 },
+    'each refused for its reason',
+  );
+  const good = sign(header, { ...claims, jti: 'fresh' });
+  const accepted = await nodeFetch(`${mock.url}/api/${mock.apiVersion}/auth/signin`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({ credentials: { site: { contentUrl: mock.siteName }, jwt: good } }),
+  });
+  t.equal(accepted.status, 200, 'a well-formed hand-made token is accepted');
+});
