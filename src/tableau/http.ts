@@ -583,7 +583,8 @@ export function createHttpClient(config: HttpConfig): HttpClient {
           },
         );
       }
-      if (error instanceof TableauApiError) throw error;
+      // Coded errors pass as they are (the client's own, and a proxy setting the transport refused).
+      if (error instanceof DbtAutoExposuresError) throw error;
       const aborted = userSignals.find((s) => s?.aborted);
       if (aborted) throw abortedError(request.operation, aborted);
       const timedOut = timeout.signal.aborted;

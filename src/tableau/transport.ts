@@ -13,6 +13,7 @@ import { HttpProxyAgent } from 'http-proxy-agent';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import nodeFetch from 'node-fetch';
 import { getProxyForUrl } from 'proxy-from-env';
+import { ConfigError } from '../errors.js';
 import type { FetchLike } from './http.js';
 
 function packageVersion(): string {
@@ -33,6 +34,20 @@ function agentFor(url: string): Agent | undefined {
   const proxy = getProxyForUrl(url);
   if (proxy === '') return undefined;
   const https = url.startsWith('https:');
+  if (!URL.canParse(proxy)) {
+    // The value is not shown: it may hold the proxy's password.
+    const variables = https
+      ? 'HTTPS_PROXY, https_proxy or ALL_PROXY'
+      : 'HTTP_PROXY, http_proxy or ALL_PROXY';
+    throw new ConfigError(
+      `the proxy in ${variables} is not a valid URL (like http://proxy.example.com:3128)`,
+      {
+        code: 'ERR_TABLEAU_CONFIG',
+        field: https ? 'HTTPS_PROXY' : 'HTTP_PROXY',
+        expected: 'a proxy URL like http://proxy.example.com:3128',
+      },
+    );
+  }
   const key = `${https ? 'https' : 'http'} ${proxy}`;
   let agent = agents.get(key);
   if (agent === undefined) {

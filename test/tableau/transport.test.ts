@@ -112,3 +112,27 @@ t.test('HTTPS_PROXY tunnels; an untrusted certificate behind it stays an error',
   t.same(front.requests, [], 'nothing was sent over the unverified connection');
   assertNoSecrets(t, error, proxy.bytes().toString('latin1'), proxy.connectHeaders);
 });
+
+t.test(
+  'a proxy variable that is not a URL is a coded error, not retried, its value unshown',
+  async (t) => {
+    const mock = await startMock(t);
+    proxyEnv(t, { HTTP_PROXY: `http://user:${SENTINEL_SECRET}@[not-a-host` });
+    let error: unknown;
+    try {
+      await createTableauClient({
+        serverUrl: mock.url,
+        siteName: mock.siteName,
+        tokenName: SENTINEL_TOKEN_NAME,
+        tokenSecret: SENTINEL_SECRET,
+        retryMinDelayMs: 1,
+      }).listWorkbooks();
+    } catch (caught) {
+      error = caught;
+    }
+    t.match(error, { code: 'ERR_TABLEAU_CONFIG', field: 'HTTP_PROXY' });
+    t.match((error as Error).message, /HTTP_PROXY, http_proxy or ALL_PROXY is not a valid URL/);
+    t.equal(mock.counters.total, 0, 'nothing was sent');
+    assertNoSecrets(t, error);
+  },
+);
