@@ -7,8 +7,8 @@
  * tunnel: TLS runs end to end, so the proxy sees the host and port, never a header or a body.
  * Certificates are Node's: a private CA is added with NODE_EXTRA_CA_CERTS (docs/tableau.md).
  */
-import { readFileSync } from 'node:fs';
 import type { Agent } from 'node:http';
+import { createRequire } from 'node:module';
 import { HttpProxyAgent } from 'http-proxy-agent';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import nodeFetch from 'node-fetch';
@@ -16,8 +16,9 @@ import { getProxyForUrl } from 'proxy-from-env';
 import { ConfigError } from '../errors.js';
 import type { FetchLike } from './http.js';
 
+/** The package's version, from its own package.json (found by the package's name, wherever it is built to). */
 function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  const pkg = createRequire(import.meta.url)('dbt-auto-exposures/package.json') as {
     version?: unknown;
   };
   return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
