@@ -5,6 +5,7 @@
  */
 import type { Manifest, RunResults } from '../artifacts/types.js';
 import type { ExposureLineage, LineageExposure } from '../lineage/types.js';
+import { renderReference } from '../output/yaml.js';
 import { plainText } from '../util/terminal-text.js';
 
 export interface Selection {
@@ -93,7 +94,7 @@ export function impactedExposures(
   for (const exposure of lineage.exposures) {
     const via = exposure.dependsOn
       .filter((d) => closure.has(d.uniqueId))
-      .map((d) => d.ref)
+      .map((d) => renderReference(d.ref, lineage.dbt.packageName))
       .sort();
     if (via.length > 0) out.push({ exposure, via });
   }

@@ -11,12 +11,12 @@ import {
   selectNodes,
 } from '../../src/cli/impact-query.js';
 import { loadManifest, loadRunResults } from '../../src/index.js';
-import { readLineage } from '../../src/output/lineage-io.js';
+import { loadLineage } from '../../src/output/lineage-file.js';
 import { exampleProject, jaffleLineage } from './helpers.js';
 
 const P = 'jaffle_tableau';
 const manifest = await loadManifest(join(exampleProject, 'target', 'manifest.json'));
-const lineage = await readLineage(jaffleLineage);
+const lineage = await loadLineage(jaffleLineage);
 
 t.test('selectNodes: names, versions, sources, unique ids, case-insensitive', async (t) => {
   const s = selectNodes(

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { loadManifest } from '../../artifacts/manifest.js';
 import { loadRunResults } from '../../artifacts/run-results.js';
-import { readLineage } from '../../output/lineage-read.js';
+import { loadLineage } from '../../output/lineage-file.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { plainText } from '../../util/terminal-text.js';
 import { warnAboutArtifacts, warnAboutPairing } from '../artifact-warnings.js';
@@ -81,7 +81,7 @@ async function runQuery({ io, flags }: CommandContext, requireSelection: boolean
       '--select',
     );
   }
-  const lineage = await readLineage(settings.lineagePath, { signal });
+  const lineage = await loadLineage(settings.lineagePath, { signal });
 
   let items: ImpactedExposure[];
   let subject: string | null = null;

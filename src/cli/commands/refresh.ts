@@ -14,7 +14,7 @@ import { loadRunResults } from '../../artifacts/run-results.js';
 import { mergeInTimeOrder } from '../../log/entries.js';
 import { renderLogEntry } from '../../log/render.js';
 import type { LogEntry } from '../../log/types.js';
-import { readLineage } from '../../output/lineage-read.js';
+import { loadLineage } from '../../output/lineage-file.js';
 import { warnAboutArtifacts } from '../artifact-warnings.js';
 import { maskData, secretsOf } from '../mask.js';
 import { createProgress } from '../progress.js';
@@ -42,7 +42,7 @@ export async function runRefresh({ io, flags }: CommandContext): Promise<number>
   // Validates DBT_ACTIVE_EXPOSURES* before any I/O, and tells whether Tableau is needed at all.
   const gate = resolveActiveExposureSettings(env);
   const signal = io.signal;
-  const lineage = await readLineage(settings.lineagePath, { signal });
+  const lineage = await loadLineage(settings.lineagePath, { signal });
   const runResults = await loadRunResults(settings.runResultsPath, { signal });
   const manifest = await loadManifest(settings.manifestPath, { signal });
   // A run_results that does not belong with the manifest is a warning in the log (AE009).

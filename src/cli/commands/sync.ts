@@ -21,7 +21,7 @@ import type { ExposureLineage, LineageSource } from '../../lineage/types.js';
 import type { LineageDiff } from '../../output/diff.js';
 import { checkExposureNames, type UnscannedYamlFile } from '../../output/exposure-scan.js';
 import { injectExposures } from '../../output/inject.js';
-import { readLineage, serializeLineage } from '../../output/lineage-io.js';
+import { loadLineage, renderLineage } from '../../output/lineage-file.js';
 import { JOURNAL_FILE } from '../../output/output-journal.js';
 import { recoverSyncOutputs, writeSyncOutputs } from '../../output/sync-outputs.js';
 import { DEFAULT_EXPOSURES_FILE, renderExposuresYaml } from '../../output/yaml.js';
@@ -47,7 +47,7 @@ async function previousLineage(
   io: CommandContext['io'],
 ): Promise<ExposureLineage | null> {
   try {
-    return await readLineage(path, { signal: io.signal });
+    return await loadLineage(path, { signal: io.signal });
   } catch (error) {
     const code = (error as { code?: string }).code;
     const missing =
@@ -177,7 +177,7 @@ async function wouldChange(
     const path = join(settings.exposuresPath, name);
     if ((await readText(path)) !== text) changed.push(path);
   }
-  if ((await readText(settings.lineagePath)) !== serializeLineage(next)) {
+  if ((await readText(settings.lineagePath)) !== renderLineage(next)) {
     changed.push(settings.lineagePath);
   }
   return changed;
