@@ -135,6 +135,7 @@ export { type WriteSyncOutputsOptions, writeSyncOutputs } from './output/sync-ou
 export { type RenderExposuresYamlOptions, renderExposuresYaml } from './output/yaml.js';
 // Tableau
 export {
+  type ConnectedAppOptions,
   createTableauClient,
   type JobPollOptions,
   type TableauClientOptions,

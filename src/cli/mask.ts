@@ -38,3 +38,10 @@ export function maskData<T>(value: T, secrets: readonly string[]): T {
   };
   return walk(value) as T;
 }
+
+/** The secrets the CLI masks in everything it prints and writes (from the environment). */
+export function secretsOf(env: Record<string, string | undefined>): string[] {
+  return [env.TABLEAU_TOKEN_SECRET, env.TABLEAU_CONNECTED_APP_SECRET_VALUE].filter(
+    (secret): secret is string => secret !== undefined && secret !== '',
+  );
+}

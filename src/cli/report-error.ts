@@ -32,9 +32,9 @@ const HINTS: Partial<Record<ErrorCode, string>> = {
   ERR_ARTIFACT_SCHEMA: 'the artifact does not have the shape dbt writes: regenerate it with dbt',
   ERR_CONFIG: 'fix the setting named above; docs/configuration.md lists every option',
   ERR_TABLEAU_CONFIG:
-    'check TABLEAU_SERVER_URL, TABLEAU_SITE_NAME, TABLEAU_TOKEN_NAME and TABLEAU_TOKEN_SECRET (docs/getting-started.md)',
+    'check TABLEAU_SERVER_URL, TABLEAU_SITE_NAME, TABLEAU_TOKEN_NAME and TABLEAU_TOKEN_SECRET (docs/getting-started.md), or the TABLEAU_CONNECTED_APP_* variables and TABLEAU_USERNAME (docs/tableau.md)',
   ERR_TABLEAU_AUTH:
-    'check the token name and secret (case-sensitive), the site name (the contentUrl), and that the token has not expired',
+    'check the credentials named above (case-sensitive), the site name (the contentUrl), and that the token or connected app secret is still valid',
   ERR_TABLEAU_NETWORK:
     'check the server URL and that this machine can reach Tableau (proxy, firewall, allowlist)',
   ERR_TABLEAU_TIMEOUT: 'Tableau did not answer in time: retry, or raise --timeout',

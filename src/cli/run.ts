@@ -8,7 +8,7 @@ import { findCommand } from './command-specs.js';
 import { type ParsedFlags, parseFlags } from './flags.js';
 import { commandHelp, mainHelp } from './help.js';
 import { type CliIo, painter, type TextSink, useColor } from './io.js';
-import { isMaskable, maskText } from './mask.js';
+import { isMaskable, maskText, secretsOf } from './mask.js';
 import { EXIT, exitCodeFor, formatError } from './report-error.js';
 import { usageError } from './usage-error.js';
 
@@ -50,11 +50,11 @@ export function redactingSink(sink: TextSink, secrets: readonly string[]): TextS
 
 /** Run the CLI with `argv` (without `node` and the script). Resolves to the exit code. */
 export async function run(argv: readonly string[], rawIo: CliIo): Promise<number> {
-  const secret = rawIo.env.TABLEAU_TOKEN_SECRET;
+  const secrets = secretsOf(rawIo.env);
   const io: CliIo = {
     ...rawIo,
-    stdout: redactingSink(rawIo.stdout, secret === undefined ? [] : [secret]),
-    stderr: redactingSink(rawIo.stderr, secret === undefined ? [] : [secret]),
+    stdout: redactingSink(rawIo.stdout, secrets),
+    stderr: redactingSink(rawIo.stderr, secrets),
   };
   const [first, ...rest] = argv;
   const verbose = argv.includes('--verbose');

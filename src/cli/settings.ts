@@ -26,6 +26,16 @@ export interface TableauConnectionSettings {
   tokenName: string | undefined;
   /** From TABLEAU_TOKEN_SECRET only. Never printed. */
   tokenSecret: string | undefined;
+  /**
+   * A connected app instead of a personal access token, from the environment only:
+   * TABLEAU_CONNECTED_APP_CLIENT_ID, _SECRET_ID, _SECRET_VALUE (never printed) and TABLEAU_USERNAME.
+   */
+  connectedApp: {
+    clientId: string | undefined;
+    secretId: string | undefined;
+    secretValue: string | undefined;
+    username: string | undefined;
+  };
   apiVersion: string | undefined;
   timeoutMs: number | undefined;
   retries: number | undefined;
@@ -214,6 +224,12 @@ export async function resolveSettings(flags: ParsedFlags, io: CliIo): Promise<Cl
       undefined as string | undefined,
     ),
     tokenSecret: envValue(env, 'TABLEAU_TOKEN_SECRET'),
+    connectedApp: {
+      clientId: envValue(env, 'TABLEAU_CONNECTED_APP_CLIENT_ID'),
+      secretId: envValue(env, 'TABLEAU_CONNECTED_APP_SECRET_ID'),
+      secretValue: envValue(env, 'TABLEAU_CONNECTED_APP_SECRET_VALUE'),
+      username: envValue(env, 'TABLEAU_USERNAME'),
+    },
     apiVersion: config.tableau?.apiVersion,
     timeoutMs: timeoutSeconds === undefined ? undefined : Math.round(timeoutSeconds * 1000),
     retries: config.tableau?.retries,
@@ -305,6 +321,10 @@ export function describeSettings(settings: CliSettings): string {
       ...tableau,
       serverUrl: tableau.serverUrl === undefined ? undefined : shownServerUrl(tableau.serverUrl),
       tokenSecret: tableau.tokenSecret === undefined ? '(not set)' : '(set, hidden)',
+      connectedApp: {
+        ...tableau.connectedApp,
+        secretValue: tableau.connectedApp.secretValue === undefined ? '(not set)' : '(set, hidden)',
+      },
     },
     activeExposures,
   };

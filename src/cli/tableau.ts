@@ -31,38 +31,69 @@ export async function openTableau(settings: CliSettings, io: CliIo): Promise<Tab
   });
 }
 
+/** What `createTableauClient` needs to connect, from the CLI settings. */
+type Connection = { serverUrl: string; siteName: string } & (
+  | { tokenName: string; tokenSecret: string }
+  | {
+      connectedApp: { clientId: string; secretId: string; secretValue: string; username: string };
+    }
+);
+
 /**
  * The Tableau settings, required for commands that talk to Tableau: a missing one is a
- * configuration error naming the flag and the variable.
+ * configuration error naming the flag and the variable. A connected app (any of its variables
+ * set) replaces the personal access token; setting both is an error.
  */
-export function requireTableau(settings: CliSettings): {
-  serverUrl: string;
-  siteName: string;
-  tokenName: string;
-  tokenSecret: string;
-} {
+export function requireTableau(settings: CliSettings): Connection {
   const t = settings.tableau;
+  const app = t.connectedApp;
+  const usesApp = Object.values(app).some((v) => v !== undefined);
+  const usesToken = t.tokenName !== undefined || t.tokenSecret !== undefined;
+  if (usesApp && usesToken) {
+    throw new ConfigError(
+      'Tableau credentials: both a personal access token (TABLEAU_TOKEN_NAME / --token-name / ' +
+        'TABLEAU_TOKEN_SECRET) and a connected app (TABLEAU_CONNECTED_APP_* / TABLEAU_USERNAME) are set; set one',
+      { code: 'ERR_TABLEAU_CONFIG', field: 'connectedApp' },
+    );
+  }
   const missing: string[] = [];
   if (t.serverUrl === undefined)
     missing.push('the server URL (--server-url or TABLEAU_SERVER_URL)');
   if (t.siteName === undefined)
     missing.push('the site name (--site-name or TABLEAU_SITE_NAME; "" for the default site)');
-  if (t.tokenName === undefined)
-    missing.push('the token name (--token-name or TABLEAU_TOKEN_NAME)');
-  if (t.tokenSecret === undefined) missing.push('the token secret (TABLEAU_TOKEN_SECRET)');
+  if (usesApp) {
+    if (app.clientId === undefined)
+      missing.push('the connected app client ID (TABLEAU_CONNECTED_APP_CLIENT_ID)');
+    if (app.secretId === undefined)
+      missing.push('the connected app secret ID (TABLEAU_CONNECTED_APP_SECRET_ID)');
+    if (app.secretValue === undefined)
+      missing.push('the connected app secret value (TABLEAU_CONNECTED_APP_SECRET_VALUE)');
+    if (app.username === undefined) missing.push('the Tableau username (TABLEAU_USERNAME)');
+  } else {
+    if (t.tokenName === undefined)
+      missing.push('the token name (--token-name or TABLEAU_TOKEN_NAME)');
+    if (t.tokenSecret === undefined) missing.push('the token secret (TABLEAU_TOKEN_SECRET)');
+  }
   if (missing.length > 0) {
     throw new ConfigError(`Tableau connection settings missing: ${missing.join('; ')}`, {
       code: 'ERR_TABLEAU_CONFIG',
       field: missing.length === 1 ? missing[0] : undefined,
       details: {
-        hint: 'docs/getting-started.md shows where to find the four settings; or use --snapshot <file> to work offline',
+        hint: 'docs/getting-started.md shows where to find the four settings (docs/tableau.md for a connected app); or use --snapshot <file> to work offline',
       },
     });
   }
-  return {
-    serverUrl: t.serverUrl!,
-    siteName: t.siteName!,
-    tokenName: t.tokenName!,
-    tokenSecret: t.tokenSecret!,
-  };
+  const where = { serverUrl: t.serverUrl!, siteName: t.siteName! };
+  if (usesApp) {
+    return {
+      ...where,
+      connectedApp: {
+        clientId: app.clientId!,
+        secretId: app.secretId!,
+        secretValue: app.secretValue!,
+        username: app.username!,
+      },
+    };
+  }
+  return { ...where, tokenName: t.tokenName!, tokenSecret: t.tokenSecret! };
 }

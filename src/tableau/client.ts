@@ -13,7 +13,7 @@ import type { TableauClient } from './types.js';
 import { listWorkbooks } from './workbooks.js';
 
 export type { JobPollOptions } from './refresh.js';
-export type { TableauClientOptions } from './settings.js';
+export type { ConnectedAppOptions, TableauClientOptions } from './settings.js';
 
 /** A `TableauClient` whose `waitForJob` also takes the polling cadence. */
 export interface TableauHttpClient extends TableauClient {
@@ -26,7 +26,10 @@ export interface TableauHttpClient extends TableauClient {
  */
 export function createTableauClient(options: TableauClientOptions): TableauHttpClient {
   const settings = resolveTableauSettings(options);
-  const redactor = new Redactor([settings.tokenSecret]);
+  const auth = settings.auth;
+  const redactor = new Redactor([
+    auth.kind === 'personal-access-token' ? auth.tokenSecret : auth.secretValue,
+  ]);
   const { logger, signal } = options;
   const http = createHttpClient({ ...settings, fetch: options.fetch, signal, logger, redactor });
   const session = createSession({ http, settings, redactor, logger });

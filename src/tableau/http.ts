@@ -1,6 +1,7 @@
 /**
  * The one request path to Tableau, shared by REST and the Metadata API: injectable fetch (default
- * node-fetch), per-request timeout, abort signals, bounded retries with exponential backoff that
+ * node-fetch through the environment's proxy, see transport.ts), a `User-Agent` on every request,
+ * per-request timeout, abort signals, bounded retries with exponential backoff that
  * honour `Retry-After`, redirects decided here, response bodies read under a byte cap, Tableau
  * error bodies (JSON or XML) parsed into `TableauApiError`, and debug lines that never carry a
  * secret. Authentication is the session's business (it passes headers in).
@@ -14,7 +15,6 @@
  * excepted: it brings the new session token).
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import nodeFetch from 'node-fetch';
 import pRetry from 'p-retry';
 import {
   abortedError,
@@ -25,6 +25,7 @@ import {
 import type { Logger } from '../log/types.js';
 import { type Redactor, redactUrl } from './redact.js';
 import { isLoopbackHost } from './settings.js';
+import { defaultFetch, USER_AGENT } from './transport.js';
 import { POD_REDIRECT_EVENT } from './types.js';
 
 /** The part of a fetch `Response` the client reads. */
@@ -108,8 +109,6 @@ export interface HttpClient {
 
 /** Redirects followed within one attempt (same origin, or the pod), before giving up. */
 const MAX_REDIRECTS = 5;
-
-const defaultFetch = nodeFetch as unknown as FetchLike;
 
 // ---------------------------------------------------------------------------------------------
 // Redirects. The client asks fetch for `redirect: 'manual'` and decides here, so that credentials
@@ -467,7 +466,11 @@ export function createHttpClient(config: HttpConfig): HttpClient {
       ]);
     const started = performance.now();
     const elapsed = (): number => Math.round(performance.now() - started);
-    const headers: Record<string, string> = { accept: 'application/json', ...request.headers };
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'user-agent': USER_AGENT,
+      ...request.headers,
+    };
     const init: FetchInitLike = {
       method: request.method,
       headers,
@@ -580,7 +583,8 @@ export function createHttpClient(config: HttpConfig): HttpClient {
           },
         );
       }
-      if (error instanceof TableauApiError) throw error;
+      // Coded errors pass as they are (the client's own, and a proxy setting the transport refused).
+      if (error instanceof DbtAutoExposuresError) throw error;
       const aborted = userSignals.find((s) => s?.aborted);
       if (aborted) throw abortedError(request.operation, aborted);
       const timedOut = timeout.signal.aborted;

@@ -145,7 +145,8 @@ export async function listCollectionItems(
     limits,
     path: (s) =>
       `/api/${s.apiVersion}/sites/${s.siteLuid}/collections/${encodeURIComponent(collectionLuid)}/items`,
-    // The item container's name is not established: accept the likely spellings.
+    // Established (REST API reference, Collections Methods): an item's type is `contentType` in
+    // responses. Not established: the container's and the id's names; the likely spellings pass.
     plural: ['collectionItems', 'items'],
     singular: 'item',
     operation: `list items of collection ${collectionLuid}`,

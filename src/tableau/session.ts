@@ -1,6 +1,7 @@
 /**
- * One authenticated session per client. A personal access token can hold one session only:
- * signing in again ends the previous session. So concurrent calls share ONE sign-in promise, an
+ * One authenticated session per client, signed in with a personal access token or a connected app
+ * (a fresh JWT for every sign-in, renewals included). A personal access token can hold one session
+ * only: signing in again ends the previous session. So concurrent calls share ONE sign-in promise, an
  * expired session (HTTP 401, code 401000) is renewed once by whichever call notices first (the
  * others reuse the renewal) and the request replayed once, and nothing ever signs in per request.
  *
@@ -15,8 +16,14 @@
 import { abortedError, TableauApiError } from '../errors.js';
 import type { Logger } from '../log/types.js';
 import { type HttpClient, type HttpRequest, type HttpResponse, httpFactsOf } from './http.js';
+import { mintConnectedAppJwt } from './jwt.js';
 import type { Redactor } from './redact.js';
-import { apiVersionAtLeast, MIN_API_VERSION, type TableauSettings } from './settings.js';
+import {
+  apiVersionAtLeast,
+  CONNECTED_APP_MIN_API_VERSION,
+  MIN_API_VERSION,
+  type TableauSettings,
+} from './settings.js';
 
 /** What an authenticated request needs to build its path. */
 export interface SessionInfo {
@@ -188,6 +195,56 @@ export function createSession(deps: SessionDeps): Session {
     return infoPromise;
   }
 
+  /** The sign-in body's credentials: the token pair, or a freshly minted JWT (registered as a secret). */
+  function credentials(apiVersion: string): Record<string, unknown> {
+    const site = { contentUrl: settings.siteName };
+    const auth = settings.auth;
+    if (auth.kind === 'personal-access-token') {
+      return {
+        site,
+        personalAccessTokenName: auth.tokenName,
+        personalAccessTokenSecret: auth.tokenSecret,
+      };
+    }
+    if (!apiVersionAtLeast(apiVersion, CONNECTED_APP_MIN_API_VERSION)) {
+      throw new TableauApiError(
+        'ERR_TABLEAU_UNSUPPORTED',
+        `Tableau REST API ${apiVersion} cannot sign in with a connected app (JWT); that needs REST ` +
+          `API ${CONNECTED_APP_MIN_API_VERSION} (Tableau Server 2022.3) or later. Use a personal access token`,
+        { field: 'connectedApp', details: { apiVersion } },
+      );
+    }
+    const jwt = mintConnectedAppJwt(auth, Date.now());
+    redactor.add(jwt);
+    return { site, jwt };
+  }
+
+  /** Who signed in, in words, for errors: the token name, or the connected app and its user. */
+  function signer(): string {
+    const auth = settings.auth;
+    return auth.kind === 'personal-access-token'
+      ? `personal access token ${JSON.stringify(auth.tokenName)}`
+      : `connected app ${JSON.stringify(auth.clientId)} as user ${JSON.stringify(auth.username)}`;
+  }
+
+  /** What to check after Tableau refused a sign-in, per sign-in method. */
+  function signInHint(): string {
+    if (settings.auth.kind === 'personal-access-token') {
+      return (
+        'Check that the token name and secret are exact (both case-sensitive), that the token ' +
+        'is not expired or revoked (unused tokens expire after 15 days), and that siteName is ' +
+        'the site\'s contentUrl (the part after /site/ in the browser URL; "" for the default site).'
+      );
+    }
+    return (
+      'Check that the connected app is enabled and its client ID, secret ID and secret value are ' +
+      'exact (case-sensitive), that the user exists on the site with a site role that may sign in ' +
+      '(usernames are case-sensitive; an email address on Tableau Cloud), that the connected app ' +
+      "allows the scopes asked for, that this machine's clock is right (the JWT expires 5 minutes " +
+      "after it is made), and that siteName is the site's contentUrl."
+    );
+  }
+
   async function signIn(renewal: boolean): Promise<SignedIn> {
     const apiVersion = await negotiateVersion();
     let response: HttpResponse;
@@ -197,26 +254,18 @@ export function createSession(deps: SessionDeps): Session {
         path: `/api/${apiVersion}/auth/signin`,
         operation: 'sign in',
         opensSession: 'sign-in',
-        body: {
-          credentials: {
-            site: { contentUrl: settings.siteName },
-            personalAccessTokenName: settings.tokenName,
-            personalAccessTokenSecret: settings.tokenSecret,
-          },
-        },
+        body: { credentials: credentials(apiVersion) },
       });
     } catch (error) {
       if (error instanceof TableauApiError && error.status === 401) {
         throw new TableauApiError(
           'ERR_TABLEAU_AUTH',
-          `Tableau refused the sign-in with personal access token ${JSON.stringify(settings.tokenName)} ` +
+          `Tableau refused the sign-in with ${signer()} ` +
             `on site ${JSON.stringify(settings.siteName)}${error.tableauCode ? ` (${error.tableauCode}${error.summary ? ` ${error.summary}` : ''})` : ''}. ` +
-            'Check that the token name and secret are exact (both case-sensitive), that the token ' +
-            'is not expired or revoked (unused tokens expire after 15 days), and that siteName is ' +
-            'the site\'s contentUrl (the part after /site/ in the browser URL; "" for the default site).',
+            signInHint(),
           {
             ...httpFactsOf(error),
-            field: 'tokenName',
+            field: settings.auth.kind === 'personal-access-token' ? 'tokenName' : 'connectedApp',
           },
         );
       }
@@ -259,12 +308,17 @@ export function createSession(deps: SessionDeps): Session {
 
   /** `ERR_TABLEAU_AUTH` for `operation`, after Tableau rejected a renewed session (`cause401`). */
   function refusal(cause401: TableauApiError, operation: string): TableauApiError {
+    const pat = settings.auth.kind === 'personal-access-token';
     return new TableauApiError(
       'ERR_TABLEAU_AUTH',
       `${operation}: Tableau rejected the session right after signing in again (HTTP 401); not ` +
-        'signing in once more. The token may have been revoked, or another process keeps signing ' +
-        'in with the same personal access token (one session per token): give each process its own token',
-      { ...httpFactsOf(cause401), field: 'tokenName' },
+        'signing in once more. ' +
+        (pat
+          ? 'The token may have been revoked, or another process keeps signing in with the same ' +
+            'personal access token (one session per token): give each process its own token, or ' +
+            'use a connected app (several sessions at once)'
+          : 'The connected app may have been disabled or its secret revoked'),
+      { ...httpFactsOf(cause401), field: pat ? 'tokenName' : 'connectedApp' },
     );
   }
 

@@ -19,10 +19,15 @@ export interface TableauClientOptions {
   serverUrl: string;
   /** The site's contentUrl (the part after `/site/` in the browser URL); `""` = default site on Server. */
   siteName: string;
-  /** Personal access token name. */
-  tokenName: string;
+  /** Personal access token name. Give it with `tokenSecret`, or give `connectedApp` instead. */
+  tokenName?: string;
   /** Personal access token secret. Never logged, never put in an error. */
-  tokenSecret: string;
+  tokenSecret?: string;
+  /**
+   * A connected app (direct trust) to sign in with instead of a personal access token: the client
+   * mints a fresh JWT for every sign-in. Exactly one of `connectedApp` and `tokenName`/`tokenSecret`.
+   */
+  connectedApp?: ConnectedAppOptions;
   /** Pin the REST API version (`"3.22"`); default: the server's own, from `serverinfo`. Minimum 3.6. */
   apiVersion?: string | undefined;
   /** A WHATWG-compatible fetch; default: node-fetch. */
@@ -63,6 +68,42 @@ export interface TableauClientOptions {
   pageSize?: number;
 }
 
+/** A Tableau connected app (direct trust) and the Tableau user it signs in as. */
+export interface ConnectedAppOptions {
+  /** The connected app's client ID (the JWT's `iss`). */
+  clientId: string;
+  /** The ID of one of its secrets (the JWT header's `kid`). */
+  secretId: string;
+  /** That secret's value (signs the JWT). Never logged, never put in an error. */
+  secretValue: string;
+  /** The Tableau user the session acts as (the JWT's `sub`; on Tableau Cloud an email address). */
+  username: string;
+  /** Scopes (`scp`). Default: `DEFAULT_CONNECTED_APP_SCOPES`, what this library calls. */
+  scopes?: string[];
+}
+
+/**
+ * The scopes this library needs: read content (REST GETs and, from Tableau Cloud October 2023 /
+ * Server 2023.3, the Metadata API), run extract refreshes, read refresh jobs. See docs/tableau.md.
+ */
+export const DEFAULT_CONNECTED_APP_SCOPES: readonly string[] = [
+  'tableau:content:read',
+  'tableau:tasks:run',
+  'tableau:jobs:read',
+];
+
+/** How the client signs in. */
+export type TableauAuth =
+  | { kind: 'personal-access-token'; tokenName: string; tokenSecret: string }
+  | {
+      kind: 'connected-app';
+      clientId: string;
+      secretId: string;
+      secretValue: string;
+      username: string;
+      scopes: string[];
+    };
+
 /** Validated settings (defaults applied). */
 export interface TableauSettings {
   /** `https://host[:port][/prefix]`, no trailing slash. */
@@ -70,8 +111,7 @@ export interface TableauSettings {
   /** Host as given, for browser URLs and messages. */
   host: string;
   siteName: string;
-  tokenName: string;
-  tokenSecret: string;
+  auth: TableauAuth;
   apiVersion: string | undefined;
   timeoutMs: number;
   retries: number;
@@ -104,6 +144,9 @@ export const TABLEAU_DEFAULTS = {
 
 /** Lowest REST API version that supports personal access tokens. */
 export const MIN_API_VERSION = '3.6';
+
+/** Lowest REST API version that signs in with a connected app's JWT (Tableau Server 2022.3). */
+export const CONNECTED_APP_MIN_API_VERSION = '3.17';
 
 function fail(field: string, message: string, expected: string): never {
   throw new ConfigError(`Tableau setting ${field}: ${message}`, {
@@ -221,6 +264,61 @@ export function apiVersionAtLeast(version: string, minimum: string): boolean {
   return compareVersions(version, minimum) >= 0;
 }
 
+const AUTH_EXPECTED =
+  'either tokenName and tokenSecret (a personal access token) or connectedApp, not both';
+
+function resolveConnectedApp(value: unknown): TableauAuth {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    fail('connectedApp', 'expected an object', '{ clientId, secretId, secretValue, username }');
+  }
+  const app = value as Record<string, unknown>;
+  const clientId = requireString('connectedApp.clientId', app.clientId, false, true);
+  const secretId = requireString('connectedApp.secretId', app.secretId, false, true);
+  const secretValue = requireString('connectedApp.secretValue', app.secretValue, false, false);
+  const username = requireString('connectedApp.username', app.username, false, true);
+  let scopes = [...DEFAULT_CONNECTED_APP_SCOPES];
+  if (app.scopes !== undefined) {
+    const expected = 'a non-empty list of scopes like "tableau:content:read"';
+    if (!Array.isArray(app.scopes) || app.scopes.length === 0) {
+      fail('connectedApp.scopes', 'expected a non-empty list', expected);
+    }
+    scopes = app.scopes.map((scope, i) => {
+      if (typeof scope !== 'string' || !/^tableau:\S+$/.test(scope)) {
+        fail(
+          `connectedApp.scopes[${i}]`,
+          `${JSON.stringify(scope)} is not a Tableau scope`,
+          expected,
+        );
+      }
+      return scope;
+    });
+  }
+  return { kind: 'connected-app', clientId, secretId, secretValue, username, scopes };
+}
+
+/** The sign-in method: a personal access token or a connected app, exactly one. */
+function resolveAuth(options: TableauClientOptions): TableauAuth {
+  const hasToken = options.tokenName !== undefined || options.tokenSecret !== undefined;
+  if (options.connectedApp !== undefined) {
+    if (hasToken) {
+      fail('connectedApp', 'given together with tokenName/tokenSecret', AUTH_EXPECTED);
+    }
+    return resolveConnectedApp(options.connectedApp);
+  }
+  if (!hasToken) {
+    fail(
+      'tokenName',
+      'no credentials: neither a personal access token nor a connected app',
+      AUTH_EXPECTED,
+    );
+  }
+  return {
+    kind: 'personal-access-token',
+    tokenName: requireString('tokenName', options.tokenName, false, true),
+    tokenSecret: requireString('tokenSecret', options.tokenSecret, false, false),
+  };
+}
+
 /** Validate `createTableauClient` options. Throws `ConfigError` (`ERR_TABLEAU_CONFIG`). */
 export function resolveTableauSettings(options: TableauClientOptions): TableauSettings {
   if (options === null || typeof options !== 'object') {
@@ -248,8 +346,7 @@ export function resolveTableauSettings(options: TableauClientOptions): TableauSe
       'the site contentUrl',
     );
   }
-  const tokenName = requireString('tokenName', options.tokenName, false, true);
-  const tokenSecret = requireString('tokenSecret', options.tokenSecret, false, false);
+  const auth = resolveAuth(options);
   let apiVersion: string | undefined;
   if (options.apiVersion !== undefined) {
     apiVersion = requireString('apiVersion', options.apiVersion, false, true);
@@ -280,8 +377,7 @@ export function resolveTableauSettings(options: TableauClientOptions): TableauSe
     baseUrl,
     host,
     siteName,
-    tokenName,
-    tokenSecret,
+    auth,
     apiVersion,
     timeoutMs: positiveInteger('timeoutMs', options.timeoutMs, TABLEAU_DEFAULTS.timeoutMs, 1),
     retries: positiveInteger('retries', options.retries, TABLEAU_DEFAULTS.retries, 0),

@@ -3,6 +3,7 @@
  * fixture builders, a fake refresher). Imports nothing from the main entry point, so loading it
  * pulls in no client code.
  */
+export type { MockConnectedApp, MockJwtRejection } from './connected-app.js';
 export {
   createFakeRefresher,
   type FakeJobOutcome,

@@ -270,6 +270,8 @@ function xmlAttribute(xml: string, element: string, attribute: string): string |
 interface SignInCredentials {
   name: string | undefined;
   secret: string | undefined;
+  /** A connected app's token (`credentials.jwt`). */
+  jwt: string | undefined;
   site: string | undefined;
 }
 
@@ -281,6 +283,7 @@ function parseSignIn(req: MockRequest): SignInCredentials | null {
         credentials?: {
           personalAccessTokenName?: unknown;
           personalAccessTokenSecret?: unknown;
+          jwt?: unknown;
           site?: { contentUrl?: unknown };
         };
       };
@@ -290,6 +293,7 @@ function parseSignIn(req: MockRequest): SignInCredentials | null {
       return {
         name: str(c.personalAccessTokenName),
         secret: str(c.personalAccessTokenSecret),
+        jwt: str(c.jwt),
         site: str(c.site?.contentUrl),
       };
     } catch {
@@ -300,11 +304,28 @@ function parseSignIn(req: MockRequest): SignInCredentials | null {
   return {
     name: xmlAttribute(req.body, 'credentials', 'personalAccessTokenName'),
     secret: xmlAttribute(req.body, 'credentials', 'personalAccessTokenSecret'),
+    jwt: xmlAttribute(req.body, 'credentials', 'jwt'),
     site: xmlAttribute(req.body, 'site', 'contentUrl'),
   };
 }
 
-/** Answer a sign-in: a session token for the right credentials and site, else 401001. */
+/** Tableau's answer to a refused sign-in (401001), with `detail` when the mock knows why. */
+function signInError(state: MockState, req: MockRequest, detail?: string): MockAnswer {
+  state.counters.failedSignIns += 1;
+  const generic = 'Error signing in to Tableau Server';
+  return errorAnswer(
+    req.format,
+    401,
+    '401001',
+    'Signin Error',
+    detail === undefined ? generic : `${generic} (${detail})`,
+  );
+}
+
+/**
+ * Answer a sign-in: a personal access token pair, or a connected app's JWT (verified, see
+ * connected-app.ts), for the right site; else 401001.
+ */
 export function handleSignIn(state: MockState, req: MockRequest): MockAnswer {
   const credentials = parseSignIn(req);
   if (credentials === null) {
@@ -316,22 +337,22 @@ export function handleSignIn(state: MockState, req: MockRequest): MockAnswer {
       'The sign-in request body is not valid',
     );
   }
-  const token =
-    credentials.name !== undefined &&
-    credentials.secret !== undefined &&
-    credentials.site === state.site.contentUrl
-      ? state.sessions.signIn(credentials.name, credentials.secret)
-      : null;
-  if (token === null) {
-    state.counters.failedSignIns += 1;
-    return errorAnswer(
-      req.format,
-      401,
-      '401001',
-      'Signin Error',
-      'Error signing in to Tableau Server',
-    );
+  if (credentials.site !== state.site.contentUrl) return signInError(state, req);
+  let token: string | null = null;
+  let userId = '';
+  if (credentials.jwt !== undefined) {
+    const verdict = state.connectedApps.verify(credentials.jwt);
+    if (!verdict.ok) {
+      state.bump(state.counters.rejectedJwts, verdict.rejection);
+      return signInError(state, req, verdict.detail);
+    }
+    token = state.sessions.openConnectedAppSession();
+    userId = `user-${verdict.username}`;
+  } else if (credentials.name !== undefined && credentials.secret !== undefined) {
+    token = state.sessions.signIn(credentials.name, credentials.secret);
+    userId = `user-${credentials.name}`;
   }
+  if (token === null) return signInError(state, req);
   state.counters.signIns += 1;
   return {
     status: 200,
@@ -341,7 +362,7 @@ export function handleSignIn(state: MockState, req: MockRequest): MockAnswer {
         attributes: { token, estimatedTimeToExpiration: '1:59:59' },
         children: [
           { name: 'site', attributes: { id: state.site.luid, contentUrl: state.site.contentUrl } },
-          { name: 'user', attributes: { id: `user-${credentials.name}` } },
+          { name: 'user', attributes: { id: userId } },
         ],
       },
     ]),
@@ -504,8 +525,10 @@ export function handleCollections(
         repeated: true,
         children: page(collection.items).map((item) => ({
           name: 'item',
+          // Tableau's reference names an item's type `contentType` in responses (the `type` filter);
+          // the container and the other attribute names are this mock's assumption.
           attributes: {
-            type: item.type,
+            contentType: item.type,
             id: item.luid,
             name: state.findTarget(item.type === 'workbook' ? 'workbook' : 'datasource', item.luid)
               ?.name,

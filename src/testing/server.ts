@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { DbtAutoExposuresError } from '../errors.js';
+import { ConnectedAppBook, MOCK_CONNECTED_APP, type MockConnectedApp } from './connected-app.js';
 import { answerGraphQL, type MockGraphQLError, type MockGraphQLLimits } from './graphql.js';
 import {
   authToken,
@@ -76,6 +77,8 @@ export interface MockTableauServerOptions {
   filterRequired?: boolean;
   /** Accepted personal access tokens. Default: one, `mock-token` / `mock-token-secret` (see `token`). */
   tokens?: MockToken[];
+  /** Trusted connected apps (direct trust). Default: one, `MOCK_CONNECTED_APP` (see `connectedApp`). */
+  connectedApps?: MockConnectedApp[];
   /** Session token for the n-th sign-in (1-based). Default: `mock-session-<n>-<random hex>`. */
   issueSessionToken?: (n: number) => string;
   /** A session expires after this many authenticated requests. Default: never. */
@@ -107,6 +110,8 @@ export interface MockTableauServer {
   readonly tableauVersion: MockTableauVersion;
   /** The first accepted token (by default `mock-token` / `mock-token-secret`): pass its name and secret as `tokenName` / `tokenSecret`. */
   readonly token: MockToken;
+  /** The first trusted connected app and its first user: pass as `connectedApp` (with `username`). */
+  readonly connectedApp: MockConnectedApp & { username: string };
   /** The served site (live: refresh jobs update its extract refresh times). */
   readonly site: MockSite;
   /** A copy of the counters. */
@@ -349,6 +354,13 @@ function handle(
 // ---------------------------------------------------------------------------------------------
 // The server
 
+/** The first connected app with the first user it may sign in as (a copy). */
+function firstConnectedApp(apps: MockConnectedApp[]): MockConnectedApp & { username: string } {
+  const app = apps[0] ?? { ...MOCK_CONNECTED_APP, usernames: [] };
+  const usernames = app.usernames ?? MOCK_CONNECTED_APP.usernames;
+  return { ...app, usernames: [...usernames], username: usernames[0] ?? '' };
+}
+
 const MAX_BODY_BYTES = 1024 * 1024;
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -501,6 +513,8 @@ export async function createMockTableauServer(
   }
   const release = releaseVersions(tableauVersion, options.apiVersion);
   const tokens = options.tokens ?? [{ name: MOCK_TOKEN_NAME, secret: MOCK_TOKEN_SECRET }];
+  const apps = options.connectedApps ?? [MOCK_CONNECTED_APP];
+  const now = options.now ?? Date.now;
   const state = new MockState({
     site,
     sessions: new SessionBook(
@@ -508,7 +522,8 @@ export async function createMockTableauServer(
       options.issueSessionToken,
       options.sessionRequestLimit ?? Number.POSITIVE_INFINITY,
     ),
-    now: options.now ?? Date.now,
+    connectedApps: new ConnectedAppBook(apps, now),
+    now,
     apiVersion: options.apiVersion ?? release.apiVersion,
     productVersion: options.productVersion ?? release.productVersion,
     defaultJobPlan: options.jobPlan ?? {},
@@ -603,6 +618,7 @@ export async function createMockTableauServer(
     apiVersion: state.apiVersion,
     tableauVersion,
     token: { ...(tokens[0] ?? { name: '', secret: '' }) },
+    connectedApp: firstConnectedApp(apps),
     site,
     get counters() {
       return structuredClone(state.counters);

@@ -4,6 +4,7 @@
  * request log, with the operations the route handlers and the test-facing handle share.
  */
 import { randomBytes } from 'node:crypto';
+import type { ConnectedAppBook } from './connected-app.js';
 import type { MockSite } from './site.js';
 
 /** A refresh target of the mock: a workbook (its embedded extracts) or a published data source. */
@@ -48,8 +49,9 @@ const MOCK_ROUTES: readonly MockRoute[] = [
 ];
 
 // ---------------------------------------------------------------------------------------------
-// Sessions: a new sign-in with the same token ends the previous session (its token then gets
-// 401000).
+// Sessions: a new sign-in with the same personal access token ends the previous session (its
+// token then gets 401000), as Tableau documents; connected-app sessions are independent of each
+// other, however many are open for one app and user.
 
 /** A personal access token the mock server accepts. Names and secrets are case-sensitive. */
 export interface MockToken {
@@ -63,7 +65,8 @@ export const MOCK_TOKEN_NAME = 'mock-token';
 export const MOCK_TOKEN_SECRET = 'mock-token-secret';
 
 interface MockSession {
-  tokenName: string;
+  /** The personal access token it was opened with; null for a connected-app session. */
+  tokenName: string | null;
   requests: number;
 }
 
@@ -91,10 +94,20 @@ export class SessionBook {
     if (!this.#tokens.some((t) => t.name === name && t.secret === secret)) return null;
     const previous = this.#byName.get(name);
     if (previous !== undefined) this.#byToken.delete(previous);
+    const token = this.#open(name);
+    this.#byName.set(name, token);
+    return token;
+  }
+
+  /** Open a connected-app session (its JWT already verified); other sessions stay live. */
+  openConnectedAppSession(): string {
+    return this.#open(null);
+  }
+
+  #open(tokenName: string | null): string {
     this.#issued += 1;
     const token = this.#issue(this.#issued);
-    this.#byToken.set(token, { tokenName: name, requests: 0 });
-    this.#byName.set(name, token);
+    this.#byToken.set(token, { tokenName, requests: 0 });
     return token;
   }
 
@@ -120,7 +133,9 @@ export class SessionBook {
     const session = this.#byToken.get(token);
     if (session === undefined) return false;
     this.#byToken.delete(token);
-    if (this.#byName.get(session.tokenName) === token) this.#byName.delete(session.tokenName);
+    if (session.tokenName !== null && this.#byName.get(session.tokenName) === token) {
+      this.#byName.delete(session.tokenName);
+    }
     return true;
   }
 
@@ -267,6 +282,8 @@ export interface MockCounters {
   signIns: number;
   /** Rejected sign-ins (401001). */
   failedSignIns: number;
+  /** Connected-app tokens refused at sign-in, by reason (`expired`, `replayed-jti`, …; see `MockJwtRejection`). */
+  rejectedJwts: Record<string, number>;
   signOuts: number;
   /** Requests answered 401000 (no, unknown or expired session). */
   unauthorized: number;
@@ -301,6 +318,7 @@ function emptyCounters(): MockCounters {
     total: 0,
     signIns: 0,
     failedSignIns: 0,
+    rejectedJwts: {},
     signOuts: 0,
     unauthorized: 0,
     graphql: {},
@@ -316,6 +334,7 @@ function emptyCounters(): MockCounters {
 export class MockState {
   readonly site: MockSite;
   readonly sessions: SessionBook;
+  readonly connectedApps: ConnectedAppBook;
   readonly jobs = new Map<string, MockJob>();
   readonly jobPlans = new Map<string, MockJobPlan>();
   readonly now: () => number;
@@ -329,6 +348,7 @@ export class MockState {
   constructor(init: {
     site: MockSite;
     sessions: SessionBook;
+    connectedApps: ConnectedAppBook;
     now: () => number;
     apiVersion: string;
     productVersion: string;
@@ -336,6 +356,7 @@ export class MockState {
   }) {
     this.site = init.site;
     this.sessions = init.sessions;
+    this.connectedApps = init.connectedApps;
     this.now = init.now;
     this.apiVersion = init.apiVersion;
     this.productVersion = init.productVersion;

@@ -51,6 +51,12 @@ t.test('defaults: paths from the project dir and dbt_project.yml', async (t) => 
     siteName: undefined,
     tokenName: undefined,
     tokenSecret: undefined,
+    connectedApp: {
+      clientId: undefined,
+      secretId: undefined,
+      secretValue: undefined,
+      username: undefined,
+    },
     apiVersion: undefined,
     timeoutMs: undefined,
     retries: undefined,

@@ -48,7 +48,7 @@ export function clientOptions(
 export function buildParts(options: TableauClientOptions) {
   const settings = resolveTableauSettings(options);
   const log = captureLogger();
-  const redactor = new Redactor([settings.tokenSecret]);
+  const redactor = new Redactor([SENTINEL_SECRET]);
   const http = createHttpClient({
     ...settings,
     redactor,

@@ -213,13 +213,15 @@ t.test('collections need REST 3.28; items and pagination', async (t) => {
     '/api/3.28/sites/site-luid/collections/c1/items?pageSize=1&pageNumber=2',
     { token },
   );
-  t.same(items.json.collectionItems.item, [{ type: 'datasource', id: 'pds', name: 'Orders DS' }]);
+  t.same(items.json.collectionItems.item, [
+    { contentType: 'datasource', id: 'pds', name: 'Orders DS' },
+  ]);
   t.same(items.json.pagination.totalAvailable, '2');
   const xml = await rest(server, 'GET', '/api/3.28/sites/site-luid/collections/c1/items', {
     token,
     json: false,
   });
-  t.match(xml.text, /<collectionItems>\n\s+<item type="workbook" id="wb" name="Sales" \/>/);
+  t.match(xml.text, /<collectionItems>\n\s+<item contentType="workbook" id="wb" name="Sales" \/>/);
   const missing = await rest(server, 'GET', '/api/3.28/sites/site-luid/collections/zz/items', {
     token,
   });

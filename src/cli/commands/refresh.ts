@@ -22,7 +22,7 @@ import type { LogEntry } from '../../log/types.js';
 import { loadLineage } from '../../output/lineage-file.js';
 import { warnAboutArtifacts } from '../artifact-warnings.js';
 import type { TextSink } from '../io.js';
-import { maskData } from '../mask.js';
+import { maskData, secretsOf } from '../mask.js';
 import { createProgress } from '../progress.js';
 import { EXIT } from '../report-error.js';
 import type { CommandContext } from '../run.js';
@@ -137,7 +137,7 @@ async function refresh({ io, flags }: CommandContext): Promise<number> {
   }
 
   // The same masking as the screen (the run's sinks), for the file.
-  const secrets = settings.tableau.tokenSecret === undefined ? [] : [settings.tableau.tokenSecret];
+  const secrets = secretsOf(io.env);
   await writeRefreshReport(settings.activeExposures.reportPath, maskData(report, secrets), {
     signal,
   });
