@@ -4,7 +4,7 @@
  * file's canonical form (keys in the order of types.ts, every list sorted), so it is written as is.
  */
 import { packageNames } from '../artifacts/manifest.js';
-import type { DbtNode, Manifest } from '../artifacts/types.js';
+import type { Manifest } from '../artifacts/types.js';
 import { ConfigError } from '../errors.js';
 import type { TableauWorkbook } from '../tableau/types.js';
 import { compareStrings } from '../util/compare.js';
@@ -188,7 +188,8 @@ interface WorkbookLineage {
  * that led to it, and the most direct match kind), and the misses; labels are counted at the end.
  */
 class WorkbookTables {
-  readonly #dependencies = new Map<DbtNode, { rank: number; dependency: LineageDependency }>();
+  /** Dependencies by their node's rank (one rank per node), so sorting them sorts numbers. */
+  readonly #dependencies = new Map<number, LineageDependency>();
   /** Misses as they come (duplicates removed at the end). */
   readonly #misses: UnmatchedTable[] = [];
 
@@ -199,13 +200,12 @@ class WorkbookTables {
       return false;
     }
     const { node, label, match, rank } = outcome;
-    const reached = this.#dependencies.get(node);
-    if (reached === undefined) {
-      const dependency = { uniqueId: node.uniqueId, ref: outcome.ref, tables: [label], match };
-      this.#dependencies.set(node, { rank, dependency });
+    const dependency = this.#dependencies.get(rank);
+    if (dependency === undefined) {
+      const tables = [label];
+      this.#dependencies.set(rank, { uniqueId: node.uniqueId, ref: outcome.ref, tables, match });
       return true;
     }
-    const { dependency } = reached;
     if (!dependency.tables.includes(label)) dependency.tables.push(label);
     if (match !== dependency.match && MATCH_RANK[match] < MATCH_RANK[dependency.match]) {
       dependency.match = match;
@@ -221,9 +221,9 @@ class WorkbookTables {
   }
 
   result(refreshTargets: LineageRefreshTarget[]): WorkbookLineage {
-    const dependencies = [...this.#dependencies.values()]
-      .sort((a, b) => a.rank - b.rank)
-      .map((r) => r.dependency);
+    const dependencies = [...this.#dependencies.keys()]
+      .sort((a, b) => a - b)
+      .map((rank) => this.#dependencies.get(rank)!);
     const matchedLabels = new Set<string>();
     for (const d of dependencies) {
       for (const label of d.tables) matchedLabels.add(label);

@@ -148,6 +148,8 @@ export class Matcher {
   readonly #bySpelling = new Map<string, Spelling[]>();
   readonly #byPublishedLuid = new Map<string, TableOutcome[]>();
   readonly #byQuery = new Map<string, TableOutcome[]>();
+  /** One reference per node, shared by every dependency on it. */
+  readonly #references = new Map<DbtNode, DbtReference>();
   /** `isWarehouseConnection` by connection type (a site has a handful). */
   readonly #warehouse = new Map<string | null, boolean>();
   /** Distinct custom SQL queries Tableau listed no tables for, and how many were parsed here. */
@@ -403,8 +405,12 @@ export class Matcher {
         [node.uniqueId],
       );
     }
-    const rank = this.#index.rankOf(node);
-    return { kind: 'matched', label, node, match, ref: referenceOf(node), rank };
+    let ref = this.#references.get(node);
+    if (ref === undefined) {
+      ref = referenceOf(node);
+      this.#references.set(node, ref);
+    }
+    return { kind: 'matched', label, node, match, ref, rank: this.#index.rankOf(node) };
   }
 
   /**

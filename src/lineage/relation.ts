@@ -69,11 +69,8 @@ export class RelationIndex {
 
   constructor(nodes: Iterable<DbtNode>) {
     const relational = [...nodes].filter((n) => n.enabled && n.materialization !== 'ephemeral');
-    for (const [i, node] of [...relational]
-      .sort((a, b) => compareStrings(a.uniqueId, b.uniqueId))
-      .entries()) {
-      this.#rank.set(node, i);
-    }
+    const byUniqueId = [...relational].sort((a, b) => compareStrings(a.uniqueId, b.uniqueId));
+    for (let i = 0; i < byUniqueId.length; i += 1) this.#rank.set(byUniqueId[i]!, i);
     for (const node of relational) {
       const identifier = normalizeIdentifier(node.identifier);
       const candidate = {

@@ -258,21 +258,20 @@ export async function loadLineage(
 }
 
 /**
- * The exact text `writeLineage` writes: the lineage validated and canonical (see `parseLineage`),
- * as JSON with a 2-space indent and a trailing newline.
- *
- * @throws LineageError `ERR_LINEAGE_SCHEMA` for an invalid lineage.
+ * The exact text `writeLineage` writes: the lineage as JSON with a 2-space indent and a trailing
+ * newline, in the order it is given. Not validated again: validation happens where data enters.
+ * A lineage from `buildExposureLineage` is valid and canonical by construction (a test holds it to
+ * the schema), one from `parseLineage` / `loadLineage` was validated and made canonical there; a
+ * value assembled by hand goes through `parseLineage` first.
  */
 export function renderLineage(lineage: ExposureLineage): string {
-  return `${JSON.stringify(parseLineage(lineage), null, 2)}\n`;
+  return `${JSON.stringify(lineage, null, 2)}\n`;
 }
 
 /**
- * Write a lineage file atomically (see `writeFileAtomic`) as `renderLineage` renders it: a file
- * this writes always reads back.
+ * Write a lineage file atomically (see `writeFileAtomic`) as `renderLineage` renders it.
  *
- * @throws LineageError `ERR_LINEAGE_SCHEMA` for an invalid lineage (nothing written),
- *   `ERR_OUTPUT_WRITE` when writing fails (the previous file is untouched).
+ * @throws LineageError `ERR_OUTPUT_WRITE` when writing fails (the previous file is untouched).
  */
 export async function writeLineage(
   path: string,

@@ -62,8 +62,10 @@ export async function stage(
   data: string,
   signal: AbortSignal | undefined,
 ): Promise<StagedFile> {
-  const temp = await stageFile(path, data, { signal });
-  return { path, temp, sha256: sha256(data) };
+  // Encoded once, for the file and its digest (a lineage file is tens of megabytes).
+  const bytes = Buffer.from(data, 'utf8');
+  const temp = await stageFile(path, bytes, { signal });
+  return { path, temp, sha256: sha256(bytes) };
 }
 
 /**

@@ -40,7 +40,7 @@ export interface WriteSyncOutputsOptions extends WriteExposuresYamlOptions {
  * and the files are switched. Result as `writeExposuresYaml`, with the lineage and extra files in
  * `written` or `unchanged`.
  *
- * @throws LineageError `ERR_LINEAGE_SCHEMA` (invalid lineage), `ERR_OUTPUT_CONFLICT`,
+ * @throws LineageError `ERR_LINEAGE_SCHEMA` (an exposure name dbt rejects), `ERR_OUTPUT_CONFLICT`,
  *   `ERR_EXPOSURE_NAME_TAKEN`, `ERR_OUTPUT_LOCKED`, `ERR_OUTPUT_WRITE` (nothing written, or the
  *   journal kept for the next call to complete); ConfigError `ERR_INVALID_OPTION`.
  */

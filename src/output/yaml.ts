@@ -46,6 +46,8 @@ interface Shape {
   metaTags: boolean;
   /** The root project: references into it leave their package out. */
   packageName: string;
+  /** Each reference rendered once (a built lineage shares one reference object per node). */
+  rendered: Map<DbtReference, string>;
 }
 
 function shapeFor(lineage: ExposureLineage, options: RenderExposuresYamlOptions): Shape {
@@ -67,6 +69,7 @@ function shapeFor(lineage: ExposureLineage, options: RenderExposuresYamlOptions)
     emailRequired: !versionAtLeast(version, 1, 5),
     metaTags: versionAtLeast(version, 0, 20),
     packageName: lineage.dbt.packageName,
+    rendered: new Map(),
   };
 }
 
@@ -130,7 +133,15 @@ function exposureItem(e: LineageExposure, shape: Shape): string {
   if (e.owner.email !== undefined) owner.email = jinjaSafe(e.owner.email);
   else if (shape.emailRequired) owner.email = '';
   out += `${at}owner:\n${yamlMapLines(owner, deeper)}`;
-  const refs = new Set(e.dependsOn.map((d) => renderReference(d.ref, shape.packageName)));
+  const refs = new Set<string>();
+  for (const d of e.dependsOn) {
+    let text = shape.rendered.get(d.ref);
+    if (text === undefined) {
+      text = renderReference(d.ref, shape.packageName);
+      shape.rendered.set(d.ref, text);
+    }
+    refs.add(text);
+  }
   out += listEntry('depends_on', [...refs].sort(compareStrings), at);
   if (shape.metaTags) {
     const tags = [...new Set(e.tags)].sort(compareStrings).map(jinjaSafe);

@@ -305,8 +305,9 @@ t.test('two outputs at one path: ERR_INVALID_OPTION before any I/O', async (t) =
     writeSyncOutputs(dir, before, { lineagePath, extraFiles: [{ path: '', data: '' }] }),
     { code: 'ERR_INVALID_OPTION', field: 'extraFiles[0].path' },
   );
-  await t.rejects(writeSyncOutputs(dir, { ...before, version: 99 } as never, { lineagePath }), {
-    code: 'ERR_LINEAGE_VERSION',
+  const badName = { ...before, exposures: [{ ...before.exposures[0]!, name: 'not-a-dbt-name' }] };
+  await t.rejects(writeSyncOutputs(dir, badName, { lineagePath }), {
+    code: 'ERR_LINEAGE_SCHEMA',
   });
   t.same(await readdir(join(dir, '..', '..')), [], 'nothing created');
 });
