@@ -168,7 +168,11 @@ export {
   writeLineage,
 } from './output/lineage-io.js';
 export { mermaidLabel, type RenderMermaidOptions, renderMermaid } from './output/mermaid.js';
-export { type WriteSyncOutputsOptions, writeSyncOutputs } from './output/sync-outputs.js';
+export {
+  recoverSyncOutputs,
+  type WriteSyncOutputsOptions,
+  writeSyncOutputs,
+} from './output/sync-outputs.js';
 export {
   DEFAULT_EXPOSURES_FILE,
   GENERATED_MARKER,
