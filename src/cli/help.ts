@@ -1,7 +1,7 @@
 /**
  * Help texts, rendered from the flag declarations so they never drift from what is parsed.
  */
-import { COMMANDS, type CommandSpec } from './command-specs.js';
+import { COMMANDS, type CommandSpec } from './specs.js';
 
 const WIDTH = 100;
 

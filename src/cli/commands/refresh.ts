@@ -1,91 +1,147 @@
 /**
  * `dbt-auto-exposures refresh`: after `dbt build`, run `maybeRefresh` over the lineage JSON and the
- * build's run_results, print the dbt-like log (text, or JSON lines with --json), write the report.
- * Exit 1 when a refresh failed.
+ * build's run_results, print the dbt-like log (text, JSON events or dbt's debug format), write
+ * the report. Exit 1 when a refresh failed.
  */
-// The modules this command uses, not `../../index.js`: start-up time is module loading (yaml,
-// picomatch, fast-glob, node-fetch…), and the Tableau client loads only when enabled (`openTableau`).
-import { maybeRefresh } from '../../active/maybe-refresh.js';
-import type { Refresher } from '../../active/refresher.js';
-import { type RefreshReport, writeRefreshReport } from '../../active/report.js';
-import { resolveActiveExposureSettings } from '../../active/settings.js';
-import { loadManifest } from '../../artifacts/manifest.js';
-import { loadRunResults } from '../../artifacts/run-results.js';
-import { mergeInTimeOrder } from '../../log/entries.js';
-import { renderLogEntry } from '../../log/render.js';
-import type { LogEntry } from '../../log/types.js';
-import { readLineage } from '../../output/lineage-read.js';
-import { warnAboutArtifacts } from '../artifact-warnings.js';
+import {
+  type ExposureLineage,
+  type LogEntry,
+  readLineage as loadLineage,
+  loadManifest,
+  loadRunResults,
+  type Manifest,
+  maybeRefresh,
+  type Refresher,
+  type RefreshReport,
+  type TableauClient,
+  writeRefreshReport,
+} from '../../index.js';
+import { compareStrings } from '../../util/compare.js';
+import { type CommandContext, runCommand, warnAboutArtifacts } from '../command.js';
+import type { CliIo } from '../io.js';
 import { maskData } from '../mask.js';
-import { createProgress } from '../progress.js';
-import { EXIT } from '../report-error.js';
-import type { CommandContext } from '../run.js';
-import { describeSettings, resolveSettings } from '../settings.js';
+import {
+  hasSelection,
+  isExposureSelected,
+  resolveSelection,
+  selectionGraph,
+} from '../selection.js';
+import { type CliSettings, describeSettings, resolveSettings } from '../settings.js';
+import { findCommand } from '../specs.js';
 import { openTableau } from '../tableau.js';
 
-/** A refresher for disabled runs: maybeRefresh makes no call then, so reaching it is a bug. */
-const unreachable: Refresher = {
-  refresh() {
-    throw new Error('no Tableau call is made when active exposures are disabled');
-  },
-};
-
-/** Log and (with --debug) debug entries in time order; on equal times log lines come first. */
-export function entriesToPrint(report: RefreshReport, debug: boolean): LogEntry[] {
-  return debug ? mergeInTimeOrder(report.log, report.debug) : report.log;
+/** Log and debug entries in time order; on equal times log lines come first (a stable sort). */
+export function entriesToPrint(report: RefreshReport): LogEntry[] {
+  return [...report.log, ...report.debug].sort((a, b) => compareStrings(a.info.ts, b.info.ts));
 }
 
-export async function runRefresh({ io, flags }: CommandContext): Promise<number> {
-  const settings = await resolveSettings(flags, io);
+/**
+ * The Tableau client as a refresher, opened on its first call: a disabled run (or one with
+ * nothing to refresh) never needs the connection settings. A failure to open is kept, so the
+ * command reports it as the configuration error it is.
+ */
+function lazyTableau(settings: CliSettings, context: CommandContext) {
+  let opened: TableauClient | null = null;
+  let openError: unknown = null;
+  const client = (): TableauClient => {
+    if (opened !== null) return opened;
+    try {
+      opened = openTableau(settings, context.io, context.console).client;
+      return opened;
+    } catch (error) {
+      openError ??= error;
+      throw error;
+    }
+  };
+  const refresher: Refresher = {
+    getLastRefreshTimes: (targets, options) => client().getLastRefreshTimes(targets, options),
+    refresh: (target, options) => client().refresh(target, options),
+    waitForJob: (jobId, options) => client().waitForJob(jobId, options),
+  };
+  return {
+    refresher,
+    openError: () => openError,
+    signOut: async () => {
+      await opened?.signOut().catch(() => undefined);
+    },
+  };
+}
+
+/** The lineage restricted to the exposures --select/--exclude pick (dbt's meaning: `orders+`). */
+function selectedLineage(
+  context: CommandContext,
+  lineage: ExposureLineage,
+  manifest: Manifest,
+): ExposureLineage {
+  const { flags, console } = context;
+  const selectors = flags.select as string[] | undefined;
+  const excludes = flags.exclude as string[] | undefined;
+  if (!hasSelection(selectors, excludes)) return lineage;
+  const selection = resolveSelection(selectionGraph(manifest, [lineage]), selectors, excludes);
+  const exposures = lineage.exposures.filter((e) => isExposureSelected(selection, e.uniqueId));
+  if (exposures.length === 0) {
+    console.warn(
+      'the selection holds no exposure: nothing to refresh (as in dbt, `orders` selects the model only; `orders+` adds the exposures downstream)',
+    );
+  }
+  return { ...lineage, exposures };
+}
+
+async function refresh(context: CommandContext): Promise<number> {
+  const { io, flags, origins, console } = context;
+  const settings = await resolveSettings(flags, io, origins);
   if (flags.verbose === true) io.stderr.write(describeSettings(settings));
-  const env = settings.activeExposures.env;
-  // Validates DBT_ACTIVE_EXPOSURES* before any I/O, and tells whether Tableau is needed at all.
-  const gate = resolveActiveExposureSettings(env);
+  console.debug('settings in force', { sources: settings.sources });
   const signal = io.signal;
-  const lineage = await readLineage(settings.lineagePath, { signal });
+  const fullLineage = await loadLineage(settings.lineagePath, { signal });
   const runResults = await loadRunResults(settings.runResultsPath, { signal });
   const manifest = await loadManifest(settings.manifestPath, { signal });
-  // A run_results that does not belong with the manifest is a warning in the log (AE009).
-  warnAboutArtifacts(io, [manifest, runResults]);
+  warnAboutArtifacts(console, [manifest, runResults]);
+  const lineage = selectedLineage(context, fullLineage, manifest);
 
-  const tableau = gate.enabled ? await openTableau(settings, io) : null;
-  const progress = createProgress(io.stderr, flags.json !== true);
+  const tableau = lazyTableau(settings, context);
+  const progress = console.progress();
+  const wait = flags.wait === true;
+  progress.update(
+    wait ? 'refreshing Tableau extracts and waiting for the jobs…' : 'deciding and refreshing…',
+  );
   let report: RefreshReport;
   try {
-    if (tableau !== null) {
-      progress.update(
-        flags.wait === true
-          ? 'refreshing Tableau extracts and waiting for the jobs…'
-          : 'refreshing Tableau extracts…',
-      );
-    }
     report = await maybeRefresh({
       lineage,
       runResults,
       manifest,
-      env,
-      refresher: tableau ?? unreachable,
+      env: settings.activeExposures.env,
+      enabled: settings.activeExposures.enabled,
+      buildAfterMinutes: settings.activeExposures.buildAfterMinutes,
+      refresher: tableau.refresher,
       dryRun: flags['dry-run'] === true,
-      wait: flags.wait === true ? { timeoutMs: settings.activeExposures.waitTimeoutMs } : undefined,
+      wait: wait ? { timeoutMs: settings.activeExposures.waitTimeoutMs } : undefined,
       concurrency: settings.activeExposures.concurrency,
       signal,
       now: io.now?.(),
     });
   } finally {
     progress.done();
-    await tableau?.signOut().catch(() => undefined);
+    await tableau.signOut();
   }
+  // A client that could not be opened (settings missing or invalid) is a configuration error:
+  // reported as such, before anything is printed or written.
+  const openError = tableau.openError();
+  if (openError !== null) throw openError;
 
-  const format = flags.json === true ? 'json' : 'text';
-  for (const entry of entriesToPrint(report, flags.debug === true)) {
-    io.stdout.write(`${renderLogEntry(entry, format)}\n`);
-  }
+  for (const entry of entriesToPrint(report)) console.entry(entry);
   // The same masking as the screen (the run's sinks), for the file.
   const secrets = settings.tableau.tokenSecret === undefined ? [] : [settings.tableau.tokenSecret];
   await writeRefreshReport(settings.activeExposures.reportPath, maskData(report, secrets), {
     signal,
   });
-  if (format === 'text')
+  if (console.options.format === 'text' && console.shows('info')) {
     io.stderr.write(`report written to ${settings.activeExposures.reportPath}\n`);
-  return report.results.some((r) => r.status === 'error') ? EXIT.failed : EXIT.ok;
+  }
+  return report.results.some((r) => r.status === 'error') ? 1 : 0;
+}
+
+export function runRefresh(argv: readonly string[], io: CliIo): Promise<number> {
+  return runCommand(findCommand('refresh')!, argv, io, refresh);
 }
