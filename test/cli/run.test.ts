@@ -55,6 +55,10 @@ t.test('bad usage exits 2 with code, message and hint on stderr', async (t) => {
     ],
     [['refresh', '--build-after'], /refresh: Option '--build-after <value>' argument missing/],
     [['impact', 'orders'], /impact: unexpected argument 'orders'/],
+    [
+      ['sync', '--log-format', 'jsn'],
+      /--log-format: expected text, json, debug, got "jsn"; did you mean "json"\?/,
+    ],
     [['synk'], /^ERR_INVALID_OPTION: unknown command "synk"; did you mean "sync"\?/],
     [['sync', '--projet', 'x'], /sync: unknown option --projet; did you mean --project\?/],
     [['refresh', '--dryrun'], /refresh: unknown option --dryrun; did you mean --dry-run\?/],
