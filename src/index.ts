@@ -39,6 +39,7 @@ export {
   SKIPPED_DIRECTORIES,
 } from './artifacts/find-projects.js';
 export { loadManifest, parseManifest } from './artifacts/manifest.js';
+export { checkArtifactPairing } from './artifacts/pairing.js';
 export {
   buildRelationIndex,
   displayRelation,

@@ -67,6 +67,8 @@ export interface Console {
   /** Whether lines of `level` are printed. */
   shows(level: EventLevel): boolean;
   info(msg: string, data?: Record<string, unknown>, event?: EventName): void;
+  /** An info line about the run, not its result ("wrote <file>"): on stderr as text. */
+  status(msg: string, data?: Record<string, unknown>): void;
   warn(msg: string, data?: Record<string, unknown>, event?: EventName): void;
   debug(msg: string, data?: Record<string, unknown>, event?: EventName): void;
   /** Several info lines of text (a summary), coloured when allowed; one event in JSON. */
@@ -78,6 +80,8 @@ export interface Console {
   /** A fatal error, already formatted as text lines and as data. */
   fatal(text: string, data: Record<string, unknown>): void;
   progress(): Progress;
+  /** Events from now on carry this invocation id (refresh: the dbt run's, as its entries do). */
+  joinInvocation(id: string | null): void;
 }
 
 const RANK: Record<ConsoleLevel, number> = { debug: 0, info: 1, warn: 2, error: 3, none: 4 };
@@ -92,7 +96,7 @@ const DEBUG_LEVEL: Record<string, string> = {
 
 export function createConsole(io: CliIo, options: ConsoleOptions): Console {
   const now = () => io.now?.() ?? new Date();
-  const invocationId = randomUUID();
+  let invocationId: string = randomUUID();
   const stdoutColor = !options.noColor && useColor(io.env, io.stdout);
   const paint = painter(stdoutColor && options.format === 'text' && !options.outputJson);
   const paintErr = painter(!options.noColor && useColor(io.env, io.stderr));
@@ -141,18 +145,20 @@ export function createConsole(io: CliIo, options: ConsoleOptions): Console {
     msg: string,
     data: Record<string, unknown>,
     name: EventName,
+    sink: TextSink = logSink,
   ): void => {
     if (!shows(level)) return;
     const entry = event(level, msg, data, name);
     if (level === 'warn')
       print(entry, `${paintErr('yellow', 'warning')}: ${plainText(msg)}`, io.stderr);
-    else print(entry, plainText(msg), logSink);
+    else print(entry, plainText(msg), sink);
   };
 
   return {
     options,
     shows,
     info: (msg, data = {}, name = EVENTS.info) => log('info', msg, data, name),
+    status: (msg, data = {}) => log('info', msg, data, EVENTS.info, io.stderr),
     warn: (msg, data = {}, name = EVENTS.warning) => log('warn', msg, data, name),
     debug: (msg, data = {}, name = EVENTS.debug) => log('debug', msg, data, name),
     block(lines, name, data) {
@@ -184,6 +190,9 @@ export function createConsole(io: CliIo, options: ConsoleOptions): Console {
         const msg = typeof data.message === 'string' ? data.message : text;
         io.stdout.write(`${jsonLine(withEventInfo(event('error', msg, data, EVENTS.error)))}\n`);
       } else io.stderr.write(text);
+    },
+    joinInvocation(id) {
+      if (id !== null) invocationId = id;
     },
     progress: () => createProgress(io.stderr, options.progressIntervalMs, shows('info')),
   };

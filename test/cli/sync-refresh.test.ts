@@ -78,7 +78,7 @@ t.test('sync against the mock server, then a second sync reports no changes', as
   assertNoSecrets(t, out, first.stderr(), yaml, lineage);
 
   const again = captureIo({ ...env, DBT_PROJECT_DIR: project }, project);
-  t.equal(await run(['sync', '--json'], again.io), 0, again.stderr());
+  t.equal(await run(['sync', '--log-format', 'json'], again.io), 0, again.stderr());
   const summary = JSON.parse(again.stdout());
   t.same([summary.added, summary.removed, summary.changed], [[], [], []]);
   t.equal(summary.firstSync, false);
@@ -162,7 +162,7 @@ t.test('refresh against the mock server: refreshes, then skips within the cadenc
   t.equal(report.enabled, true);
 
   const second = captureIo({ ...base, DBT_ACTIVE_EXPOSURES: '1' }, project);
-  t.equal(await run(['refresh', '--json', '--debug'], second.io), 0, second.stderr());
+  t.equal(await run(['refresh', '--log-format', 'json', '--debug'], second.io), 0, second.stderr());
   t.equal(server.jobs().length, 5, 'no new job: within the 1440-minute cadence');
   const entries = second
     .stdout()

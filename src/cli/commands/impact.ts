@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
+  checkArtifactPairing,
   type ExposureLineage,
   readLineage as loadLineage,
   loadManifest,
@@ -105,6 +106,10 @@ async function selectedExposures(
   if (fromRun) {
     const runResults = await loadRunResults(runResultsPath, { signal });
     warnAboutArtifacts(console, [runResults]);
+    // A run of another invocation or project skews which nodes count as rebuilt.
+    for (const note of checkArtifactPairing(runResults, manifest)) {
+      console.warn(note.message, { code: note.code });
+    }
     const rebuilt = rebuiltNodes(runResults);
     for (const id of rebuilt) start.add(id);
     names.push(`the ${rebuilt.length} node${rebuilt.length === 1 ? '' : 's'} rebuilt by the run`);
@@ -152,7 +157,7 @@ async function runQuery(context: CommandContext, requireSelection: boolean): Pro
   if (typeof out === 'string') {
     const path = resolve(io.cwd, out);
     await writeFileAtomic(path, text.endsWith('\n') ? text : `${text}\n`, { signal });
-    console.info(`wrote ${path}`, { path });
+    console.status(`wrote ${path}`, { path });
   } else if (format === 'json') {
     console.result(text, data);
   } else {

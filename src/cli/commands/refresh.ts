@@ -95,6 +95,7 @@ async function refresh(context: CommandContext): Promise<number> {
   const signal = io.signal;
   const fullLineage = await loadLineage(settings.lineagePath, { signal });
   const runResults = await loadRunResults(settings.runResultsPath, { signal });
+  console.joinInvocation(runResults.invocationId);
   const manifest = await loadManifest(settings.manifestPath, { signal });
   warnAboutArtifacts(console, [manifest, runResults]);
   const lineage = selectedLineage(context, fullLineage, manifest);
@@ -136,9 +137,9 @@ async function refresh(context: CommandContext): Promise<number> {
   await writeRefreshReport(settings.activeExposures.reportPath, maskData(report, secrets), {
     signal,
   });
-  if (console.options.format === 'text' && console.shows('info')) {
-    io.stderr.write(`report written to ${settings.activeExposures.reportPath}\n`);
-  }
+  console.status(`report written to ${settings.activeExposures.reportPath}`, {
+    path: settings.activeExposures.reportPath,
+  });
   return report.results.some((r) => r.status === 'error') ? 1 : 0;
 }
 
