@@ -6,8 +6,9 @@
  *   atoms inside a term an intersection (`tag:finance,path:models/marts`); `--select` repeated is
  *   one more union;
  * - an atom: `[+|@]method:value[+]` where method is `tag`, `path`, `exposure`, `source`,
- *   `resource_type`, `package` or none (a node name, `package.name`, an fqn prefix such as
- *   `staging.stg_orders`, a versioned name `customers.v2`, `source_name.table`, or a unique id);
+ *   `resource_type`, `package` or none (a node name, `package.name`, an fqn prefix such as a
+ *   folder `staging` or `marts.orders`, a versioned name `customers.v2`, `source_name.table`,
+ *   or a unique id);
  *   `+x` adds its ancestors, `x+` its descendants, `@x` its descendants and their ancestors;
  *   `*` in a value matches any characters.
  *
@@ -131,11 +132,17 @@ function matches(item: Selectable, method: string, value: string): boolean {
     case 'package':
       return is(item.packageName);
     default: {
-      // fqn, as dbt: the name, `package.name`, an fqn prefix (with or without the package).
-      const parts = value.split('.');
+      // fqn, as dbt: the name, `package.name`, an fqn prefix with or without the package (a
+      // folder: `staging`, `marts.orders`). A source's table name alone is not enough (a model
+      // and a source are often both `orders`): write `source:` or `source_name.table`.
       if (is(item.uniqueId) || is(item.localName)) return true;
-      if (parts.length === 1) return is(item.name);
-      return fqnStartsWith(item.fqn, parts) || fqnStartsWith(item.fqn.slice(1), parts);
+      if (item.resourceType === 'source') return false;
+      const parts = value.split('.');
+      return (
+        (parts.length === 1 && is(item.name)) ||
+        fqnStartsWith(item.fqn, parts) ||
+        fqnStartsWith(item.fqn.slice(1), parts)
+      );
     }
   }
 }

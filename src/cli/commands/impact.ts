@@ -18,6 +18,7 @@ import { closure } from '../../util/graph.js';
 import { choiceFlag, listFlag, type ParsedFlags, usageError } from '../args.js';
 import { type CommandContext, runCommand, warnAboutArtifacts } from '../command.js';
 import {
+  allExposures,
   type ImpactedExposure,
   impactedExposures,
   rebuiltNodes,
@@ -92,7 +93,7 @@ async function selectedExposures(
     );
   }
   if (selected === null && !fromRun && excluded === undefined) {
-    return { items: impactedExposures(lineage, everyDependency(lineage)), subject: null };
+    return { items: allExposures(lineage), subject: null };
   }
   const manifest: Manifest = await loadManifest(manifestPath, { signal });
   warnAboutArtifacts(console, [manifest]);
@@ -115,7 +116,7 @@ async function selectedExposures(
     names.push(`the ${rebuilt.length} node${rebuilt.length === 1 ? '' : 's'} rebuilt by the run`);
   }
   if (selected === null && !fromRun) {
-    for (const id of everyDependency(lineage)) start.add(id);
+    for (const e of lineage.exposures) for (const d of e.dependsOn) start.add(d.uniqueId);
   }
   const out = excluded === undefined ? new Set<string>() : select(graph, excluded, '--exclude');
   for (const id of out) start.delete(id);
@@ -124,10 +125,6 @@ async function selectedExposures(
     (i) => !out.has(i.exposure.uniqueId),
   );
   return { items, subject: names.length === 0 ? 'every exposure' : names.join(', ') };
-}
-
-function everyDependency(lineage: ExposureLineage): Set<string> {
-  return new Set(lineage.exposures.flatMap((e) => e.dependsOn.map((d) => d.uniqueId)));
 }
 
 async function runQuery(context: CommandContext, requireSelection: boolean): Promise<number> {
