@@ -1,7 +1,7 @@
 /**
  * The CLI's Tableau connection: the client opened from the settings (the four connection
  * settings required, with an error naming the flag and variable of each missing one), its
- * messages routed to the console (warnings, and at --log-level debug every request and retry),
+ * warnings routed to the console and its retries to the progress line,
  * and listing workbooks for `sync` and `snapshot` with progress.
  */
 import {
@@ -80,8 +80,9 @@ export function openTableau(settings: CliSettings, io: CliIo, console: Console):
       warn: (message, data) => {
         if (data?.code === undefined) console.warn(message, { ...data });
       },
+      // Each request's debug line is not printed (the refresh report's debug entries hold the
+      // evidence, in time order); a listing's count and a retry are used here.
       debug: (message, data) => {
-        console.debug(message, { ...data });
         if (typeof data?.fetched === 'number') messages.fetched = data.fetched;
         // A retry is news to someone waiting: "retry in 2000 ms" goes to the progress line.
         if (/retry in \d+ ms/.test(message)) messages.progress?.update(`Tableau: ${message}`);

@@ -101,10 +101,7 @@ t.test('hostile names: inert in every text output, exact in data files', async (
   t.same(unsafeCharacters(colored.stdout().replace(sgr, '')), [], 'only SGR escapes');
 
   const json = captureIo(env, project);
-  t.equal(
-    await run(['sync', '--group-by', 'project', '--log-format', 'json', '--check'], json.io),
-    0,
-  );
+  t.equal(await run(['sync', '--group-by', 'project', '--output', 'json', '--check'], json.io), 0);
   t.same(unsafeCharacters(json.stdout()), [], '--json escapes what a terminal would act on');
   const skipped = JSON.parse(json.stdout()).skippedWorkbooks[0].workbookName;
   t.equal(skipped, WORKBOOK_NAMES[6], 'and parses back to the exact name');

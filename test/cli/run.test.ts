@@ -63,7 +63,7 @@ t.test('bad usage exits 2 with code, message and hint on stderr', async (t) => {
     [['sync', '--projet', 'x'], /sync: unknown option --projet; did you mean --project\?/],
     [['refresh', '--dryrun'], /refresh: unknown option --dryrun; did you mean --dry-run\?/],
     [
-      ['impact', '--log-format', 'json'],
+      ['impact', '--json'],
       /hint: use --log-format json \(every line a JSON event\) or --output json/,
     ],
     [

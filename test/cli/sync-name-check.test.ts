@@ -106,7 +106,7 @@ t.test('a YAML file that does not parse: listed in the summary, the sync goes on
   );
   const json = captureIo({}, project);
   t.equal(
-    await run(['sync', '--snapshot', snapshot, '--log-format', 'json'], json.io),
+    await run(['sync', '--snapshot', snapshot, '--output', 'json'], json.io),
     0,
     json.stderr(),
   );

@@ -78,7 +78,7 @@ t.test('sync against the mock server, then a second sync reports no changes', as
   assertNoSecrets(t, out, first.stderr(), yaml, lineage);
 
   const again = captureIo({ ...env, DBT_PROJECT_DIR: project }, project);
-  t.equal(await run(['sync', '--log-format', 'json'], again.io), 0, again.stderr());
+  t.equal(await run(['sync', '--output', 'json'], again.io), 0, again.stderr());
   const summary = JSON.parse(again.stdout());
   t.same([summary.added, summary.removed, summary.changed], [[], [], []]);
   t.equal(summary.firstSync, false);
@@ -213,8 +213,10 @@ t.test('an unreachable server: a clear error, exit 1, nothing written', async (t
     },
     project,
   );
-  t.equal(await run(['sync', '--timeout', '2'], c.io), 1);
-  t.match(c.stderr(), /^ERR_TABLEAU_NETWORK: /);
+  t.equal(await run(['sync', '--timeout', '2', '--progress-interval', '0.2'], c.io), 1);
+  // Not silent while it retries: outside a terminal, the progress line comes every interval.
+  t.match(c.stderr(), /(^|\n)Tableau: GET \/api\/[\d.]+\/serverinfo retry in \d+ ms \(\d+ s\)\n/);
+  t.match(c.stderr(), /\nERR_TABLEAU_NETWORK: /);
   t.match(c.stderr(), /hint: check the server URL/);
   assertNoSecrets(t, c.stdout(), c.stderr());
   await t.rejects(readFile(join(project, 'models', 'exposures', 'tableau_lineage.json')));
@@ -251,7 +253,7 @@ t.test('a listing with warnings keeps the previous exposures and exits 1', async
     ],
   } as never);
   const c = captureIo(base, project);
-  const code = await run(['sync', '--exclude', 'Sales*'], c.io);
+  const code = await run(['sync', '--exclude-workbook', 'Sales*'], c.io);
   t.equal(code, 1, c.stdout() + c.stderr());
   t.match(c.stdout(), 'exposures of the previous sync were kept');
   const lineage = JSON.parse(

@@ -70,7 +70,7 @@ if (!existsSync(binary)) {
     for (const ref of ["ref('orders')", "source('jaffle_raw', 'payments')", "ref('refunds')"]) {
       t.match(yaml, `- ${ref}`);
     }
-    const json = await spawnCli(['sync', '--snapshot', file, '--log-format', 'json'], {
+    const json = await spawnCli(['sync', '--snapshot', file, '--output', 'json'], {
       cwd: project,
     });
     const summary = JSON.parse(json.stdout);
@@ -123,7 +123,7 @@ if (!existsSync(binary)) {
       'UNREAD_TABLES: 1 table at data.workbooks[*].upstreamVirtualConnectionTables[*] reached no workbook (first: SALES at data.workbooks[1].upstreamVirtualConnectionTables[0])',
     );
     t.match(r.stdout, 'The listing may be incomplete');
-    const json = await spawnCli(['sync', '--snapshot', file, '--log-format', 'json'], {
+    const json = await spawnCli(['sync', '--snapshot', file, '--output', 'json'], {
       cwd: project,
     });
     const summary = JSON.parse(json.stdout);

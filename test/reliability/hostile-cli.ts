@@ -97,7 +97,11 @@ export const CLI_ECHO: [string, RouteId, string[]][] = [
   ['GraphQL warnings', 'graphql', ['snapshot', '--out', 'snapshot.json']],
   ['REST XML 400, code echoed', 'graphql', ['refresh', '--wait', '--debug']],
   ['REST JSON 409 (409093, already queued)', 'refresh', ['refresh', '--wait']],
-  ['REST XML 409 (409090, not refreshable)', 'refresh', ['refresh', '--wait', '--log-format', 'json']],
+  [
+    'REST XML 409 (409090, not refreshable)',
+    'refresh',
+    ['refresh', '--wait', '--log-format', 'json'],
+  ],
   ['REST JSON 500 (retried)', 'refresh', ['refresh', '--log-format', 'json', '--debug']],
   ['REST JSON 401 (401000)', 'refresh', ['refresh', '--wait']],
   ['REST XML 400, code echoed', 'job', ['refresh', '--wait', '--debug']],

@@ -74,16 +74,25 @@ async function previousLineage(
   }
 }
 
+/** The journal an interrupted sync leaves in the exposures directory (docs/outputs.md). */
+const JOURNAL_FILE = '.dbt-auto-exposures.journal.json';
+
 /**
  * Before anything else, a sync killed while switching its files is completed and the temporary
  * files of killed syncs removed, so even a sync that fails later leaves one complete set.
- * `--check` writes nothing, so it completes nothing either.
+ * `--check` writes nothing: it only says that an interrupted sync is pending.
  */
 async function completeInterruptedSync(
   settings: CliSettings,
-  lockTimeoutMs: number | undefined,
+  { check, lockTimeoutMs }: { check: boolean; lockTimeoutMs: number | undefined },
   { io, console }: CommandContext,
 ): Promise<number> {
+  const journal = join(settings.exposuresPath, JOURNAL_FILE);
+  if (check) {
+    if ((await readText(journal)) === null) return 0;
+    console.warn(`an interrupted sync left ${journal}; the next sync completes its files`);
+    return 1;
+  }
   const otherFiles = [settings.lineagePath];
   if (settings.injectManifestPath !== null) otherFiles.push(settings.injectManifestPath);
   const recovery = await recoverSyncOutputs(settings.exposuresPath, {
@@ -93,13 +102,11 @@ async function completeInterruptedSync(
   });
   let warnings = 0;
   if (recovery.journal?.readable === false) {
-    console.warn(
-      `the journal of an interrupted sync in ${settings.exposuresPath} could not be read; a successful sync rewrites every output`,
-    );
+    console.warn(`${journal} could not be read; a successful sync rewrites every output`);
     warnings += 1;
   } else if (recovery.journal !== null) {
     const { journal: done } = recovery;
-    console.info(
+    console.status(
       `completed the file switch of a sync interrupted at ${done.startedAt ?? 'an unknown time'} (pid ${done.pid ?? '?'})`,
     );
     for (const file of done.missing) {
@@ -239,7 +246,7 @@ async function sync(context: CommandContext): Promise<number> {
   const check = flags.check === true;
   const seconds = numberFlag(flags, 'lock-timeout', { min: 0 });
   const lockTimeoutMs = seconds === undefined ? undefined : Math.round(seconds * 1000);
-  let warningCount = check ? 0 : await completeInterruptedSync(settings, lockTimeoutMs, context);
+  let warningCount = await completeInterruptedSync(settings, { check, lockTimeoutMs }, context);
   const manifest = await loadManifest(settings.manifestPath, { signal });
   warningCount += warnAboutArtifacts(console, [manifest]);
   const snapshot = typeof flags.snapshot === 'string' ? flags.snapshot : undefined;
