@@ -22,6 +22,7 @@ import {
   upstreamEntry,
 } from '../log/entries.js';
 import type { LogEntry, Logger } from '../log/types.js';
+import { describeValue } from '../util/zod-issue.js';
 import { type ActContext, lookupLastRefreshTimes, refreshTargets } from './act.js';
 import {
   collectTargets,
@@ -294,12 +295,6 @@ function validateOptions(options: MaybeRefreshOptions): void {
   if (now !== undefined && !(now instanceof Date && !Number.isNaN(now.getTime()))) {
     throw invalid('now', 'a valid Date', now);
   }
-}
-
-function describeValue(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (value instanceof Date) return 'an invalid Date';
-  return typeof value === 'object' && value !== null ? 'an object' : String(value);
 }
 
 function lastRefreshFrom(options: MaybeRefreshOptions): string {

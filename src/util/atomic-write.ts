@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import * as nodeFs from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { LineageError } from '../errors.js';
+import { abortedError, DbtAutoExposuresError, LineageError } from '../errors.js';
 
 /** The filesystem operations used, injectable so tests can make any step fail. */
 export interface AtomicWriteFs {
@@ -77,7 +77,7 @@ export async function writeFileAtomic(
  * `temporaryPathFor`), fsynced and closed, with the mode `path` has (or `options.mode`). Returns
  * the temporary path; renaming it over `path` is the caller's. On failure nothing is left behind.
  *
- * @throws LineageError `ERR_OUTPUT_WRITE` or `ERR_ABORTED`, as `writeFileAtomic`.
+ * @throws LineageError `ERR_OUTPUT_WRITE`, or `ERR_ABORTED` (a plain `DbtAutoExposuresError`), as `writeFileAtomic`.
  */
 export async function stageFile(
   path: string,
@@ -115,8 +115,8 @@ export async function stageFile(
 }
 
 /** `ERR_OUTPUT_WRITE` naming the file and the step; an abort stays `ERR_ABORTED`. */
-function writeError(error: unknown, path: string, step: string): LineageError {
-  if (error instanceof LineageError && error.code === 'ERR_ABORTED') return error;
+function writeError(error: unknown, path: string, step: string): DbtAutoExposuresError {
+  if (error instanceof DbtAutoExposuresError && error.code === 'ERR_ABORTED') return error;
   return new LineageError(
     'ERR_OUTPUT_WRITE',
     `Could not write ${path} (${step} failed): ${describe(error)}`,
@@ -139,10 +139,7 @@ async function existingMode(fs: AtomicWriteFs, path: string): Promise<number | u
 
 function throwIfAborted(signal: AbortSignal | undefined, path: string): void {
   if (signal?.aborted) {
-    throw new LineageError('ERR_ABORTED', `Writing ${path} was aborted`, {
-      file: path,
-      cause: signal.reason,
-    });
+    throw abortedError(`Writing ${path}`, signal);
   }
 }
 

@@ -35,13 +35,14 @@ export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing (the field is missing)';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'an invalid Date' : 'a Date';
   if (typeof value === 'string') {
     return value.length > 40 ? 'a string' : `the string ${JSON.stringify(value)}`;
   }
   if (typeof value === 'number' || typeof value === 'boolean') {
     return `${typeof value} ${String(value)}`;
   }
-  return `a ${typeof value}`;
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 function valueAt(root: unknown, path: readonly PathSegment[]): unknown {

@@ -592,7 +592,7 @@ t.test('schema errors name the JSON path of the first offending field', async (t
   const objectValue = thrown(() =>
     parseManifest(manifest({ nodes: { m: model('m', { schema: {} }) } })),
   );
-  t.match(objectValue.message, 'got a object');
+  t.match(objectValue.message, 'got an object');
   // only the fields read are checked: with dbt's maps, a node's depends_on is not read
   const withMaps = parseManifest(
     manifest({

@@ -43,7 +43,9 @@ t.test('formatJsonPath and describeValue', async (t) => {
   t.equal(describeValue('short'), 'the string "short"');
   t.equal(describeValue('x'.repeat(41)), 'a string', 'long strings are not echoed');
   t.equal(describeValue(42), 'number 42');
-  t.equal(describeValue({}), 'a object');
+  t.equal(describeValue({}), 'an object');
+  t.equal(describeValue(new Date(Number.NaN)), 'an invalid Date');
+  t.equal(describeValue(new Date(0)), 'a Date');
 });
 
 t.test('firstProblem names the first offending field under its base path', async (t) => {
