@@ -193,10 +193,8 @@ export function createSession(deps: SessionDeps): Session {
             'Check that the token name and secret are exact (both case-sensitive), that the token ' +
             'is not expired or revoked (unused tokens expire after 15 days), and that siteName is ' +
             'the site\'s contentUrl (the part after /site/ in the browser URL; "" for the default site).',
-          {
-            ...httpFactsOf(error),
-            field: 'tokenName',
-          },
+          // No `field`: Tableau answers a wrong site name and a wrong token alike.
+          httpFactsOf(error),
         );
       }
       throw error;

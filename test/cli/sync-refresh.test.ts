@@ -6,29 +6,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
 import { run } from '../../src/cli/run.js';
-import type { MockSiteInput } from '../../src/testing/index.js';
-import { createMockTableauServer } from '../../src/testing/index.js';
-import { assertNoSecrets, SENTINEL_SECRET, SENTINEL_TOKEN_NAME } from '../helpers/secrets.js';
-import { captureIo, copyExample, exampleProject, tempDir } from './helpers.js';
-
-const site = JSON.parse(
-  await readFile(join(exampleProject, 'tableau-site.json'), 'utf8'),
-) as MockSiteInput;
-
-async function mockTableau(t: Parameters<typeof copyExample>[0]) {
-  const server = await createMockTableauServer({
-    siteModel: site,
-    tokens: [{ name: SENTINEL_TOKEN_NAME, secret: SENTINEL_SECRET }],
-  });
-  t.teardown(() => server.close());
-  const env = {
-    TABLEAU_SERVER_URL: server.url,
-    TABLEAU_SITE_NAME: server.siteName,
-    TABLEAU_TOKEN_NAME: SENTINEL_TOKEN_NAME,
-    TABLEAU_TOKEN_SECRET: SENTINEL_SECRET,
-  };
-  return { server, env };
-}
+import { assertNoSecrets, SENTINEL_SECRET } from '../helpers/secrets.js';
+import { captureIo, copyExample, mockTableau, tempDir } from './helpers.js';
 
 // Expected by hand from tableau-site.json and the example manifest: six workbooks match a dbt
 // node (Marketing Spend reads only a spreadsheet).
