@@ -246,11 +246,11 @@ export function renderSyncSummary(summary: SyncSummary, cwd: string): Line[] {
       `Unmatched tables by reason: ${byReason.map((r) => `${r.reason} ${r.count}`).join(', ')}.`,
     );
     const fresh = summary.newUnmatched.length;
-    if (!summary.firstSync && fresh > 0) {
+    if (fresh > 0 && (!summary.firstSync || summary.warnError)) {
       out.push(
         colored(
           summary.warnError ? 'red' : 'yellow',
-          `${plural(fresh, 'unmatched table')} new since the last sync${summary.warnError ? ' (--warn-error: exit 1)' : ''}.`,
+          `${fresh} new unmatched table${fresh === 1 ? '' : 's'} (not in the previous sync)${summary.warnError ? '; --warn-error: exit 1' : ''}.`,
         ),
       );
     }
