@@ -4,12 +4,11 @@
  * shrinks, this file is the one to edit; the cases and generators import from here only. The
  * `sync` and `cli` rows go through the built CLI binary instead (bench/cases/cli-entry.ts).
  */
-// Used only by the manifest-load row and its section-skipping prototype, which compare against
-// what the library did in 2026 (a relation index built beside loading, `parseManifest` on a value).
-// Expected to leave the public API with issue 15: that row then measures `loadManifest` alone.
+// `parseManifest` and `Manifest` are used only by the manifest-load row's section-skipping
+// prototype. The relation index left the public API with issue 15: that row measures
+// `loadManifest` alone.
 export {
   buildExposureLineage,
-  buildRelationIndex,
   createTableauClient,
   type ExposureLineage,
   type LineageExposure,

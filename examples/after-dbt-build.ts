@@ -14,10 +14,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   createTableauClient,
+  loadLineage,
   loadManifest,
   loadRunResults,
   maybeRefresh,
-  readLineage,
   renderLogEntry,
   writeRefreshReport,
 } from '../src/index.js';
@@ -45,7 +45,7 @@ export async function afterDbtBuild(options: AfterBuildOptions): Promise<number>
   });
   try {
     const report = await maybeRefresh({
-      lineage: await readLineage(
+      lineage: await loadLineage(
         join(options.projectDir, 'models', 'exposures', 'tableau_lineage.json'),
       ),
       runResults: await loadRunResults(target),

@@ -13,10 +13,10 @@
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import {
+  loadLineage,
   loadManifest,
   loadRunResults,
   maybeRefresh,
-  readLineage,
   type TableauClient,
 } from '../src/index.js';
 
@@ -38,13 +38,13 @@ export function createRefreshService(options: ServiceOptions): Server {
     };
     const handle = async () => {
       if (req.method === 'GET' && req.url === '/exposures') {
-        const lineage = await readLineage(lineagePath);
+        const lineage = await loadLineage(lineagePath);
         return reply(
           200,
           lineage.exposures.map((e) => ({
             name: e.name,
             url: e.url,
-            reads: e.dependsOn.map((d) => d.ref),
+            reads: e.dependsOn.map((d) => d.uniqueId),
           })),
         );
       }
@@ -52,7 +52,7 @@ export function createRefreshService(options: ServiceOptions): Server {
         // One refresh run at a time: builds finishing together queue here.
         const run = running.then(async () =>
           maybeRefresh({
-            lineage: await readLineage(lineagePath),
+            lineage: await loadLineage(lineagePath),
             runResults: await loadRunResults(target),
             manifest: await loadManifest(target),
             env: options.env ?? process.env,

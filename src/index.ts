@@ -39,19 +39,8 @@ export {
   SKIPPED_DIRECTORIES,
 } from './artifacts/find-projects.js';
 export { loadManifest, parseManifest } from './artifacts/manifest.js';
+// Proposal (CLI slice): impact --run-results warns when the run and the manifest do not belong together.
 export { checkArtifactPairing } from './artifacts/pairing.js';
-export {
-  buildRelationIndex,
-  displayRelation,
-  normalizeIdentifier,
-  type RelationCandidate,
-  type RelationCollision,
-  RelationIndex,
-  type RelationIndexOptions,
-  relationKey,
-  type SchemaLookup,
-  splitQualifiedName,
-} from './artifacts/relation.js';
 export { KNOWN_RUN_STATUSES, loadRunResults, parseRunResults } from './artifacts/run-results.js';
 export type {
   ArtifactNote,
@@ -80,43 +69,19 @@ export {
   TableauApiError,
   type TableauErrorFields,
 } from './errors.js';
+// lineage: matching Tableau onto dbt (src/lineage)
 export { buildExposureLineage } from './lineage/build.js';
 export type { BuildLineageInput, BuildLineageOptions } from './lineage/build-options.js';
-export {
-  type CurationOptions,
-  EXPOSURE_MATURITIES,
-  EXPOSURE_TYPES,
-  type ExposureMaturity,
-  type ExposureOverride,
-  type ExposureType,
+export type {
+  CurationOptions,
+  ExposureMaturity,
+  ExposureOverride,
+  ExposureType,
 } from './lineage/curation.js';
-export {
-  cleanCustomSql,
-  dialectForConnection,
-  type ParsedCustomSql,
-  parseCustomSqlTables,
-} from './lineage/custom-sql.js';
 export type { MatchOptions, NameAliases } from './lineage/match.js';
-export {
-  type AssignNamesOptions,
-  assignExposureNames,
-  EXPOSURE_NAME_PATTERN,
-  isValidExposureName,
-  MAX_EXPOSURE_NAME_LENGTH,
-  type NameRequest,
-  slugifyExposureName,
-} from './lineage/naming.js';
-export { jinjaString, type RenderRefOptions, renderRef } from './lineage/refs.js';
-export {
-  isWarehouseConnection,
-  type ResolvedTableauTable,
-  resolveTableauTable,
-  type TableauRelation,
-  tableauTableLabel,
-} from './lineage/tableau-relation.js';
-// lineage and outputs
 export type {
   AmbiguousMatch,
+  DbtReference,
   ExposureLineage,
   LineageDbtInfo,
   LineageDependency,
@@ -130,61 +95,53 @@ export type {
   UnmatchedReason,
   UnmatchedTable,
 } from './lineage/types.js';
-export { LINEAGE_VERSION } from './lineage/types.js';
 // structured logs
 export { type LogFormat, renderLogEntry } from './log/render.js';
 export type { LogEntry, LogEntryInfo, Logger, LogLevel } from './log/types.js';
+// outputs: the lineage file, the exposures YAML, manifest injection, Mermaid (src/output)
 export {
-  DIFFED_FIELDS,
   type DiffedField,
   diffLineage,
   type ExposureChange,
-  formatLineageDiff,
   type LineageDiff,
+  renderLineageDiff,
 } from './output/diff.js';
-export {
-  isGeneratedFile,
-  type WriteExposuresYamlOptions,
-  type WriteExposuresYamlResult,
-  writeExposuresYaml,
+export type {
+  WriteExposuresYamlOptions,
+  WriteExposuresYamlResult,
 } from './output/exposure-files.js';
+export { writeExposuresYaml } from './output/exposure-files.js';
+// Proposal (CLI slice): checkExposureNames — sync --check finds a hand-written exposure's name
+// without writing.
 export {
   checkExposureNames,
   type ExposureNameCheckOptions,
-  type ExposureNameClash,
-  type FindHandWrittenExposuresOptions,
-  findExposureNameClashes,
-  findHandWrittenExposures,
   type HandWrittenExposure,
-  type HandWrittenExposureScan,
   type UnscannedYamlFile,
 } from './output/exposure-scan.js';
 export { type InjectExposuresOptions, injectExposures } from './output/inject.js';
 export {
-  type LineageIoOptions,
+  type LineageFileOptions,
+  loadLineage,
   type ParseLineageOptions,
   parseLineage,
-  readLineage,
-  serializeLineage,
+  renderLineage,
   writeLineage,
-} from './output/lineage-io.js';
-export { mermaidLabel, type RenderMermaidOptions, renderMermaid } from './output/mermaid.js';
+} from './output/lineage-file.js';
+export { type RenderMermaidOptions, renderMermaid } from './output/mermaid.js';
+// Proposal (CLI slice): recoverSyncOutputs — sync completes an interrupted set before listing.
 export {
   recoverSyncOutputs,
   type WriteSyncOutputsOptions,
   writeSyncOutputs,
 } from './output/sync-outputs.js';
+// Proposal (CLI slice): renderReference — impact and lineage show what a dashboard reads as
+// `ref('orders')`, rendered by the YAML renderer (the one place Jinja is written).
 export {
-  DEFAULT_EXPOSURES_FILE,
-  GENERATED_MARKER,
-  NO_PROJECT_FILE,
-  PROJECT_FILE_PREFIX,
-  projectFileNames,
   type RenderExposuresYamlOptions,
   renderExposuresYaml,
-  slugifyProjectName,
+  renderReference,
 } from './output/yaml.js';
-export { jinjaSafe } from './output/yaml-scalars.js';
 // Tableau
 export {
   createTableauClient,

@@ -1,6 +1,6 @@
 /**
- * Benchmark 1: loading a manifest (read + parse + validate + relation index, i.e. `loadManifest`
- * then `buildRelationIndex`) vs reading the file and `JSON.parse`. Each run is its own child
+ * Benchmark 1: loading a manifest (read + parse + validate, i.e. `loadManifest`) vs reading the
+ * file and `JSON.parse`. Each run is its own child
  * process, library and floor alternating, so times come from fresh heaps and each peak RSS is
  * that run's alone. Targets: time ≤ 1.3× and peak RSS ≤ 1.3× at 100 MB and 400 MB. Each run also
  * measures the section-skipping prototype (experiments/manifest-sections.ts) and checks that its

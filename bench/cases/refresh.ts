@@ -73,17 +73,28 @@ export function scenario(
         tableau: { workbookLuid: luid('workbook', i), projectName: 'Bench', updatedAt: null },
       },
       dependsOn: [
-        { uniqueId: model, ref: `ref('fct_model_${i % models}')`, tables: [], match: 'exact' },
+        {
+          uniqueId: model,
+          ref: {
+            kind: 'ref',
+            package: 'acme_analytics',
+            name: `fct_model_${i % models}`,
+            version: null,
+          },
+          tables: [],
+          match: 'exact',
+        },
       ],
       refreshTargets: targets,
       unmatchedTables: [],
     };
   });
   const lineage: ExposureLineage = {
-    version: 1,
+    version: 2,
     source: { kind: 'tableau', serverUrl: null, siteName: 'bench' },
     dbt: {
       projectName: 'acme_analytics',
+      packageName: 'acme_analytics',
       adapterType: 'snowflake',
       manifestSchemaVersion: 12,
       dbtVersion: '1.10.6',

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { loadManifestSections } from '../experiments/manifest-sections.js';
-import { buildRelationIndex, loadManifest, type Manifest } from '../library.js';
+import { loadManifest, type Manifest } from '../library.js';
 
 const [mode, file] = process.argv.slice(2);
 if ((mode !== 'library' && mode !== 'floor' && mode !== 'sections') || file === undefined) {
@@ -25,8 +25,7 @@ if (mode === 'floor') {
   info = { topLevelNodes: Object.keys(json.nodes).length };
 } else {
   const manifest = await (mode === 'sections' ? loadManifestSections(file) : loadManifest(file));
-  const index = buildRelationIndex(manifest);
-  info = { matchableNodes: manifest.nodes.size, indexed: index.size };
+  info = { matchableNodes: manifest.nodes.size };
   manifestForDigest = manifest;
 }
 const ms = performance.now() - start;

@@ -25,7 +25,7 @@ import {
   str,
   strList,
 } from './artifact.js';
-import { splitQualifiedName } from './relation.js';
+import { splitQualifiedName } from './relation-name.js';
 import type { ArtifactNote, DbtNode, Manifest, ManifestExposure } from './types.js';
 
 // ---- the fields read

@@ -3,7 +3,12 @@
  * dbt nodes, directly or through any node in between (the manifest's child map), and the text,
  * Markdown and Mermaid renderings of the answer.
  */
-import type { ExposureLineage, LineageExposure, RunResults } from '../index.js';
+import {
+  type ExposureLineage,
+  type LineageExposure,
+  type RunResults,
+  renderReference,
+} from '../index.js';
 import { compareStrings } from '../util/compare.js';
 import { plainText } from '../util/terminal-text.js';
 
@@ -35,7 +40,7 @@ export function impactedExposures(
     const itself = chosen.has(exposure.uniqueId);
     const via = exposure.dependsOn
       .filter((d) => itself || downstream.has(d.uniqueId))
-      .map((d) => d.ref)
+      .map((d) => renderReference(d.ref, lineage.dbt.packageName))
       .sort(compareStrings);
     if (via.length > 0 || itself) out.push({ exposure, via });
   }

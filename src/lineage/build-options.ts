@@ -1,5 +1,4 @@
 /** Options of `buildExposureLineage`, and their validation. */
-import type { RelationIndex } from '../artifacts/relation.js';
 import type { Manifest } from '../artifacts/types.js';
 import { ConfigError } from '../errors.js';
 import type { TableauWorkbook } from '../tableau/types.js';
@@ -36,8 +35,6 @@ export interface BuildLineageOptions extends MatchOptions, CurationOptions {
    * their names are not treated as taken, so names stay put from one sync to the next.
    */
   managedPaths?: string[];
-  /** A relation index built earlier for this manifest (saves rebuilding it on repeated calls). */
-  relationIndex?: RelationIndex;
 }
 
 /** The input of `buildExposureLineage`. */

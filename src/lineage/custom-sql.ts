@@ -5,27 +5,15 @@
  * the fallback for queries Tableau could not parse. The text is cleaned first (HTML entities,
  * Tableau parameters, Tableau's doubled angle brackets), then parsed with node-sql-parser in the
  * dialect of the connection, and when that grammar rejects it, in `RETRY_GRAMMARS`. CTE names are
- * not tables. node-sql-parser is loaded on first use only, so importing the library stays cheap
- * for users who never parse SQL.
+ * not tables.
  */
-import { createRequire } from 'node:module';
-import { splitQualifiedName } from '../artifacts/relation.js';
+import sqlParser from 'node-sql-parser';
+import { splitQualifiedName } from '../artifacts/relation-name.js';
 import { compareStrings } from '../util/compare.js';
-import type { TableauRelation } from './tableau-relation.js';
+import type { RelationParts } from './relation.js';
 
-type SqlParserModule = typeof import('node-sql-parser');
-type SqlParser = InstanceType<SqlParserModule['Parser']>;
-
-let parser: SqlParser | undefined;
-
-function getParser(): SqlParser {
-  if (parser === undefined) {
-    const require = createRequire(import.meta.url);
-    const { Parser } = require('node-sql-parser') as SqlParserModule;
-    parser = new Parser();
-  }
-  return parser;
-}
+// node-sql-parser is CommonJS without named ESM exports: a default import only.
+const parser = new sqlParser.Parser();
 
 const ENTITIES: Record<string, string> = {
   lt: '<',
@@ -120,7 +108,7 @@ export function dialectForConnection(connectionType: string | null): string | nu
 }
 
 export type ParsedCustomSql =
-  | { ok: true; dialect: string; tables: TableauRelation[] }
+  | { ok: true; dialect: string; tables: RelationParts[] }
   | {
       ok: false;
       dialect: string | null;
@@ -167,7 +155,7 @@ function walk(node: unknown, tables: FromItem[], ctes: Set<string>): void {
   }
 }
 
-function toRelation(item: FromItem, splitDotted: boolean): TableauRelation | null {
+function toRelation(item: FromItem, splitDotted: boolean): RelationParts | null {
   const table = asName(item.table);
   if (table === null) return null;
   const db = asName(item.db);
@@ -190,14 +178,14 @@ function toRelation(item: FromItem, splitDotted: boolean): TableauRelation | nul
   return { database: null, schema: null, identifier: table };
 }
 
-function relationKeyOf(r: TableauRelation): string {
+function relationKeyOf(r: RelationParts): string {
   return `${r.database ?? ''}\u001f${r.schema ?? ''}\u001f${r.identifier}`.toLowerCase();
 }
 
 function parseWith(sql: string, grammar: string, splitDotted: boolean): ParsedCustomSql {
   let ast: unknown;
   try {
-    ast = getParser().astify(sql, { database: grammar });
+    ast = parser.astify(sql, { database: grammar });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const line = message.split('\n')[0]!.slice(0, 300);
@@ -212,7 +200,7 @@ function parseWith(sql: string, grammar: string, splitDotted: boolean): ParsedCu
   const items: FromItem[] = [];
   const ctes = new Set<string>();
   walk(ast, items, ctes);
-  const byKey = new Map<string, TableauRelation>();
+  const byKey = new Map<string, RelationParts>();
   for (const item of items) {
     const relation = toRelation(item, splitDotted);
     if (relation === null) continue;

@@ -1,5 +1,6 @@
 /**
- * Exposure names: stable, valid dbt identifiers derived from workbook titles.
+ * Exposure names: stable, valid dbt identifiers derived from workbook titles, avoiding the names
+ * the manifest already uses.
  *
  * dbt (>= 1.3) wants exposure names made of letters, digits and underscores; we emit the strictest
  * portable form, `^[a-z][a-z0-9_]*$`, at most 64 characters. The title stays in `label`. Names
@@ -7,6 +8,11 @@
  * gets one, so the result never depends on the order workbooks arrive in.
  */
 import { createHash } from 'node:crypto';
+import picomatch from 'picomatch';
+import type { Manifest } from '../artifacts/types.js';
+import { ConfigError } from '../errors.js';
+import type { TableauWorkbook } from '../tableau/types.js';
+import type { Curation } from './curation.js';
 
 /** What every generated exposure name matches. */
 export const EXPOSURE_NAME_PATTERN = /^[a-z][a-z0-9_]*$/;
@@ -161,4 +167,78 @@ export function assignExposureNames(
     length += 2;
   }
   return result;
+}
+
+/**
+ * Names of manifest exposures this library generated (same workbook URL, or a file under
+ * `managedPaths`): free to reuse, so names stay put from one sync to the next.
+ */
+function releasedNames(
+  manifest: Manifest,
+  workbooks: readonly TableauWorkbook[],
+  managedPaths: string[] | undefined,
+): Set<string> {
+  const isManaged =
+    managedPaths && managedPaths.length > 0 ? picomatch(managedPaths, { dot: true }) : null;
+  const urls = new Set(workbooks.map((w) => w.url).filter((u): u is string => u !== null));
+  const ours = manifest.exposures.filter(
+    (exposure) =>
+      (exposure.url !== null && urls.has(exposure.url)) ||
+      (isManaged !== null &&
+        exposure.originalFilePath !== null &&
+        isManaged(exposure.originalFilePath)),
+  );
+  const released = new Set<string>();
+  if (ours.length === 0) return released;
+  // A name that is also a node's is still taken (dbt names must be unique across resources).
+  const nodeNames = new Set<string>();
+  for (const node of manifest.nodes.values()) nodeNames.add(node.name.toLowerCase());
+  for (const exposure of ours) {
+    const name = exposure.name.toLowerCase();
+    if (!nodeNames.has(name)) released.add(name);
+  }
+  return released;
+}
+
+/** Exposure names by workbook luid; override names are checked for clashes. */
+export function nameExposures(
+  manifest: Manifest,
+  workbooks: readonly TableauWorkbook[],
+  emitted: readonly TableauWorkbook[],
+  curation: Curation,
+  managedPaths: string[] | undefined,
+): Map<string, string> {
+  const released = releasedNames(manifest, workbooks, managedPaths);
+  let taken = manifest.takenNames;
+  if (released.size > 0) {
+    const kept = new Set<string>();
+    for (const name of taken) if (!released.has(name)) kept.add(name);
+    taken = kept;
+  }
+  const exposureNames = new Set(
+    manifest.exposures.map((e) => e.name.toLowerCase()).filter((n) => !released.has(n)),
+  );
+  const requests: NameRequest[] = [];
+  const fixedOwner = new Map<string, string>();
+  for (const workbook of emitted) {
+    const fixedName = curation.overrideFor(workbook)?.name;
+    if (fixedName !== undefined) {
+      const other = fixedOwner.get(fixedName);
+      if (other !== undefined || exposureNames.has(fixedName)) {
+        throw new ConfigError(
+          `override name ${JSON.stringify(fixedName)} is used twice (${other === undefined ? 'an exposure in the manifest' : `workbook ${other}`} and workbook ${workbook.luid})`,
+          {
+            code: 'ERR_INVALID_OPTION',
+            field: 'options.overrides',
+            expected: 'unique exposure names',
+          },
+        );
+      }
+      fixedOwner.set(fixedName, workbook.luid);
+      requests.push({ luid: workbook.luid, title: workbook.name, fixedName });
+    } else {
+      requests.push({ luid: workbook.luid, title: workbook.name });
+    }
+  }
+  return assignExposureNames(requests, { taken });
 }

@@ -1,9 +1,11 @@
 /**
  * The exposure lineage object: plain, versioned JSON. `sync` writes it, `refresh` reads it, tools
- * consume it. Shape documented in DESIGN.md ("The lineage object").
+ * consume it. Format 2 (docs/outputs.md, "The lineage file"): dependencies name their dbt node as
+ * a structured reference; Jinja (`ref('orders')`) is rendered only by the YAML renderer. Objects
+ * are built with their keys in the order written here, which is the order of the file.
  */
 
-export const LINEAGE_VERSION = 1;
+export const LINEAGE_VERSION = 2;
 
 export type MatchKind =
   /** database.schema.identifier matched (after aliases and case folding). */
@@ -24,10 +26,18 @@ export type UnmatchedReason =
   /** The relation belongs to an `access: private` model, which exposures cannot `ref` (dbt raises DbtReferenceError). */
   | 'private_model';
 
+/**
+ * How an exposure names a dbt node. `package` is always the node's package; renderers leave it
+ * out when it is the lineage's root project (`dbt.packageName`): `ref('orders')` rather than
+ * `ref('shop', 'orders')`. `version` pins a versioned model to the version Tableau reads.
+ */
+export type DbtReference =
+  | { kind: 'ref'; package: string; name: string; version: string | number | null }
+  | { kind: 'source'; package: string; source: string; name: string };
+
 export interface LineageDependency {
   uniqueId: string;
-  /** `ref('orders')`, `ref('pkg', 'orders')`, `ref('orders', v=2)`, `source('raw', 'orders')`. */
-  ref: string;
+  ref: DbtReference;
   /** The Tableau-side table names that led here, as Tableau spelled them, sorted. */
   tables: string[];
   match: MatchKind;
@@ -47,12 +57,12 @@ export interface UnmatchedTable {
   reason: UnmatchedReason;
   detail: string;
   /** Nearest dbt relation for `database_mismatch` / candidates for `ambiguous`. */
-  candidates?: string[];
+  candidates?: string[] | undefined;
 }
 
 export interface LineageOwner {
   name: string;
-  email?: string;
+  email?: string | undefined;
 }
 
 export interface LineageExposure {
@@ -70,6 +80,9 @@ export interface LineageExposure {
       workbookLuid: string;
       projectName: string | null;
       updatedAt: string | null;
+      /** Written by `buildExposureLineage`; absent from files of older versions. */
+      projectLuid?: string | null | undefined;
+      vizportalUrlId?: string | null | undefined;
     } & Record<string, unknown>;
   } & Record<string, unknown>;
   dependsOn: LineageDependency[];
@@ -91,7 +104,13 @@ export interface LineageSource {
 }
 
 export interface LineageDbtInfo {
+  /** `metadata.project_name` of the manifest (null before dbt 1.6). */
   projectName: string | null;
+  /**
+   * The root project the exposures belong to (`options.packageName`, else the manifest's root
+   * project): references into it are rendered without their package.
+   */
+  packageName: string;
   adapterType: string | null;
   manifestSchemaVersion: number;
   dbtVersion: string;
@@ -106,7 +125,7 @@ export interface LineageStats {
    * Custom SQL queries (distinct, over warehouse connections) Tableau listed no tables for, and
    * how many of them this library parsed (0 unless `parseCustomSql`). Absent when there were none.
    */
-  customSql?: { queries: number; parsed: number };
+  customSql?: { queries: number; parsed: number } | undefined;
 }
 
 /** Workbooks left out of `exposures`, and why (no matched table, excluded by a curation rule). */
@@ -120,7 +139,7 @@ export interface SkippedWorkbook {
 export interface ExposureLineage {
   version: typeof LINEAGE_VERSION;
   /** Only when the caller passes a clock; omitted otherwise so output is deterministic. */
-  generatedAt?: string;
+  generatedAt?: string | undefined;
   source: LineageSource;
   dbt: LineageDbtInfo;
   exposures: LineageExposure[];

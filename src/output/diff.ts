@@ -1,12 +1,13 @@
 /**
- * What changed between two lineages, for review (pull requests) and logs. Pure.
+ * What changed between two lineages, for review (pull requests) and logs. Pure. Lists inside an
+ * exposure are compared as sets (their order is not a change), values as JSON: the lineages are
+ * compared as they are, nothing is serialised.
  */
 import type { ExposureLineage, LineageExposure } from '../lineage/types.js';
 import { compareStrings } from '../util/compare.js';
-import { orderKeys } from './lineage-canonical.js';
 
 /** The fields compared, in report order. `refreshTargets` ignore `lastRefreshAt` (it moves daily). */
-export const DIFFED_FIELDS = [
+const DIFFED_FIELDS = [
   'uniqueId',
   'label',
   'type',
@@ -25,7 +26,7 @@ export type DiffedField = (typeof DIFFED_FIELDS)[number];
 
 export interface ExposureChange {
   name: string;
-  /** Fields that differ, in `DIFFED_FIELDS` order. */
+  /** Fields that differ, in report order. */
   fields: DiffedField[];
   /** Dependencies (unique ids) gained and lost, sorted. */
   dependencies: { added: string[]; removed: string[] };
@@ -39,22 +40,77 @@ export interface LineageDiff {
   unchanged: number;
 }
 
-function comparable(e: LineageExposure, field: DiffedField): string {
-  const value: unknown =
-    field === 'tags'
-      ? [...e.tags].sort(compareStrings)
-      : field === 'dependsOn'
-        ? [...e.dependsOn]
-            .map((d) => ({ ...d, tables: [...d.tables].sort(compareStrings) }))
-            .sort((a, b) => compareStrings(a.uniqueId, b.uniqueId))
-        : field === 'refreshTargets'
-          ? e.refreshTargets
-              .map(({ lastRefreshAt: _ignored, ...rest }) => rest)
-              .sort((a, b) => compareStrings(`${a.kind}:${a.luid}`, `${b.kind}:${b.luid}`))
-          : field === 'unmatchedTables'
-            ? [...e.unmatchedTables].sort((a, b) => compareStrings(a.table, b.table))
-            : e[field];
-  return JSON.stringify(orderKeys(value)) ?? 'undefined';
+/** Equal as JSON values: a key whose value is `undefined` is a missing key. */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return (
+      Array.isArray(a) &&
+      Array.isArray(b) &&
+      a.length === b.length &&
+      a.every((item, i) => sameJson(item, b[i]))
+    );
+  }
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  const keys = (o: Record<string, unknown>) => Object.keys(o).filter((k) => o[k] !== undefined);
+  const xKeys = keys(x);
+  return xKeys.length === keys(y).length && xKeys.every((k) => sameJson(x[k], y[k]));
+}
+
+/** `list` in the order of `key` (the list itself when it is in that order already). */
+function sorted<T>(list: readonly T[], key: (item: T) => string): readonly T[] {
+  for (let i = 1; i < list.length; i += 1) {
+    if (compareStrings(key(list[i - 1]!), key(list[i]!)) > 0) {
+      return [...list].sort((a, b) => compareStrings(key(a), key(b)));
+    }
+  }
+  return list;
+}
+
+const itself = (text: string) => text;
+
+/** Equal as sets: the same entries, in any order. */
+function sameSet<T>(
+  a: readonly T[],
+  b: readonly T[],
+  key: (item: T) => string,
+  same: (x: T, y: T) => boolean = sameJson,
+): boolean {
+  if (a.length !== b.length) return false;
+  const x = sorted(a, key);
+  const y = sorted(b, key);
+  return x.every((item, i) => same(item, y[i]!));
+}
+
+function sameField(a: LineageExposure, b: LineageExposure, field: DiffedField): boolean {
+  switch (field) {
+    case 'tags':
+      return sameSet(a.tags, b.tags, itself);
+    case 'dependsOn':
+      return sameSet(
+        a.dependsOn,
+        b.dependsOn,
+        (d) => d.uniqueId,
+        (x, y) =>
+          sameSet(x.tables, y.tables, itself) &&
+          sameJson({ ...x, tables: undefined }, { ...y, tables: undefined }),
+      );
+    case 'refreshTargets':
+      return sameSet(
+        a.refreshTargets,
+        b.refreshTargets,
+        (r) => `${r.kind}:${r.luid}`,
+        (x, y) => sameJson({ ...x, lastRefreshAt: undefined }, { ...y, lastRefreshAt: undefined }),
+      );
+    case 'unmatchedTables':
+      return sameSet(a.unmatchedTables, b.unmatchedTables, (u) =>
+        JSON.stringify([u.table, u.reason, u.detail]),
+      );
+    default:
+      return sameJson(a[field], b[field]);
+  }
 }
 
 /**
@@ -72,7 +128,7 @@ export function diffLineage(previous: ExposureLineage | null, next: ExposureLine
       diff.added.push(name);
       continue;
     }
-    const fields = DIFFED_FIELDS.filter((f) => comparable(old, f) !== comparable(e, f));
+    const fields = DIFFED_FIELDS.filter((f) => !sameField(old, e, f));
     if (fields.length === 0) {
       diff.unchanged += 1;
       continue;
@@ -98,7 +154,7 @@ export function diffLineage(previous: ExposureLineage | null, next: ExposureLine
  * The diff as text for logs and review, one line per exposure:
  * `+ name` added, `- name` removed, `~ name: field, field (+dep, -dep)` changed, after a summary line.
  */
-export function formatLineageDiff(diff: LineageDiff): string {
+export function renderLineageDiff(diff: LineageDiff): string {
   const { added, removed, changed, unchanged } = diff;
   if (added.length + removed.length + changed.length === 0) {
     return `No exposure changes (${unchanged} unchanged)`;

@@ -42,8 +42,6 @@ export interface WriteExposuresYamlOptions extends RenderExposuresYamlOptions {
   lockTimeoutMs?: number | undefined;
 }
 
-export { isGeneratedFile } from './exposure-scan.js';
-
 /** What `writeExposuresYaml` did; full paths, sorted. */
 export interface WriteExposuresYamlResult {
   /** Files created or whose content changed. */

@@ -6,7 +6,7 @@
 import { ArtifactError, LineageError } from '../errors.js';
 import type { ExposureLineage, LineageExposure } from '../lineage/types.js';
 import { compareStrings } from '../util/compare.js';
-import { parseDbtVersion, parseDependencyRef, versionAtLeast } from './dbt-refs.js';
+import { parseDbtVersion, versionAtLeast } from './dbt-version.js';
 
 export interface InjectExposuresOptions {
   /**
@@ -85,9 +85,11 @@ interface Context {
   originalFilePath: string;
   createdAt: number;
   projectName: string | null;
+  /** The lineage's root project: references into it are written without a package. */
+  rootPackage: string;
 }
 
-function exposureNode(e: LineageExposure, index: number, ctx: Context): Json {
+function exposureNode(e: LineageExposure, ctx: Context): Json {
   const v = ctx.schemaVersion;
   const packageName = packageOf(e, ctx.projectName);
   const path = ctx.originalFilePath.split('/').slice(1).join('/') || ctx.originalFilePath;
@@ -95,23 +97,15 @@ function exposureNode(e: LineageExposure, index: number, ctx: Context): Json {
   const nodes = [...new Set(e.dependsOn.map((d) => d.uniqueId))].sort(compareStrings);
   const refs: unknown[] = [];
   const sources: string[][] = [];
-  e.dependsOn.forEach((d, j) => {
-    const parsed = parseDependencyRef(d.ref);
-    if (parsed === null) {
-      throw new LineageError(
-        'ERR_LINEAGE_SCHEMA',
-        `Cannot read dependency ${JSON.stringify(d.ref)}`,
-        {
-          field: `exposures[${index}].dependsOn[${j}].ref`,
-          expected: "ref('name'), ref('pkg', 'name'), ref('name', v=2) or source('src', 'table')",
-        },
-      );
+  for (const { ref } of e.dependsOn) {
+    if (ref.kind === 'source') {
+      sources.push([ref.source, ref.name]);
+      continue;
     }
-    if (parsed.kind === 'source') sources.push([parsed.sourceName, parsed.tableName]);
-    else if (v >= 9)
-      refs.push({ name: parsed.name, package: parsed.package, version: parsed.version });
-    else refs.push(parsed.package === null ? [parsed.name] : [parsed.package, parsed.name]);
-  });
+    const pkg = ref.package === ctx.rootPackage ? null : ref.package;
+    if (v >= 9) refs.push({ name: ref.name, package: pkg, version: ref.version });
+    else refs.push(pkg === null ? [ref.name] : [pkg, ref.name]);
+  }
   const owner: Json =
     v >= 9
       ? { email: e.owner.email ?? null, name: e.owner.name }
@@ -168,7 +162,7 @@ function sortedUnique(values: Iterable<string>): string[] {
  *
  * @throws ArtifactError `ERR_ARTIFACT_VERSION` when the manifest has no schema version;
  *   LineageError `ERR_LINEAGE_SCHEMA` when a dependency is not in this manifest (the lineage was
- *   built from another manifest) or a dependency string cannot be read.
+ *   built from another manifest).
  */
 export function injectExposures(
   manifestJson: unknown,
@@ -195,6 +189,7 @@ export function injectExposures(
     createdAt: options.createdAt ?? 0,
     projectName:
       typeof metadata.project_name === 'string' ? metadata.project_name : lineage.dbt.projectName,
+    rootPackage: lineage.dbt.packageName,
   };
 
   const known = knownIds(manifest);
@@ -227,7 +222,7 @@ export function injectExposures(
     }
   };
 
-  lineage.exposures.forEach((e, i) => {
+  for (const e of lineage.exposures) {
     const previous = oldExposures[e.uniqueId];
     if (isObject(previous)) {
       const dependsOn = isObject(previous.depends_on) ? previous.depends_on.nodes : undefined;
@@ -239,7 +234,7 @@ export function injectExposures(
         ...(Array.isArray(dependsOn) ? (dependsOn as string[]) : []),
       ]);
     }
-    const node = exposureNode(e, i, ctx);
+    const node = exposureNode(e, ctx);
     exposures[e.uniqueId] = node;
     const parents = (node.depends_on as { nodes: string[] }).nodes;
     if (parentMap !== null) parentMap[e.uniqueId] = parents;
@@ -250,7 +245,7 @@ export function injectExposures(
         childMap[parent] = sortedUnique([...current, e.uniqueId]);
       }
     }
-  });
+  }
 
   const sortedExposures: Json = {};
   for (const id of Object.keys(exposures).sort(compareStrings)) sortedExposures[id] = exposures[id];

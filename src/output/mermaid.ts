@@ -2,10 +2,9 @@
  * A Mermaid flowchart of dashboards and the dbt nodes they read, for a pull request comment or the
  * docs. Pure and deterministic: same lineage, same text.
  */
-import type { ExposureLineage } from '../lineage/types.js';
+import type { DbtReference, ExposureLineage } from '../lineage/types.js';
 import { compareStrings } from '../util/compare.js';
 import { plainText } from '../util/terminal-text.js';
-import { parseDependencyRef } from './dbt-refs.js';
 
 export interface RenderMermaidOptions {
   /**
@@ -46,12 +45,11 @@ function assignIds(prefix: string, keys: readonly string[]): Map<string, string>
   return ids;
 }
 
-function nodeLabel(uniqueId: string, ref: string): string {
-  const parsed = parseDependencyRef(ref);
-  if (parsed === null) return uniqueId;
-  if (parsed.kind === 'source') return `${parsed.sourceName}.${parsed.tableName}`;
-  const name = parsed.package === null ? parsed.name : `${parsed.package}.${parsed.name}`;
-  return parsed.version === null ? name : `${name} v${parsed.version}`;
+/** A node as dbt users name it: `orders`, `raw.customers`, `customers v2`, `pkg.calendar`. */
+function nodeLabel(ref: DbtReference, packageName: string): string {
+  if (ref.kind === 'source') return `${ref.source}.${ref.name}`;
+  const name = ref.package === packageName ? ref.name : `${ref.package}.${ref.name}`;
+  return ref.version === null ? name : `${name} v${ref.version}`;
 }
 
 function nodeClass(uniqueId: string): string {
@@ -74,13 +72,8 @@ export function renderMermaid(
   const exposures = new Map<string, string>();
   for (const e of lineage.exposures) {
     for (const d of e.dependsOn) {
-      const label = nodeLabel(d.uniqueId, d.ref);
-      const parsed = parseDependencyRef(d.ref);
-      const name =
-        parsed?.kind === 'ref' ? parsed.name : parsed?.kind === 'source' ? parsed.tableName : null;
-      if (select !== null && !select.has(d.uniqueId) && !(name !== null && select.has(name)))
-        continue;
-      nodes.set(d.uniqueId, label);
+      if (select !== null && !select.has(d.uniqueId) && !select.has(d.ref.name)) continue;
+      nodes.set(d.uniqueId, nodeLabel(d.ref, lineage.dbt.packageName));
       exposures.set(e.name, e.label === '' ? e.name : e.label);
       edges.push([d.uniqueId, e.name]);
     }

@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { LineageError } from '../errors.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { abortedError, LineageError } from '../errors.js';
 import { temporaryPathFor } from '../util/atomic-write.js';
 
 /** The lock file's name, in the directory of the generated YAML. */
@@ -61,7 +62,7 @@ export async function acquireOutputLock(
   const started = Date.now();
   let delay = 20;
   for (;;) {
-    throwIfAborted(options.signal, path);
+    if (options.signal?.aborted) throw abortedError(`Waiting for the lock ${path}`, options.signal);
     if (await tryCreate(path, owner)) {
       heldTokens.add(owner.token);
       return { path, release: () => release(path, owner.token) };
@@ -74,7 +75,11 @@ export async function acquireOutputLock(
     }
     const waited = Date.now() - started;
     if (waited >= options.timeoutMs) throw lockedError(path, holder, waited);
-    await sleep(Math.min(delay, options.timeoutMs - waited), options.signal, path);
+    await sleep(Math.min(delay, options.timeoutMs - waited), undefined, {
+      signal: options.signal,
+    }).catch(() => {
+      throw abortedError(`Waiting for the lock ${path}`, options.signal);
+    });
     delay = Math.min(delay * 2, 500);
   }
 }
@@ -208,31 +213,4 @@ function lockedError(path: string, holder: LockOwner, waitedMs: number): Lineage
       },
     },
   );
-}
-
-function throwIfAborted(signal: AbortSignal | undefined, path: string): void {
-  if (signal?.aborted) {
-    throw new LineageError('ERR_ABORTED', `Waiting for the lock ${path} was aborted`, {
-      file: path,
-      cause: signal.reason,
-    });
-  }
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined, path: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      try {
-        throwIfAborted(signal, path);
-      } catch (error) {
-        reject(error);
-      }
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -7,7 +7,7 @@
  */
 import { rm, stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
-import { LineageError } from '../errors.js';
+import { abortedError } from '../errors.js';
 import {
   applyJournal,
   commitJournal,
@@ -69,7 +69,8 @@ export async function writeOutputSet<T>(
     try {
       for (const write of plan.writes)
         staged.push(await stage(write.path, write.data, options.signal));
-      throwIfAborted(options.signal, layout.dir);
+      if (options.signal?.aborted)
+        throw abortedError(`Writing the outputs in ${layout.dir}`, options.signal);
       await commitJournal(layout.dir, plan.removals, staged, options.signal);
     } catch (error) {
       await Promise.all(staged.map((s) => removeQuietly(s.temp)));
@@ -134,13 +135,4 @@ async function recoverUnlocked(layout: OutputSetLayout): Promise<OutputSetRecove
 
 async function removeQuietly(path: string): Promise<void> {
   await rm(path, { force: true }).catch(() => undefined);
-}
-
-function throwIfAborted(signal: AbortSignal | undefined, dir: string): void {
-  if (signal?.aborted) {
-    throw new LineageError('ERR_ABORTED', `Writing the outputs in ${dir} was aborted`, {
-      file: dir,
-      cause: signal.reason,
-    });
-  }
 }

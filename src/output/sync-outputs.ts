@@ -14,7 +14,7 @@ import {
   type WriteExposuresYamlOptions,
   type WriteExposuresYamlResult,
 } from './exposure-files.js';
-import { parseLineage, serializeLineage } from './lineage-io.js';
+import { renderLineage } from './lineage-file.js';
 import {
   type OutputSetLayout,
   type OutputSetRecovery,
@@ -49,7 +49,7 @@ export async function writeSyncOutputs(
   lineage: ExposureLineage,
   options: WriteSyncOutputsOptions,
 ): Promise<WriteExposuresYamlResult> {
-  const lineageText = serializeLineage(parseLineage(lineage));
+  const lineageText = renderLineage(lineage);
   const files = renderFiles(lineage, options);
   const others = [...(options.extraFiles ?? []), { path: options.lineagePath, data: lineageText }];
   checkPaths(dir, files, others);

@@ -1,15 +1,15 @@
 /**
  * Rendering the lineage as dbt properties YAML (`version: 2`, `exposures:`): sorted, Jinja-safe,
  * quoted for both PyYAML (dbt Core) and dbt Fusion, shaped for the dbt version that will parse it.
- * Pure: no fs, no clock. Writing the files is `exposure-files.ts`.
+ * The only place where a dependency becomes Jinja (`ref('orders')`). Pure: no fs, no clock.
+ * Writing the files is `exposure-files.ts`.
  */
 import { createHash } from 'node:crypto';
-import { Document } from 'yaml';
 import { ConfigError, LineageError } from '../errors.js';
-import type { ExposureLineage, LineageExposure } from '../lineage/types.js';
+import type { DbtReference, ExposureLineage, LineageExposure } from '../lineage/types.js';
 import { compareStrings } from '../util/compare.js';
-import { parseDbtVersion, versionAtLeast } from './dbt-refs.js';
-import { applySafeStyles, jinjaSafe, withSafeDoubleQuotes } from './yaml-scalars.js';
+import { parseDbtVersion, versionAtLeast } from './dbt-version.js';
+import { jinjaSafe, yamlListLines, yamlMapLines, yamlString } from './yaml-emitter.js';
 
 /** The first line of every file this library generates; how it recognises its own files. */
 export const GENERATED_MARKER =
@@ -38,21 +38,25 @@ export interface RenderExposuresYamlOptions {
 
 const EXPOSURE_NAME = /^[A-Za-z0-9_]+$/;
 
+/** What the dbt version that reads the file accepts. */
 interface Shape {
   configMetaTags: boolean;
   label: boolean;
   emailRequired: boolean;
   metaTags: boolean;
+  /** The root project: references into it leave their package out. */
+  packageName: string;
 }
 
-function shapeFor(dbtVersion: string, optionGiven: boolean): Shape {
+function shapeFor(lineage: ExposureLineage, options: RenderExposuresYamlOptions): Shape {
+  const dbtVersion = options.dbtVersion ?? lineage.dbt.dbtVersion;
   const version = parseDbtVersion(dbtVersion);
   if (version === null) {
     throw new ConfigError(
       `dbtVersion ${JSON.stringify(dbtVersion)} is not a dbt version (expected e.g. "1.10.6")`,
       {
         code: 'ERR_INVALID_OPTION',
-        field: optionGiven ? 'dbtVersion' : 'dbt.dbtVersion',
+        field: options.dbtVersion !== undefined ? 'dbtVersion' : 'dbt.dbtVersion',
         expected: 'a dbt version such as 1.10.6 or 2.0.0',
       },
     );
@@ -62,10 +66,34 @@ function shapeFor(dbtVersion: string, optionGiven: boolean): Shape {
     label: versionAtLeast(version, 1, 3),
     emailRequired: !versionAtLeast(version, 1, 5),
     metaTags: versionAtLeast(version, 0, 20),
+    packageName: lineage.dbt.packageName,
   };
 }
 
-/** Sort object keys (recursively) and make string values Jinja-inert; keys are left as they are. */
+/** Quote a string as a single-quoted Jinja string literal (`\` and `'` escaped). */
+function jinjaString(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+/** A version as a Jinja literal: numbers bare (`2`, `1.5`), other strings quoted. */
+function versionLiteral(version: string | number): string {
+  if (typeof version === 'number') return String(version);
+  return /^\d+(\.\d+)?$/.test(version) ? version : jinjaString(version);
+}
+
+/**
+ * A dependency as dbt's `depends_on` wants it: `source('src', 'table')`; `ref('name')` in the
+ * root project, `ref('pkg', 'name')` in another package (dbt package or dbt Mesh upstream
+ * project); a versioned model pinned: `ref('name', v=2)`.
+ */
+export function renderReference(ref: DbtReference, packageName: string): string {
+  if (ref.kind === 'source') return `source(${jinjaString(ref.source)}, ${jinjaString(ref.name)})`;
+  const pkg = ref.package === packageName ? '' : `${jinjaString(ref.package)}, `;
+  const version = ref.version === null ? '' : `, v=${versionLiteral(ref.version)}`;
+  return `ref(${pkg}${jinjaString(ref.name)}${version})`;
+}
+
+/** Object keys sorted and string values made Jinja-inert, recursively; keys as they are. */
 function safeValue(value: unknown): unknown {
   if (typeof value === 'string') return jinjaSafe(value);
   if (Array.isArray(value)) return value.map(safeValue);
@@ -78,26 +106,42 @@ function safeValue(value: unknown): unknown {
   return out;
 }
 
-function exposureEntry(e: LineageExposure, shape: Shape): Record<string, unknown> {
-  const entry: Record<string, unknown> = { name: e.name };
-  if (shape.label && e.label !== '') entry.label = jinjaSafe(e.label);
-  entry.type = e.type;
-  entry.maturity = e.maturity;
-  if (e.url !== null && e.url !== '') entry.url = jinjaSafe(e.url);
-  if (e.description !== '') entry.description = jinjaSafe(e.description);
+/** `key: <list>` at `indent`; `key: []` when empty. */
+function listEntry(key: string, values: readonly string[], indent: string): string {
+  return values.length === 0
+    ? `${indent}${key}: []\n`
+    : `${indent}${key}:\n${yamlListLines(values, `${indent}  `)}`;
+}
+
+/** One exposure as a list item of `exposures:`. */
+function exposureItem(e: LineageExposure, shape: Shape): string {
+  const at = '    ';
+  const deeper = '      ';
+  let out = `  - name: ${yamlString(e.name, deeper)}\n`;
+  if (shape.label && e.label !== '')
+    out += `${at}label: ${yamlString(jinjaSafe(e.label), deeper)}\n`;
+  out += `${at}type: ${yamlString(e.type, deeper)}\n${at}maturity: ${yamlString(e.maturity, deeper)}\n`;
+  if (e.url !== null && e.url !== '') out += `${at}url: ${yamlString(jinjaSafe(e.url), deeper)}\n`;
+  if (e.description !== '') {
+    out += `${at}description: ${yamlString(jinjaSafe(e.description), deeper)}\n`;
+  }
   const owner: Record<string, string> = {};
   if (e.owner.name !== '' || e.owner.email === undefined) owner.name = jinjaSafe(e.owner.name);
   if (e.owner.email !== undefined) owner.email = jinjaSafe(e.owner.email);
   else if (shape.emailRequired) owner.email = '';
-  entry.owner = owner;
-  entry.depends_on = [...new Set(e.dependsOn.map((d) => d.ref))].sort(compareStrings);
+  out += `${at}owner:\n${yamlMapLines(owner, deeper)}`;
+  const refs = new Set(e.dependsOn.map((d) => renderReference(d.ref, shape.packageName)));
+  out += listEntry('depends_on', [...refs].sort(compareStrings), at);
   if (shape.metaTags) {
     const tags = [...new Set(e.tags)].sort(compareStrings).map(jinjaSafe);
-    const meta = safeValue(e.meta);
-    if (shape.configMetaTags) entry.config = { tags, meta };
-    else Object.assign(entry, { tags, meta });
+    const meta = { meta: safeValue(e.meta) };
+    if (shape.configMetaTags) {
+      out += `${at}config:\n${listEntry('tags', tags, deeper)}${yamlMapLines(meta, deeper)}`;
+    } else {
+      out += `${listEntry('tags', tags, at)}${yamlMapLines(meta, at)}`;
+    }
   }
-  return entry;
+  return out;
 }
 
 function validateNames(exposures: readonly LineageExposure[]): void {
@@ -133,13 +177,11 @@ function commentLines(text: string | undefined): string {
 
 function renderFile(exposures: readonly LineageExposure[], shape: Shape, header?: string): string {
   const sorted = [...exposures].sort((a, b) => compareStrings(a.name, b.name));
-  const doc = new Document(
-    { version: 2, exposures: sorted.map((e) => exposureEntry(e, shape)) },
-    { version: '1.1', customTags: withSafeDoubleQuotes },
-  );
-  applySafeStyles(doc);
-  const body = doc.toString({ lineWidth: 0, indentSeq: true });
-  return `${GENERATED_MARKER}\n${commentLines(header)}${body}`;
+  let out = `${GENERATED_MARKER}\n${commentLines(header)}version: 2\n`;
+  if (sorted.length === 0) return `${out}exposures: []\n`;
+  out += 'exposures:\n';
+  for (const e of sorted) out += exposureItem(e, shape);
+  return out;
 }
 
 function shortHash(text: string): string {
@@ -223,10 +265,7 @@ export function renderExposuresYaml(
   lineage: ExposureLineage,
   options: RenderExposuresYamlOptions = {},
 ): string | Map<string, string> {
-  const shape = shapeFor(
-    options.dbtVersion ?? lineage.dbt.dbtVersion,
-    options.dbtVersion !== undefined,
-  );
+  const shape = shapeFor(lineage, options);
   validateNames(lineage.exposures);
   if ((options.groupBy ?? 'none') === 'none') {
     return renderFile(lineage.exposures, shape, options.header);
@@ -234,7 +273,9 @@ export function renderExposuresYaml(
   const byProject = new Map<string | null, LineageExposure[]>();
   for (const e of lineage.exposures) {
     const project = e.meta.tableau.projectName;
-    byProject.set(project, [...(byProject.get(project) ?? []), e]);
+    const list = byProject.get(project);
+    if (list === undefined) byProject.set(project, [e]);
+    else list.push(e);
   }
   const fileNames = projectFileNames(byProject.keys());
   const files: Array<[string, string]> = [];

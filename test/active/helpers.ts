@@ -40,7 +40,12 @@ export function exposure(
     meta: { tableau: { workbookLuid: `wb-${name}`, projectName: null, updatedAt: null } },
     dependsOn: dependsOn.map((uniqueId) => ({
       uniqueId,
-      ref: `ref('${uniqueId.split('.').at(-1) ?? ''}')`,
+      ref: {
+        kind: 'ref' as const,
+        package: uniqueId.split('.')[1] ?? '',
+        name: uniqueId.split('.').at(-1) ?? '',
+        version: null,
+      },
       tables: [],
       match: 'exact' as const,
     })),
@@ -52,9 +57,15 @@ export function exposure(
 /** A lineage literal holding `exposures`. */
 export function lineage(exposures: LineageExposure[]): ExposureLineage {
   return {
-    version: 1,
+    version: 2,
     source: { kind: 'tableau', serverUrl: null, siteName: null },
-    dbt: { projectName: null, adapterType: null, manifestSchemaVersion: 12, dbtVersion: '1.9.0' },
+    dbt: {
+      projectName: null,
+      packageName: 'tableau',
+      adapterType: null,
+      manifestSchemaVersion: 12,
+      dbtVersion: '1.9.0',
+    },
     exposures,
     ambiguous: [],
     skippedWorkbooks: [],

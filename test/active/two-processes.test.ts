@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import type { RefreshResult } from '../../src/index.js';
-import { writeLineage } from '../../src/output/lineage-io.js';
+import { writeLineage } from '../../src/output/lineage-file.js';
 import { createMockTableauServer } from '../../src/testing/index.js';
 import {
   assertNoSecrets,

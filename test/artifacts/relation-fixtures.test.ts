@@ -5,30 +5,38 @@
  */
 import { join } from 'node:path';
 import t from 'tap';
-import { loadManifest, parseManifest } from '../../src/artifacts/manifest.js';
-import { buildRelationIndex, splitQualifiedName } from '../../src/artifacts/relation.js';
+import { splitQualifiedName } from '../../src/artifacts/relation-name.js';
 import type { Manifest } from '../../src/artifacts/types.js';
+import { buildExposureLineage, loadManifest, parseManifest } from '../../src/index.js';
 import { repoFixtures, sharedFixtures, sharedTestOptions } from '../helpers/shared-fixtures.js';
+import { embedded, table, workbook } from '../lineage/helpers/builders.js';
 
 const P = 'dbt_bouncer_test_project';
 const repo = (folder: string) => loadManifest(join(repoFixtures, 'dbt', folder));
 const shared = (folder: string) => loadManifest(join(sharedFixtures, 'dbt', folder));
 
-/** Look a relation up the way a BI tool writes it: split, then by three or two parts. */
+/**
+ * Match one table as a BI tool writes it (Tableau's `fullName`) through `buildExposureLineage`:
+ * the node it depends on, or the candidates when the name is ambiguous or names no schema.
+ */
 function lookup(manifest: Manifest, text: string): string[] {
-  const index = buildRelationIndex(manifest);
-  const parts = splitQualifiedName(text);
-  if (!parts) return [];
-  if (parts.length === 3) return index.get(parts[0]!, parts[1]!, parts[2]!).map((n) => n.uniqueId);
-  if (parts.length === 2) {
-    const found = index.getBySchemaIdentifier(parts[0]!, parts[1]!);
-    if (found.kind === 'unique') return [found.node.uniqueId];
-    return found.kind === 'ambiguous' ? found.nodes.map((n) => n.uniqueId).sort() : [];
-  }
-  return index
-    .getByIdentifier(parts[0]!)
-    .map((n) => n.uniqueId)
-    .sort();
+  const lineage = buildExposureLineage({
+    manifest,
+    workbooks: [
+      workbook({
+        luid: 'wb',
+        name: 'wb',
+        embeddedDatasources: [embedded({ tables: [table({ name: text, fullName: text })] })],
+      }),
+    ],
+    options: { packageName: 'p', keepUnmatchedWorkbooks: true },
+  });
+  const [exposure] = lineage.exposures;
+  if (exposure!.dependsOn.length > 0) return exposure!.dependsOn.map((d) => d.uniqueId);
+  const [miss] = exposure!.unmatchedTables;
+  return miss?.reason === 'ambiguous' || miss?.reason === 'no_relation'
+    ? (miss.candidates ?? [])
+    : [];
 }
 
 t.test('DuckDB double quotes, Tableau brackets, two-part names', async (t) => {
@@ -76,8 +84,8 @@ t.test('duplicated aliases across schemas: unique by schema, ambiguous by name',
   const m = await repo('v10_duckdb_1.6.0_exposures');
   t.same(lookup(m, 'main.customers'), [`model.${P}.customers`]);
   t.same(lookup(m, 'dummy_source.customers'), [`source.${P}.dummy_source.customers`]);
-  t.same(lookup(m, 'customers'), [`model.${P}.customers`, `source.${P}.dummy_source.customers`]);
-  t.same(buildRelationIndex(m).collisions(), []);
+  // A bare name is never matched on the name alone; the relations dbt has are listed.
+  t.same(lookup(m, 'customers'), ['dbt.dummy_source.customers', 'dbt.main.customers']);
 });
 
 t.test('BigQuery backticks (project names with hyphens)', async (t) => {
@@ -115,26 +123,15 @@ t.test(
     t.same(lookup(m, '"postgres"."dbt"."order_dynamics"'), [
       'model.jaffle_shop_dbtvault.order_dynamics',
     ]);
-    const collisions = buildRelationIndex(m).collisions();
-    t.same(
-      collisions.map((c) => [c.relation, c.uniqueIds]),
-      [
-        [
-          'postgres.dbt.source_customers',
-          [
-            'seed.jaffle_shop_dbtvault.source_customers',
-            'source.jaffle_shop_dbtvault.src.source_customers',
-          ],
-        ],
-        [
-          'postgres.dbt.source_orders',
-          [
-            'seed.jaffle_shop_dbtvault.source_orders',
-            'source.jaffle_shop_dbtvault.src.source_orders',
-          ],
-        ],
-      ],
-    );
+    // A seed and a source on one table: ambiguous, never a pick.
+    t.same(lookup(m, '"postgres"."dbt"."source_customers"'), [
+      'seed.jaffle_shop_dbtvault.source_customers',
+      'source.jaffle_shop_dbtvault.src.source_customers',
+    ]);
+    t.same(lookup(m, '[postgres].[dbt].[source_orders]'), [
+      'seed.jaffle_shop_dbtvault.source_orders',
+      'source.jaffle_shop_dbtvault.src.source_orders',
+    ]);
     t.equal(lookup(m, '[dbt].[source_orders]').length, 2);
   },
 );
@@ -191,8 +188,4 @@ t.test('Snowflake mixed case, Databricks backticks, quotes inside names', async 
   t.same(lookup(m, '[db].[my.schema].[we"ird]]`x]'), ['model.p.weird']);
   t.same(lookup(m, '`db`.`my.schema`.`we"ird]``x`'), ['model.p.weird']);
   t.same(lookup(m, 'db.my.schema'), []);
-  // case-sensitive comparison keeps the spelling apart
-  const cs = buildRelationIndex(m, { caseSensitive: true });
-  t.equal(cs.get('ANALYTICS_DB', 'STAGING', 'DIM_AIRPORTS').length, 0);
-  t.equal(cs.get('ANALYTICS_DB', 'STAGING', 'dim_airports').length, 1);
 });

@@ -8,14 +8,13 @@ import {
   renderImpactText,
   restrictLineage,
 } from '../../src/cli/impact-query.js';
-import { loadManifest, loadRunResults } from '../../src/index.js';
-import { readLineage } from '../../src/output/lineage-io.js';
+import { loadLineage, loadManifest, loadRunResults } from '../../src/index.js';
 import { closure } from '../../src/util/graph.js';
 import { exampleProject, jaffleLineage } from './helpers.js';
 
 const P = 'jaffle_tableau';
 const manifest = await loadManifest(join(exampleProject, 'target', 'manifest.json'));
-const lineage = await readLineage(jaffleLineage);
+const lineage = await loadLineage(jaffleLineage);
 
 t.test(
   'impactedExposures: direct and indirect readers, sorted, with the refs they read',

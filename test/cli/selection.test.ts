@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { run } from '../../src/cli/run.js';
 import { select, selectionGraph } from '../../src/cli/selection.js';
-import { loadManifest, readLineage } from '../../src/index.js';
+import { loadLineage, loadManifest } from '../../src/index.js';
 import { captureIo, copyExample, spawnCli } from './helpers.js';
 
 /** A synced copy of the example project, and its selection graph. */
@@ -26,7 +26,7 @@ async function synced(t: Parameters<typeof copyExample>[0]) {
   const code = await run(['sync', '--snapshot', snapshot], captureIo({}, project).io);
   if (code !== 0) throw new Error(`sync exited ${code}`);
   const manifest = await loadManifest(join(project, 'target', 'manifest.json'));
-  const lineage = await readLineage(join(project, 'models', 'exposures', 'tableau_lineage.json'));
+  const lineage = await loadLineage(join(project, 'models', 'exposures', 'tableau_lineage.json'));
   return { project, graph: selectionGraph(manifest, [lineage]) };
 }
 

@@ -2,13 +2,13 @@ import { join } from 'node:path';
 import t from 'tap';
 import { jsonFileStore, refreshOtherBi } from '../../examples/custom-refresher.js';
 import { loadRunResults } from '../../src/index.js';
-import { readLineage } from '../../src/output/lineage-io.js';
+import { loadLineage } from '../../src/output/lineage-file.js';
 import { exampleProject, jaffleLineage, tempDir } from '../cli/helpers.js';
 
 t.test('the custom refresher refreshes once, then the JSON store keeps the cadence', async (t) => {
   const dir = await tempDir(t);
   const statePath = join(dir, 'state.json');
-  const lineage = await readLineage(jaffleLineage);
+  const lineage = await loadLineage(jaffleLineage);
   const runResults = await loadRunResults(join(exampleProject, 'target', 'run_results.json'));
   const triggered: string[] = [];
   const api = {

@@ -23,7 +23,7 @@ t.test('the embedded service answers exposures and refreshes after a build', asy
   t.same(exposures[2], {
     name: 'sales_overview',
     url: 'https://tableau.example/#/site/jaffle/workbooks/101',
-    reads: ["ref('customers', v=2)", "ref('orders')"],
+    reads: ['model.jaffle_tableau.customers.v2', 'model.jaffle_tableau.orders'],
   });
 
   const res = await fetch(`${base}/dbt-build-finished`, { method: 'POST' });

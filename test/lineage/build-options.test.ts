@@ -1,8 +1,8 @@
 import t from 'tap';
-import { buildRelationIndex } from '../../src/artifacts/relation.js';
 import { ConfigError } from '../../src/errors.js';
 import { buildExposureLineage } from '../../src/lineage/build.js';
 import type { BuildLineageOptions } from '../../src/lineage/build-options.js';
+import { renderExposuresYaml } from '../../src/output/yaml.js';
 import {
   customSql,
   embedded,
@@ -192,7 +192,14 @@ t.test('overrides by luid or name, defaults, tags, source, generatedAt', async (
     ],
   );
   // packageName differs from the manifest's project: refs name the package
-  t.equal(lineage.exposures[2]?.dependsOn[0]?.ref, "ref('shop', 'orders')");
+  t.same(lineage.exposures[2]?.dependsOn[0]?.ref, {
+    kind: 'ref',
+    package: 'shop',
+    name: 'orders',
+    version: null,
+  });
+  t.not(lineage.dbt.packageName, 'shop');
+  t.match(renderExposuresYaml(lineage), "- ref('shop', 'orders')");
 });
 
 t.test('owner and description fall back sensibly', async (t) => {
@@ -503,15 +510,6 @@ t.test('ambiguous tables are listed per workbook', async (t) => {
     lineage.exposures[0]?.dependsOn.map((d) => [d.uniqueId, d.match]),
     [['model.shop.orders', 'schema_identifier']],
   );
-});
-
-t.test('a prebuilt relation index is used as given', async (t) => {
-  const lineage = buildExposureLineage({
-    manifest: m,
-    workbooks: [site[0]!],
-    options: { relationIndex: buildRelationIndex([]) },
-  });
-  t.same(lineage.exposures, []);
 });
 
 t.test('bad options and input fail with coded errors naming the field', async (t) => {

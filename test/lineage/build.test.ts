@@ -80,13 +80,13 @@ t.test('a workbook reading two dbt models becomes one exposure', async (t) => {
       dependsOn: [
         {
           uniqueId: 'model.shop.customers',
-          ref: "ref('customers')",
+          ref: { kind: 'ref', package: 'shop', name: 'customers', version: null },
           tables: ['[MARTS].[DIM_CUSTOMERS]'],
           match: 'exact',
         },
         {
           uniqueId: 'model.shop.orders',
-          ref: "ref('orders')",
+          ref: { kind: 'ref', package: 'shop', name: 'orders', version: null },
           tables: ['[ANALYTICS].[MARTS].[ORDERS]', 'analytics.marts.orders'],
           match: 'exact',
         },
@@ -125,4 +125,44 @@ t.test('a workbook reading two dbt models becomes one exposure', async (t) => {
   t.same(lineage.stats, { workbooks: 1, tables: 5, matched: 3, unmatched: 2 });
   t.same(lineage.skippedWorkbooks, []);
   t.notOk('generatedAt' in lineage);
+});
+
+t.test('a padded quoted Tableau name is trimmed, not matched to the padded dbt name', async (t) => {
+  // `[ORDERS ]` is the part `ORDERS `, normalised to `orders`; no node builds
+  // analytics.marts.orders (the source's identifier is `"ORDERS "`).
+  const padded = node({
+    uniqueId: 'source.shop.raw.orders',
+    resourceType: 'source',
+    sourceName: 'raw',
+    name: 'orders',
+    database: 'analytics',
+    schema: 'marts',
+    identifier: '"ORDERS "',
+    access: null,
+  });
+  const lineage = buildExposureLineage({
+    manifest: manifest([padded]),
+    options: { keepUnmatchedWorkbooks: true },
+    workbooks: [
+      workbook({
+        luid: 'wb-1',
+        name: 'Padded',
+        embeddedDatasources: [
+          embedded({
+            tables: [table({ name: 'ORDERS', fullName: '[ANALYTICS].[MARTS].[ORDERS ]' })],
+          }),
+        ],
+      }),
+    ],
+  });
+  const exposure = lineage.exposures[0]!;
+  t.same(exposure.dependsOn, []);
+  t.same(exposure.unmatchedTables, [
+    {
+      table: '[ANALYTICS].[MARTS].[ORDERS ]',
+      reason: 'no_relation',
+      detail: 'no dbt model, seed, snapshot or source builds ANALYTICS.MARTS.ORDERS ',
+    },
+  ]);
+  t.same(lineage.stats, { workbooks: 1, tables: 1, matched: 0, unmatched: 1 });
 });

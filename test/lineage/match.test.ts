@@ -1,7 +1,32 @@
 import t from 'tap';
-import { buildRelationIndex } from '../../src/artifacts/relation.js';
-import { RelationMatcher } from '../../src/lineage/match.js';
-import { node } from './helpers/builders.js';
+import type { DbtNode } from '../../src/artifacts/types.js';
+import { Matcher, type MatchOptions } from '../../src/lineage/match.js';
+import { RelationIndex, type RelationParts } from '../../src/lineage/relation.js';
+import { node, table } from './helpers/builders.js';
+
+/** The rules over one Tableau table naming `relation` (the database given beside the name). */
+function matcherOf(nodes: DbtNode[], options: MatchOptions = {}) {
+  const matcher = new Matcher(new RelationIndex(nodes), { ...options, parseCustomSql: false });
+  return {
+    /** The outcome's kind and node for a Tableau `fullName`. */
+    matchName(fullName: string) {
+      const outcome = matcher.table(table({ name: 'x', fullName }));
+      return outcome.kind === 'matched' ? outcome.node : outcome.entry.reason;
+    },
+    match(relation: RelationParts) {
+      const { database, schema, identifier } = relation;
+      const fullName = schema === null ? identifier : `${schema}.${identifier}`;
+      const outcome = matcher.table(table({ name: identifier, fullName, databaseName: database }));
+      if (outcome.kind === 'matched') {
+        return { kind: 'matched', node: outcome.node, match: outcome.match };
+      }
+      const { reason, detail, candidates } = outcome.entry;
+      return candidates === undefined
+        ? { kind: 'unmatched', reason, detail }
+        : { kind: 'unmatched', reason, detail, candidates };
+    },
+  };
+}
 
 const orders = node({
   uniqueId: 'model.shop.orders',
@@ -52,13 +77,10 @@ const noDb = node({
   identifier: 'spark',
 });
 
-const matcher = new RelationMatcher(
-  buildRelationIndex([orders, ordersDev, rawOrders, priv, twinA, twinB, noDb]),
-  {
-    databaseAliases: { PROD_ANALYTICS: 'analytics' },
-    schemaAliases: { Reporting: 'marts' },
-  },
-);
+const matcher = matcherOf([orders, ordersDev, rawOrders, priv, twinA, twinB, noDb], {
+  databaseAliases: { PROD_ANALYTICS: 'analytics' },
+  schemaAliases: { Reporting: 'marts' },
+});
 
 t.test('exact matches are case-insensitive and go through aliases', async (t) => {
   t.same(matcher.match({ database: 'ANALYTICS', schema: 'MARTS', identifier: 'ORDERS' }), {
@@ -75,11 +97,6 @@ t.test('exact matches are case-insensitive and go through aliases', async (t) =>
     kind: 'matched',
     node: rawOrders,
     match: 'exact',
-  });
-  t.same(matcher.applyAliases({ database: 'x', schema: 'y', identifier: 'z' }), {
-    database: 'x',
-    schema: 'y',
-    identifier: 'z',
   });
 });
 
@@ -178,8 +195,55 @@ t.test('long candidate lists are shortened in the detail only', async (t) => {
       identifier: 't',
     }),
   );
-  const m = new RelationMatcher(buildRelationIndex(many));
+  const m = matcherOf(many);
   const result = m.match({ database: null, schema: 's', identifier: 't' });
   t.equal(result.kind === 'unmatched' && result.candidates?.length, 7);
   t.match(result.kind === 'unmatched' && result.detail, /model\.p4\.t and 2 more/);
+});
+
+t.test('a part padded inside its quotes is not the padded dbt name', async (t) => {
+  // dbt stores the identifier quoted with a trailing space and the index keeps that space, while
+  // every part of a Tableau name is trimmed.
+  const padded = node({
+    uniqueId: 'model.p.padded',
+    name: 'padded',
+    database: 'db',
+    schema: 's',
+    identifier: '"t "',
+  });
+  for (const fullName of ['db.s.[t ]', '"db"."s"."t "']) {
+    t.equal(matcherOf([padded]).matchName(fullName), 'no_relation', fullName);
+  }
+  // `[ ]` is no database to a Tableau name, not the dbt database `[ ]`.
+  const spaced = node({
+    uniqueId: 'model.p.spaced',
+    name: 'spaced',
+    database: '[ ]',
+    schema: 's',
+    identifier: 't',
+  });
+  t.not(matcherOf([spaced]).matchName('[ ].s.t'), spaced);
+});
+
+t.test('each part is lower-cased on its own (Greek final sigma)', async (t) => {
+  // `Σ` lower-cases to `ς` at the end of a word and to `σ` alone: lower-casing `db.s.Σ` whole
+  // would give `ς`, the part alone gives `σ`.
+  t.equal('db.s.Σ'.toLowerCase(), 'db.s.ς');
+  const finalSigma = node({
+    uniqueId: 'model.p.final_sigma',
+    name: 'final_sigma',
+    database: 'db',
+    schema: 's',
+    identifier: 'ς',
+  });
+  const m = matcherOf([finalSigma]);
+  t.equal(m.matchName('db.s.Σ'), 'no_relation', 'db.s.Σ is db.s.σ, not db.s.ς');
+  t.equal(m.matchName('db.s.ς'), finalSigma);
+});
+
+t.test('the same spelling in one build is decided once, and alike', async (t) => {
+  const m = matcherOf([orders, ordersDev]);
+  t.equal(m.matchName('[ANALYTICS].[MARTS].[ORDERS]'), orders);
+  t.equal(m.matchName('[ANALYTICS].[MARTS].[ORDERS]'), orders);
+  t.equal(m.matchName('[DEV].[MARTS].[ORDERS]'), ordersDev, 'another database, another node');
 });

@@ -15,6 +15,7 @@ import {
   parseManifest,
   renderExposuresYaml,
 } from '../../src/index.js';
+import { renderReference } from '../../src/output/yaml.js';
 import { repoFixtures, sharedFixtures, sharedTestOptions } from '../helpers/shared-fixtures.js';
 import { embedded, manifest, table, workbook } from './helpers/builders.js';
 
@@ -32,7 +33,12 @@ function site(tables: TableFields[]) {
 }
 
 function deps(lineage: ExposureLineage): string[][] {
-  return (lineage.exposures[0]?.dependsOn ?? []).map((d) => [d.uniqueId, d.ref, d.match]);
+  // The reference as the YAML renders it, so the cases read as dbt users write them.
+  return (lineage.exposures[0]?.dependsOn ?? []).map((d) => [
+    d.uniqueId,
+    renderReference(d.ref, lineage.dbt.packageName),
+    d.match,
+  ]);
 }
 
 function unmatched(lineage: ExposureLineage): string[][] {

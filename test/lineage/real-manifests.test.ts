@@ -10,6 +10,7 @@ import t from 'tap';
 import { parseManifest } from '../../src/artifacts/manifest.js';
 import { buildExposureLineage } from '../../src/lineage/build.js';
 import type { LineageExposure } from '../../src/lineage/types.js';
+import { renderReference } from '../../src/output/yaml.js';
 import { repoFixtures, sharedFixtures, sharedTestOptions } from '../helpers/shared-fixtures.js';
 import { customSql, embedded, published, table, workbook } from './helpers/builders.js';
 
@@ -17,8 +18,14 @@ function load(path: string) {
   return parseManifest(JSON.parse(readFileSync(path, 'utf8')), { path });
 }
 
-function deps(exposure: LineageExposure | undefined) {
-  return exposure?.dependsOn.map((d) => [d.uniqueId, d.ref, d.match, d.tables]);
+/** Dependencies with their reference as the YAML renders it (the cases read as dbt users write them). */
+function deps(exposure: LineageExposure | undefined, packageName: string) {
+  return exposure?.dependsOn.map((d) => [
+    d.uniqueId,
+    renderReference(d.ref, packageName),
+    d.match,
+    d.tables,
+  ]);
 }
 
 function unmatched(exposure: LineageExposure | undefined) {
@@ -105,7 +112,7 @@ t.test('duckdb (quoted relations): dbt_bouncer_test_project on dbt 1.11', async 
     ],
   );
   const health = lineage.exposures.find((e) => e.meta.tableau.workbookLuid === 'wb-health');
-  t.same(deps(health), [
+  t.same(deps(health, lineage.dbt.packageName), [
     [
       'model.dbt_bouncer_test_project.customers.v2',
       "ref('customers', v=2)",
@@ -161,7 +168,7 @@ t.test('duckdb (quoted relations): dbt_bouncer_test_project on dbt 1.11', async 
     },
   ]);
   const customers = lineage.exposures.find((e) => e.meta.tableau.workbookLuid === 'wb-customers');
-  t.same(deps(customers), [
+  t.same(deps(customers, lineage.dbt.packageName), [
     [
       'model.dbt_bouncer_test_project.customers.v3',
       "ref('customers', v=3)",
@@ -171,6 +178,7 @@ t.test('duckdb (quoted relations): dbt_bouncer_test_project on dbt 1.11', async 
   ]);
   t.same(lineage.dbt, {
     projectName: 'dbt_bouncer_test_project',
+    packageName: 'dbt_bouncer_test_project',
     adapterType: 'duckdb',
     manifestSchemaVersion: 12,
     dbtVersion: '1.11.12',
@@ -216,7 +224,7 @@ t.test('bigquery: jaffle_shop with the elementary package on dbt 1.9', async (t)
   });
   const [jaffle] = lineage.exposures;
   t.equal(jaffle?.name, 'wb_2024_jaffle_orders');
-  t.same(deps(jaffle), [
+  t.same(deps(jaffle, lineage.dbt.packageName), [
     [
       'model.elementary.dbt_models',
       "ref('elementary', 'dbt_models')",
@@ -290,7 +298,7 @@ t.test(
     });
     const [rev] = lineage.exposures;
     t.equal(rev?.name, 'finance_daily_revenue');
-    t.same(deps(rev), [
+    t.same(deps(rev, lineage.dbt.packageName), [
       [
         'model.dbt_snowflake_proj.fact_daily_rev',
         "ref('fact_daily_rev')",

@@ -9,11 +9,11 @@ import { join } from 'node:path';
 import t from 'tap';
 import {
   maybeRefresh,
-  mermaidLabel,
   renderLogEntry,
   renderMermaid,
   writeRefreshReport,
 } from '../../src/index.js';
+import { mermaidLabel } from '../../src/output/mermaid.js';
 import { createFakeRefresher } from '../../src/testing/index.js';
 import {
   BQ,

@@ -1,10 +1,10 @@
 import t from 'tap';
-import { diffLineage, formatLineageDiff } from '../../src/output/diff.js';
-import { exposure, lineage, sampleLineage } from './sample-lineage.js';
+import { diffLineage, renderLineageDiff } from '../../src/output/diff.js';
+import { exposure, lineage, ref, sampleLineage } from './sample-lineage.js';
 
 const dep = (uniqueId: string, tables: string[] = ['T']) => ({
   uniqueId,
-  ref: `ref('${uniqueId.split('.').pop()}')`,
+  ref: ref(uniqueId.split('.').pop()!, 'p'),
   tables,
   match: 'exact' as const,
 });
@@ -18,7 +18,7 @@ t.test('first sync: everything added', async (t) => {
     unchanged: 0,
   });
   t.equal(
-    formatLineageDiff(diff),
+    renderLineageDiff(diff),
     'Exposures: 2 added, 0 removed, 0 changed, 0 unchanged\n+ customer_churn\n+ sales_overview',
   );
 });
@@ -32,7 +32,7 @@ t.test('no changes, including reordering and a new lastRefreshAt', async (t) => 
   if (sales) sales.tags = [...sales.tags].reverse();
   const diff = diffLineage(a, b);
   t.same(diff, { added: [], removed: [], changed: [], unchanged: 2 });
-  t.equal(formatLineageDiff(diff), 'No exposure changes (2 unchanged)');
+  t.equal(renderLineageDiff(diff), 'No exposure changes (2 unchanged)');
 });
 
 t.test('added, removed and changed with dependency changes', async (t) => {
@@ -67,7 +67,7 @@ t.test('added, removed and changed with dependency changes', async (t) => {
     unchanged: 1,
   });
   t.equal(
-    formatLineageDiff(diff),
+    renderLineageDiff(diff),
     [
       'Exposures: 1 added, 1 removed, 2 changed, 1 unchanged',
       '+ new_one',

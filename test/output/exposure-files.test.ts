@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import t from 'tap';
 import { parse } from 'yaml';
 import { LineageError } from '../../src/errors.js';
-import { isGeneratedFile, writeExposuresYaml } from '../../src/output/exposure-files.js';
+import { writeExposuresYaml } from '../../src/output/exposure-files.js';
+import { isGeneratedFile } from '../../src/output/exposure-scan.js';
 import { GENERATED_MARKER } from '../../src/output/yaml.js';
 import { exposure, lineage } from './sample-lineage.js';
 

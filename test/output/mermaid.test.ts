@@ -1,6 +1,6 @@
 import t from 'tap';
 import { mermaidLabel, renderMermaid } from '../../src/output/mermaid.js';
-import { exposure, lineage, sampleLineage } from './sample-lineage.js';
+import { exposure, lineage, ref, sampleLineage } from './sample-lineage.js';
 
 t.test('the sample lineage as a flowchart (snapshot)', async (t) => {
   const text = renderMermaid(sampleLineage());
@@ -44,8 +44,8 @@ t.test('labels are escaped and ids sanitised and unique', async (t) => {
     exposure('end', {
       label: 'Revenue "Q1" <b>[draft]</b> {x} (y) #1 & a|b `c` \\ ;\nnext',
       dependsOn: [
-        { uniqueId: 'model.p.a_b', ref: "ref('a_b')", tables: [], match: 'exact' },
-        { uniqueId: 'model.p.a.b', ref: "ref('p', 'a.b')", tables: [], match: 'exact' },
+        { uniqueId: 'model.p.a_b', ref: ref('a_b'), tables: [], match: 'exact' },
+        { uniqueId: 'model.p.a.b', ref: ref('a.b', 'p'), tables: [], match: 'exact' },
       ],
     }),
   ]);
@@ -62,16 +62,16 @@ t.test('labels are escaped and ids sanitised and unique', async (t) => {
 });
 
 t.test(
-  'a dashboard without dependencies still appears; unreadable refs fall back to the id',
+  'a dashboard without dependencies still appears; a seed of another package is named with it',
   async (t) => {
     const l = lineage([
       exposure('lonely'),
       exposure('odd', {
-        dependsOn: [{ uniqueId: 'seed.p.s', ref: 'weird', tables: [], match: 'exact' }],
+        dependsOn: [{ uniqueId: 'seed.p.s', ref: ref('s', 'p'), tables: [], match: 'exact' }],
       }),
     ]);
     const text = renderMermaid(l);
     t.match(text, 'e_lonely{{"lonely"}}:::dashboard');
-    t.match(text, 'n_seed_p_s["seed.p.s"]:::seed');
+    t.match(text, 'n_seed_p_s["p.s"]:::seed');
   },
 );

@@ -2,7 +2,7 @@
  * Hand-written lineage objects for the output tests (the matcher is tested elsewhere; these are
  * literal inputs, not produced by any code under test).
  */
-import type { ExposureLineage, LineageExposure } from '../../src/lineage/types.js';
+import type { DbtReference, ExposureLineage, LineageExposure } from '../../src/lineage/types.js';
 
 export function exposure(
   name: string,
@@ -27,15 +27,25 @@ export function exposure(
   };
 }
 
+/** `ref('name')` of a node of the sample's root project (or of `pkg`). */
+export function ref(
+  name: string,
+  pkg = 'jaffle_shop',
+  version: string | number | null = null,
+): DbtReference {
+  return { kind: 'ref', package: pkg, name, version };
+}
+
 export function lineage(
   exposures: LineageExposure[],
   dbt: Partial<ExposureLineage['dbt']> = {},
 ): ExposureLineage {
   return {
-    version: 1,
+    version: 2,
     source: { kind: 'tableau', serverUrl: 'https://tableau.example.com', siteName: 'acme' },
     dbt: {
       projectName: 'jaffle_shop',
+      packageName: 'jaffle_shop',
       adapterType: 'snowflake',
       manifestSchemaVersion: 12,
       dbtVersion: '1.10.6',
@@ -66,13 +76,13 @@ export function sampleLineage(): ExposureLineage {
       dependsOn: [
         {
           uniqueId: 'model.jaffle_shop.orders',
-          ref: "ref('orders')",
+          ref: ref('orders'),
           tables: ['[ANALYTICS].[MARTS].[ORDERS]'],
           match: 'exact',
         },
         {
           uniqueId: 'source.jaffle_shop.raw.customers',
-          ref: "source('raw', 'customers')",
+          ref: { kind: 'source', package: 'jaffle_shop', source: 'raw', name: 'customers' },
           tables: ['RAW.JAFFLE.CUSTOMERS'],
           match: 'exact',
         },
@@ -100,13 +110,13 @@ export function sampleLineage(): ExposureLineage {
       dependsOn: [
         {
           uniqueId: 'model.dbt_utils_pkg.calendar',
-          ref: "ref('dbt_utils_pkg', 'calendar')",
+          ref: ref('calendar', 'dbt_utils_pkg'),
           tables: ['MARTS.CALENDAR'],
           match: 'schema_identifier',
         },
         {
           uniqueId: 'model.jaffle_shop.customers.v2',
-          ref: "ref('customers', v=2)",
+          ref: ref('customers', 'jaffle_shop', 2),
           tables: ['ANALYTICS.MARTS.CUSTOMERS_V2'],
           match: 'exact',
         },

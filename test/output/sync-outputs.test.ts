@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import {
   type ExposureLineage,
-  readLineage,
+  loadLineage,
   renderExposuresYaml,
-  serializeLineage,
+  renderLineage,
   writeExposuresYaml,
   writeSyncOutputs,
 } from '../../src/index.js';
@@ -82,7 +82,7 @@ t.test('writes the YAML, the lineage and extra files; a second call changes noth
     extra,
     lineagePath,
   ]);
-  t.same(await readLineage(lineagePath), before);
+  t.same(await loadLineage(lineagePath), before);
   t.equal(await readFile(extra, 'utf8'), '{}');
   const second = await writeSyncOutputs(dir, before, options);
   t.same(second.written, []);
@@ -98,7 +98,7 @@ t.test('a name moving between files, a project gone: the new set exactly', async
   const expected = renderExposuresYaml(after, { groupBy: 'project' });
   const onDisk = await files(dir);
   t.same(onDisk, Object.fromEntries([...expected].map(([name, text]) => [join(dir, name), text])));
-  t.equal(await readFile(lineagePath, 'utf8'), serializeLineage(after));
+  t.equal(await readFile(lineagePath, 'utf8'), renderLineage(after));
 });
 
 t.test(
@@ -189,7 +189,7 @@ async function interruptedWrite(
     });
   };
   for (const [name, text] of yaml) await stage(join(dir, name), text, '.');
-  await stage(lineagePath, serializeLineage(next), join('..', '..', 'target'));
+  await stage(lineagePath, renderLineage(next), join('..', '..', 'target'));
   const journal = {
     kind: 'dbt-auto-exposures/output-journal',
     version: 1,
@@ -219,7 +219,7 @@ t.test('the next writer completes an interrupted switch first', async (t) => {
     Object.fromEntries([...expected].map(([name, text]) => [join(dir, name), text])),
     'the new set, and no journal, lock or temporary file',
   );
-  t.same(await readLineage(lineagePath), after);
+  t.same(await loadLineage(lineagePath), after);
   t.same(await readdir(join(lineagePath, '..')), ['l.json']);
 });
 
@@ -237,7 +237,7 @@ t.test('a journal that cannot be completed or read: the next full write still wi
   await writeFile(join(dir, JOURNAL), 'not json');
   await writeSyncOutputs(dir, before, { groupBy: 'project', lineagePath });
   t.same(await readdir(dir), ['tableau__finance.yml', 'tableau__sales.yml']);
-  t.same(await readLineage(lineagePath), before);
+  t.same(await loadLineage(lineagePath), before);
 });
 
 t.test('temporary files of dead writers are removed, a live writer’s are kept', async (t) => {

@@ -8,7 +8,7 @@ import {
   renderExposuresYaml,
   slugifyProjectName,
 } from '../../src/output/yaml.js';
-import { jinjaSafe, scalarStyle, yamlDoubleQuoted } from '../../src/output/yaml-scalars.js';
+import { jinjaSafe, yamlDoubleQuoted, yamlString } from '../../src/output/yaml-emitter.js';
 import { exposure, lineage, sampleLineage } from './sample-lineage.js';
 
 /**
@@ -321,11 +321,12 @@ t.test('jinjaSafe splits an endraw inside the text', async (t) => {
 });
 
 t.test('scalar styles', async (t) => {
-  t.equal(scalarStyle('Sales Overview'), 'PLAIN');
-  t.equal(scalarStyle('yes'), 'QUOTE_DOUBLE');
-  t.equal(scalarStyle('a\nb'), 'BLOCK_LITERAL');
-  t.equal(scalarStyle('a\r\nb'), 'QUOTE_DOUBLE');
-  t.equal(scalarStyle('\n\n'), 'QUOTE_DOUBLE');
+  t.equal(yamlString('Sales Overview', '  '), 'Sales Overview', 'plain');
+  t.equal(yamlString('yes', '  '), '"yes"', 'a YAML 1.1 boolean is quoted');
+  t.equal(yamlString('a\nb', '  '), '|-\n  a\n  b', 'a literal block');
+  t.equal(yamlString('a\r\nb', '  '), '"a\\r\\nb"');
+  t.equal(yamlString('\n\n', '  '), '"\\n\\n"');
+  t.equal(yamlString('a\n  ', '  '), '"a\\n  "', 'a block cannot end in spaces');
   t.equal(
     yamlDoubleQuoted('a"b\\c\u2028\u0085\u{1F600}\u{10FFFE}'),
     '"a\\"b\\\\c\\u2028\\x85😀\u{10FFFE}"',

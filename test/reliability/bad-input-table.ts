@@ -17,7 +17,7 @@ import { buildExposureLineage } from '../../src/lineage/build.js';
 import { isValidExposureName } from '../../src/lineage/naming.js';
 import type { ExposureLineage } from '../../src/lineage/types.js';
 import { writeExposuresYaml } from '../../src/output/exposure-files.js';
-import { readLineage } from '../../src/output/lineage-io.js';
+import { loadLineage } from '../../src/output/lineage-file.js';
 import { renderExposuresYaml } from '../../src/output/yaml.js';
 import { loadTableauSnapshot, parseTableauSnapshot } from '../../src/tableau/snapshot.js';
 import type { TableauTable, TableauWorkbook } from '../../src/tableau/types.js';
@@ -234,26 +234,26 @@ export const BAD_INPUTS: BadInput[] = [
   // ---- lineage JSON
   {
     name: 'empty lineage file',
-    through: 'readLineage',
-    run: async (d) => readLineage(await file(d, 'lineage.json', '')),
+    through: 'loadLineage',
+    run: async (d) => loadLineage(await file(d, 'lineage.json', '')),
     expect: { code: 'ERR_LINEAGE_READ' },
   },
   {
     name: 'lineage of an unknown version',
-    through: 'readLineage',
-    run: async (d) => readLineage(await file(d, 'lineage.json', '{"version": 99}')),
+    through: 'loadLineage',
+    run: async (d) => loadLineage(await file(d, 'lineage.json', '{"version": 99}')),
     expect: { code: 'ERR_LINEAGE_VERSION' },
   },
   {
     name: 'lineage with a missing exposures list',
-    through: 'readLineage',
-    run: async (d) => readLineage(await file(d, 'lineage.json', '{"version": 1}')),
+    through: 'loadLineage',
+    run: async (d) => loadLineage(await file(d, 'lineage.json', '{"version": 1}')),
     expect: { code: 'ERR_LINEAGE_SCHEMA' },
   },
   {
     name: `deeply nested JSON (${DEEP} levels) as lineage`,
-    through: 'readLineage',
-    run: async (d) => readLineage(await file(d, 'lineage.json', deepJson(DEEP))),
+    through: 'loadLineage',
+    run: async (d) => loadLineage(await file(d, 'lineage.json', deepJson(DEEP))),
     expect: { code: 'ERR_LINEAGE_SCHEMA' },
   },
   // ---- names and sizes through the lineage and YAML

@@ -324,7 +324,12 @@ function lineageOf(n: number): ExposureLineage {
     tags: [],
     meta: { tableau: { workbookLuid: `wb-${i}`, projectName: null, updatedAt: null } },
     dependsOn: [
-      { uniqueId: 'model.shop.orders', ref: "ref('orders')", tables: [], match: 'exact' as const },
+      {
+        uniqueId: 'model.shop.orders',
+        ref: { kind: 'ref' as const, package: 'shop', name: 'orders', version: null },
+        tables: [],
+        match: 'exact' as const,
+      },
     ],
     refreshTargets: [
       {
@@ -338,9 +343,15 @@ function lineageOf(n: number): ExposureLineage {
     unmatchedTables: [],
   }));
   return {
-    version: 1,
-    source: { kind: 'tableau', serverUrl: null, siteName: null },
-    dbt: { projectName: 'shop', adapterType: null, manifestSchemaVersion: 12, dbtVersion: '1.9.0' },
+    version: 2 as const,
+    source: { kind: 'tableau' as const, serverUrl: null, siteName: null },
+    dbt: {
+      projectName: 'shop',
+      packageName: 'shop',
+      adapterType: null,
+      manifestSchemaVersion: 12,
+      dbtVersion: '1.9.0',
+    },
     exposures,
     ambiguous: [],
     skippedWorkbooks: [],

@@ -32,9 +32,15 @@ const CUSTOMER_HEALTH = {
 const NEVER = [SENTINEL_SECRET, SENTINEL_SESSION_TOKEN, URL_PASSWORD];
 
 const LINEAGE = {
-  version: 1,
+  version: 2,
   source: { kind: 'tableau', serverUrl: null, siteName: null },
-  dbt: { projectName: 'shop', adapterType: null, manifestSchemaVersion: 12, dbtVersion: '1.9.0' },
+  dbt: {
+    projectName: 'shop',
+    packageName: 'shop',
+    adapterType: null,
+    manifestSchemaVersion: 12,
+    dbtVersion: '1.9.0',
+  },
   exposures: [
     {
       name: 'customer_health',
@@ -48,7 +54,12 @@ const LINEAGE = {
       tags: [],
       meta: { tableau: { workbookLuid: CUSTOMER_HEALTH.luid, projectName: null, updatedAt: null } },
       dependsOn: [
-        { uniqueId: 'model.shop.orders', ref: "ref('orders')", tables: [], match: 'exact' },
+        {
+          uniqueId: 'model.shop.orders',
+          ref: { kind: 'ref', package: 'shop', name: 'orders', version: null },
+          tables: [],
+          match: 'exact',
+        },
       ],
       refreshTargets: [{ ...CUSTOMER_HEALTH, hasExtracts: true, lastRefreshAt: null }],
       unmatchedTables: [],

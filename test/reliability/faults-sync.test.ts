@@ -17,7 +17,7 @@ import { DbtAutoExposuresError } from '../../src/errors.js';
 import { buildExposureLineage } from '../../src/lineage/build.js';
 import type { ExposureLineage } from '../../src/lineage/types.js';
 import { writeExposuresYaml } from '../../src/output/exposure-files.js';
-import { readLineage, writeLineage } from '../../src/output/lineage-io.js';
+import { loadLineage, writeLineage } from '../../src/output/lineage-file.js';
 import type { TableauHttpClient } from '../../src/tableau/client.js';
 import type { MockRoute, MockTableauServer } from '../../src/testing/index.js';
 import { assertNoSecrets } from '../helpers/secrets.js';
@@ -124,7 +124,7 @@ t.test('library sync: listing → lineage → YAML + lineage JSON', async (t) =>
   const baseLineage = await librarySync(baseClient, baseMock, baseDir);
   const baseline = baseMock.counters.total;
   t.same(withoutPort(await pictureOf(baseDir)), complete);
-  t.same(await readLineage(join(baseDir, 'tableau_lineage.json')), baseLineage);
+  t.same(await loadLineage(join(baseDir, 'tableau_lineage.json')), baseLineage);
 
   for (const fault of casesFor('graphql')) {
     t.test(fault.id, async (t) => {

@@ -1,7 +1,7 @@
 /**
  * Property-based tests (fast-check) over arbitrary strings: exposure naming (valid for dbt,
  * unique, independent of input order), YAML rendering (parses back with the `yaml` package to the
- * same data), and the lineage JSON round trip (writeLineage → readLineage deep-equals).
+ * same data), and the lineage JSON round trip (writeLineage → loadLineage deep-equals).
  * Relation normalisation has its own file (relation-properties.test.ts).
  */
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import type { Manifest } from '../../src/artifacts/types.js';
 import { buildExposureLineage } from '../../src/lineage/build.js';
 import { assignExposureNames, isValidExposureName } from '../../src/lineage/naming.js';
 import type { ExposureLineage } from '../../src/lineage/types.js';
-import { readLineage, writeLineage } from '../../src/output/lineage-io.js';
+import { loadLineage, writeLineage } from '../../src/output/lineage-file.js';
 import { renderExposuresYaml } from '../../src/output/yaml.js';
 import type { TableauWorkbook } from '../../src/tableau/types.js';
 import * as build from '../lineage/helpers/builders.js';
@@ -104,7 +104,7 @@ t.test('YAML parses back to the same labels, descriptions, urls and owners', asy
   t.pass('property held');
 });
 
-t.test('lineage JSON round trip: writeLineage → readLineage deep-equals', async (t) => {
+t.test('lineage JSON round trip: writeLineage → loadLineage deep-equals', async (t) => {
   const dir = await scratch(t);
   const path = join(dir, 'lineage.json');
   await fc.assert(
@@ -114,7 +114,7 @@ t.test('lineage JSON round trip: writeLineage → readLineage deep-equals', asyn
       );
       const lineage: ExposureLineage = buildExposureLineage({ manifest, workbooks, options: {} });
       await writeLineage(path, lineage);
-      const back = await readLineage(path);
+      const back = await loadLineage(path);
       t.same(back, lineage);
     }),
     { numRuns: 30 },

@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import {
   checkArtifactPairing,
   type ExposureLineage,
-  readLineage as loadLineage,
+  loadLineage,
   loadManifest,
   loadRunResults,
   type Manifest,

@@ -6,7 +6,7 @@
 import {
   type ExposureLineage,
   type LogEntry,
-  readLineage as loadLineage,
+  loadLineage,
   loadManifest,
   loadRunResults,
   type Manifest,

@@ -14,18 +14,17 @@ import {
   buildExposureLineage,
   ConfigError,
   checkExposureNames,
-  DEFAULT_EXPOSURES_FILE,
   diffLineage,
   type ExposureLineage,
   injectExposures,
   type LineageDiff,
   type LineageSource,
-  readLineage as loadLineage,
+  loadLineage,
   loadManifest,
   loadTableauSnapshot,
   recoverSyncOutputs,
   renderExposuresYaml,
-  serializeLineage as renderLineage,
+  renderLineage,
   type TableauWarning,
   type TableauWorkbook,
   type UnscannedYamlFile,
@@ -73,6 +72,9 @@ async function previousLineage(
     return null;
   }
 }
+
+/** The YAML file of `--group-by none` (docs/outputs.md). */
+const EXPOSURES_FILE = 'tableau_exposures.yml';
 
 /** The journal an interrupted sync leaves in the exposures directory (docs/outputs.md). */
 const JOURNAL_FILE = '.dbt-auto-exposures.journal.json';
@@ -199,8 +201,7 @@ async function wouldChange(
   yamlOptions: { groupBy: 'none' | 'project'; dbtVersion: string },
 ): Promise<string[]> {
   const rendered = renderExposuresYaml(next, yamlOptions);
-  const files =
-    typeof rendered === 'string' ? new Map([[DEFAULT_EXPOSURES_FILE, rendered]]) : rendered;
+  const files = typeof rendered === 'string' ? new Map([[EXPOSURES_FILE, rendered]]) : rendered;
   const changed: string[] = [];
   for (const [name, text] of files) {
     const path = join(settings.exposuresPath, name);
