@@ -94,8 +94,7 @@ function fallbackConsole(argv: readonly string[], io: CliIo): Console {
   });
 }
 
-function printFailure(error: unknown, argv: readonly string[], io: CliIo, console: Console) {
-  const verbose = argv.includes('--verbose');
+function printFailure(error: unknown, verbose: boolean, io: CliIo, console: Console) {
   const paint = painter(!console.options.noColor && useColor(io.env, io.stderr));
   console.fatal(formatError(error, { verbose, paint }), errorData(error));
   return exitCodeFor(error);
@@ -109,7 +108,8 @@ export function failBeforeCommand(
   rawIo: CliIo,
 ): number {
   const io = masked(rawIo);
-  return printFailure(usageError(message, hint), argv, io, fallbackConsole(argv, io));
+  const verbose = argv.includes('--verbose');
+  return printFailure(usageError(message, hint), verbose, io, fallbackConsole(argv, io));
 }
 
 /** Run `body` for `spec` with `argv` (the arguments after the command name). */
@@ -121,12 +121,14 @@ export async function runCommand(
 ): Promise<number> {
   const io = masked(rawIo);
   let console = fallbackConsole(argv, io);
+  let verbose = argv.includes('--verbose');
   try {
     const { flags, origins } = parseCommandLine(spec, argv, io.env);
+    verbose = flags.verbose === true;
     console = createConsole(io, consoleOptions(flags));
     return await body({ io, flags, origins, console });
   } catch (error) {
-    return printFailure(error, argv, io, console);
+    return printFailure(error, verbose, io, console);
   }
 }
 
