@@ -14,7 +14,7 @@ interface Case {
   id: string;
   run(ctx: BenchContext): Promise<void>;
   /**
-   * Left out of a plain `--quick` run, whose rows test/bench/quick.test.ts pins; `--quick --only
+   * Left out of a plain `--quick` run, whose rows test/bench/quick.slow.test.ts pins; `--quick --only
    * <id>` still runs it. Drop it once that test lists the case's quick row.
    */
   quickOnRequest?: true;

@@ -1,7 +1,8 @@
 /**
  * The contract between `maybeRefresh` and whatever refreshes the BI tool's extracts. Tool-neutral:
  * the Tableau client satisfies it structurally (a type-level test checks it), `createFakeRefresher`
- * fakes it, a refresher for another BI tool implements it (examples/custom-refresher.ts).
+ * fakes it, a refresher for another BI tool implements it (docs/active-exposures.md, "The Refresher
+ * contract").
  */
 
 /** What can be refreshed: a workbook or a published data source, by its id in the BI tool. */

@@ -2,7 +2,7 @@
  * The Metadata API (GraphQL) documents the client sends, builders for their variables, and the
  * raw shapes of the answers (which raw payloads users feed share).
  *
- * Decisions (see docs and `notes/tableau-api.md` for the facts):
+ * Decisions (the Metadata API behaviour they rest on: docs/tableau.md):
  * - Values only ever travel as GraphQL variables; no document is built from user input.
  * - No `orderBy`: the Metadata API's default order is by id and its cursors encode the last id
  *   (`{"sortOrderValue":{"lastId":…}}` in the recorded cursors), so cursor pages are already

@@ -24,11 +24,11 @@ export interface TableauClientOptions {
   /** Personal access token secret. Never logged, never put in an error. */
   tokenSecret: string;
   /** Pin the REST API version (`"3.22"`); default: the server's own, from `serverinfo`. Minimum 3.6. */
-  apiVersion?: string;
+  apiVersion?: string | undefined;
   /** A WHATWG-compatible fetch; default: node-fetch. */
   fetch?: FetchLike;
   /** Per-request timeout in ms (response headers and body). Default 30000. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Retries after a failed attempt (network, timeout, 408, 429, 5xx). Default 4 (5 attempts). */
   retries?: number;
   /** First retry delay in ms, doubled each retry. Default 500. */

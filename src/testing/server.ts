@@ -57,7 +57,7 @@ export interface MockTableauServerOptions {
   /** A whole site (projects, published data sources, collections). Exclusive with `workbooks`. */
   siteModel?: MockSiteInput;
   /** Latest REST API version the server supports (serverinfo). Default "3.28". */
-  apiVersion?: string;
+  apiVersion?: string | undefined;
   /** productVersion in serverinfo. Default "2025.3.0". */
   productVersion?: string;
   /** Accepted personal access tokens. Default: one, `mock-token` / `mock-token-secret` (see `token`). */

@@ -2,7 +2,7 @@
  * `sync` in process when Tableau Cloud's generic host sends the sign-in to its pod: the run
  * completes at the pod and says so once on stderr; other client warnings (a GraphQL warning from
  * a project filter) are not printed twice (they are in the summary). The binary is covered by
- * test/reliability/hostile-cli-redirects.test.ts.
+ * test/reliability/hostile-cli-redirects.slow.test.ts.
  */
 import t from 'tap';
 import { run } from '../../src/cli/run.js';

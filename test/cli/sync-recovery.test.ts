@@ -1,7 +1,7 @@
 /**
  * sync completes the file switch of a sync killed mid-switch before anything else, and says so;
  * even when it then fails. The journal is written by hand in the format docs/outputs.md
- * documents (real SIGKILLs: test/reliability/output-set-crash.test.ts).
+ * documents (real SIGKILLs: test/reliability/output-set-crash.slow.test.ts).
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';

@@ -2,7 +2,7 @@
  * writeSyncOutputs (public API): the YAML, the lineage JSON and extra files written as one set,
  * the lock between writers, and the completion of a journal an interrupted writer left (written
  * here by hand, in the format docs/outputs.md documents). The crash test with real SIGKILLs is
- * test/reliability/output-set-crash.test.ts.
+ * test/reliability/output-set-crash.slow.test.ts.
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
