@@ -87,7 +87,7 @@ function cell(text: string): string {
 /**
  * The flag table of `command` for docs/cli.md: every flag with its variable. docs/cli.md holds
  * it between `<!-- flags:<command> -->` and `<!-- /flags -->`; `npm run docs:cli` writes it and
- * test/cli/docs.test.ts fails when the file differs, so the docs cannot drift from the parser.
+ * a test fails when the file differs, so the docs cannot drift from the parser.
  */
 export function flagTable(command: CommandSpec): string {
   const rows = command.flags.map((f) => {

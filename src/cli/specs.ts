@@ -1,7 +1,7 @@
 /**
  * Every command and every flag, declared once: the parser reads them, `--help` prints them, each
  * flag's environment variable is read from here, and docs/cli.md is checked against them
- * (test/cli/docs.test.ts), so the three cannot drift.
+ * (a test of the repository), so the three cannot drift.
  */
 
 /** One flag: what the parser reads, `--help` and docs/cli.md print, and its variable. */
