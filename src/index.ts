@@ -46,6 +46,8 @@ export {
   SKIPPED_DIRECTORIES,
 } from './artifacts/find-projects.js';
 export { loadManifest, parseManifest } from './artifacts/manifest.js';
+// Proposal (CLI slice): impact --run-results warns when the run and the manifest do not belong together.
+export { checkArtifactPairing } from './artifacts/pairing.js';
 export { KNOWN_RUN_STATUSES, loadRunResults, parseRunResults } from './artifacts/run-results.js';
 export type {
   ArtifactNote,
@@ -116,10 +118,13 @@ export type {
   WriteExposuresYamlResult,
 } from './output/exposure-files.js';
 export { writeExposuresYaml } from './output/exposure-files.js';
-export type {
-  ExposureNameCheckOptions,
-  HandWrittenExposure,
-  UnscannedYamlFile,
+// Proposal (CLI slice): checkExposureNames — sync --check finds a hand-written exposure's name
+// without writing.
+export {
+  checkExposureNames,
+  type ExposureNameCheckOptions,
+  type HandWrittenExposure,
+  type UnscannedYamlFile,
 } from './output/exposure-scan.js';
 export { type InjectExposuresOptions, injectExposures } from './output/inject.js';
 export {
@@ -131,8 +136,19 @@ export {
   writeLineage,
 } from './output/lineage-file.js';
 export { type RenderMermaidOptions, renderMermaid } from './output/mermaid.js';
-export { type WriteSyncOutputsOptions, writeSyncOutputs } from './output/sync-outputs.js';
-export { type RenderExposuresYamlOptions, renderExposuresYaml } from './output/yaml.js';
+// Proposal (CLI slice): recoverSyncOutputs — sync completes an interrupted set before listing.
+export {
+  recoverSyncOutputs,
+  type WriteSyncOutputsOptions,
+  writeSyncOutputs,
+} from './output/sync-outputs.js';
+// Proposal (CLI slice): renderReference — impact and lineage show what a dashboard reads as
+// `ref('orders')`, rendered by the YAML renderer (the one place Jinja is written).
+export {
+  type RenderExposuresYamlOptions,
+  renderExposuresYaml,
+  renderReference,
+} from './output/yaml.js';
 // Tableau
 export {
   type ConnectedAppOptions,

@@ -245,6 +245,11 @@ const revenueByCountry = model('Revenue_By_Country', 'MARTS', 'marts', 'table', 
 // This model errors in the build below, and its child is skipped: a dashboard over them is never refreshed.
 const stgRefunds = model('stg_refunds', 'STAGING', 'staging', 'view', [SRC('payments')]);
 const refunds = model('refunds', 'MARTS', 'marts', 'table', [id('model', 'stg_refunds')]);
+// Tags, for dbt selection (`-s tag:finance`) in the CLI's tests and docs.
+for (const node of [orders, revenueByCountry, refunds]) {
+  node.tags = ['finance'];
+  node.config.tags = ['finance'];
+}
 
 function test(name, modelId, column, hash) {
   const uniqueId = `test.${PROJECT}.${name}.${hash}`;

@@ -109,6 +109,7 @@ const relationalNodeSchema = fields(
       .nullish(),
     tags: strList.nullish(),
     fqn: strList.nullish(),
+    original_file_path: nullishStr,
     description: nullishStr,
   },
   'an object (a dbt node)',
@@ -126,6 +127,7 @@ const sourceSchema = fields(
     relation_name: nullishStr,
     tags: strList.nullish(),
     fqn: strList.nullish(),
+    original_file_path: nullishStr,
     description: nullishStr,
   },
   'an object (a dbt source)',
@@ -402,6 +404,7 @@ function relationalNode(uniqueId: string, raw: RawRelationalNode): DbtNode | nul
     enabled: true,
     tags: raw.tags ?? [],
     fqn: raw.fqn ?? [],
+    originalFilePath: raw.original_file_path ?? null,
     description: raw.description ?? null,
   };
 }
@@ -426,6 +429,7 @@ function sourceNode(uniqueId: string, raw: RawSource): DbtNode | null | 'no_rela
     enabled: true,
     tags: raw.tags ?? [],
     fqn: raw.fqn ?? [],
+    originalFilePath: raw.original_file_path ?? null,
     description: raw.description ?? null,
   };
 }

@@ -39,6 +39,8 @@ export interface DbtNode {
   enabled: boolean;
   tags: string[];
   fqn: string[];
+  /** The file that defines it, relative to the project (`models/marts/orders.sql`); for `path:`. */
+  originalFilePath: string | null;
   description: string | null;
 }
 

@@ -1,7 +1,7 @@
 /**
  * Help texts, rendered from the flag declarations so they never drift from what is parsed.
  */
-import { COMMANDS, type CommandSpec } from './command-specs.js';
+import { COMMANDS, type CommandSpec } from './specs.js';
 
 const WIDTH = 100;
 
@@ -77,4 +77,37 @@ ${flags}
 Examples:
 ${examples}
 `;
+}
+
+/** A Markdown cell: `|` escaped, on one line. */
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\s+/g, ' ');
+}
+
+/**
+ * The flag table of `command` for docs/cli.md: every flag with its variable. docs/cli.md holds
+ * it between `<!-- flags:<command> -->` and `<!-- /flags -->`; `npm run docs:cli` writes it and
+ * a test fails when the file differs, so the docs cannot drift from the parser.
+ */
+export function flagTable(command: CommandSpec): string {
+  const rows = command.flags.map((f) => {
+    const short = f.short === undefined ? '' : `\`-${f.short}\`, `;
+    const flag = `${short}\`--${f.name}${f.value === undefined ? '' : ` ${f.value}`}\``;
+    const variable = f.env === '' ? '—' : `\`${f.env}\``;
+    return `| ${cell(flag)} | ${variable} | ${cell(f.description)} |`;
+  });
+  return ['| Flag | Variable | |', '|---|---|---|', ...rows].join('\n');
+}
+
+/** docs/cli.md's text with every flag table block rewritten from the specs. */
+export function withFlagTables(markdown: string): string {
+  return markdown.replace(
+    /<!-- flags:([a-z]+) -->\n[\s\S]*?<!-- \/flags -->/g,
+    (block, name: string) => {
+      const command = COMMANDS.find((c) => c.name === name);
+      return command === undefined
+        ? block
+        : `<!-- flags:${name} -->\n${flagTable(command)}\n<!-- /flags -->`;
+    },
+  );
 }

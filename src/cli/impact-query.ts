@@ -3,17 +3,14 @@
  * dbt nodes, directly or through any node in between (the manifest's child map), and the text,
  * Markdown and Mermaid renderings of the answer.
  */
-import type { Manifest, RunResults } from '../artifacts/types.js';
-import type { ExposureLineage, LineageExposure } from '../lineage/types.js';
-import { renderReference } from '../output/yaml.js';
+import {
+  type ExposureLineage,
+  type LineageExposure,
+  type RunResults,
+  renderReference,
+} from '../index.js';
+import { compareStrings } from '../util/compare.js';
 import { plainText } from '../util/terminal-text.js';
-
-export interface Selection {
-  /** Unique ids selected. */
-  ids: Set<string>;
-  /** Selectors that matched no dbt node (reported, not fatal: `dbt ls` output includes tests). */
-  unknown: string[];
-}
 
 export interface ImpactedExposure {
   exposure: LineageExposure;
@@ -21,84 +18,33 @@ export interface ImpactedExposure {
   via: string[];
 }
 
-/** The part of a unique id after `<type>.<package>.`: `orders`, `customers.v2`, `raw.payments`. */
-function localName(uniqueId: string): string {
-  return uniqueId.split('.').slice(2).join('.');
-}
-
-/**
- * Resolve selectors: a unique id; a node name (every version of a versioned model); a versioned
- * name (`customers.v2`); a source as `source_name.table` (optionally prefixed `source:`).
- * Case-insensitive.
- */
-export function selectNodes(selectors: readonly string[], manifest: Manifest): Selection {
-  const byKey = new Map<string, Set<string>>();
-  const add = (key: string, id: string) => {
-    const k = key.toLowerCase();
-    let set = byKey.get(k);
-    if (set === undefined) {
-      set = new Set();
-      byKey.set(k, set);
-    }
-    set.add(id);
-  };
-  for (const id of manifest.resourceTypes.keys()) {
-    add(id, id);
-    add(localName(id), id);
-  }
-  for (const node of manifest.nodes.values()) {
-    if (node.resourceType !== 'source') add(node.name, node.uniqueId);
-  }
-  const ids = new Set<string>();
-  const unknown: string[] = [];
-  for (const raw of selectors) {
-    const selector = raw.trim().replace(/^source:/, '');
-    if (selector === '') continue;
-    const found = byKey.get(selector.toLowerCase());
-    if (found === undefined) unknown.push(raw.trim());
-    else for (const id of found) ids.add(id);
-  }
-  return { ids, unknown };
-}
-
 /** Nodes a run rebuilt: models, seeds and snapshots with status `success`. */
 export function rebuiltNodes(runResults: RunResults): string[] {
   return runResults.results
     .filter((r) => r.status === 'success' && /^(model|seed|snapshot)\./.test(r.uniqueId))
     .map((r) => r.uniqueId)
-    .sort();
+    .sort(compareStrings);
 }
 
-/** The selection and everything downstream of it in the manifest's child map. */
-export function downstreamClosure(ids: Iterable<string>, manifest: Manifest | null): Set<string> {
-  const seen = new Set<string>(ids);
-  const queue = [...seen];
-  while (queue.length > 0) {
-    const id = queue.pop()!;
-    for (const child of manifest?.childMap.get(id) ?? []) {
-      if (!seen.has(child)) {
-        seen.add(child);
-        queue.push(child);
-      }
-    }
-  }
-  return seen;
-}
-
-/** Exposures reading any node of `closure`, sorted by name. */
+/**
+ * Exposures reading any node of `downstream`, sorted by name; an exposure in `chosen` (selected
+ * itself, `exposure:name`) is listed with every dependency as `via`.
+ */
 export function impactedExposures(
   lineage: ExposureLineage,
-  closure: ReadonlySet<string>,
+  downstream: ReadonlySet<string>,
+  chosen: ReadonlySet<string> = new Set(),
 ): ImpactedExposure[] {
   const out: ImpactedExposure[] = [];
   for (const exposure of lineage.exposures) {
+    const itself = chosen.has(exposure.uniqueId);
     const via = exposure.dependsOn
-      .filter((d) => closure.has(d.uniqueId))
+      .filter((d) => itself || downstream.has(d.uniqueId))
       .map((d) => renderReference(d.ref, lineage.dbt.packageName))
-      .sort();
-    if (via.length > 0) out.push({ exposure, via });
+      .sort(compareStrings);
+    if (via.length > 0 || itself) out.push({ exposure, via });
   }
-  return out.sort((a, b) => (a.exposure.name < b.exposure.name ? -1 : 1));
+  return out.sort((a, b) => compareStrings(a.exposure.name, b.exposure.name));
 }
 
 /** Every exposure, with all its dependencies as `via` (the `lineage` command without a selection). */

@@ -45,3 +45,17 @@ export function secretsOf(env: Record<string, string | undefined>): string[] {
     (secret): secret is string => secret !== undefined && secret !== '',
   );
 }
+
+/** A URL as it may be shown: without user name and password (they may be credentials). */
+export function urlWithoutUserinfo(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.username === '' && parsed.password === '') return url;
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.href;
+  } catch {
+    // Not a URL (a bare host name): nothing before an `@` is shown.
+    return url.replace(/^[^/@]*@/, '');
+  }
+}

@@ -2,7 +2,7 @@
  * How the CLI shows a failure: `code: message`, the file and field when known, and a hint on what
  * to do; the stack (and cause chain) only with --verbose. Also maps errors to exit codes.
  */
-import { DbtAutoExposuresError, type ErrorCode } from '../errors.js';
+import { DbtAutoExposuresError, type ErrorCode } from '../index.js';
 import { plainText } from '../util/terminal-text.js';
 import type { Paint } from './io.js';
 
@@ -78,6 +78,24 @@ function causeChain(error: unknown): string {
 /** Multi-line text (a stack) with each line made plain (see `plainText`). */
 function plainLines(text: string): string {
   return text.split('\n').map(plainText).join('\n');
+}
+
+/** The error as data, for a JSON event (`--log-format json`): what the text shows, as fields. */
+export function errorData(error: unknown): Record<string, unknown> {
+  const exitCode = exitCodeFor(error);
+  if (!(error instanceof DbtAutoExposuresError)) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { code: 'ERR_INTERNAL', message, exit_code: exitCode };
+  }
+  return {
+    code: error.code,
+    message: error.message,
+    ...(error.file === undefined ? {} : { file: error.file }),
+    ...(error.field === undefined ? {} : { field: error.field }),
+    ...(error.expected === undefined ? {} : { expected: error.expected }),
+    ...(hintFor(error) === undefined ? {} : { hint: hintFor(error) }),
+    exit_code: exitCode,
+  };
 }
 
 /**

@@ -6,19 +6,24 @@
  * `--out`, …) are relative to the current directory, like any command-line tool.
  */
 import { isAbsolute, join, resolve } from 'node:path';
-import { MAX_REFRESH_CONCURRENCY } from '../active/settings.js';
-import { loadDbtProject } from '../artifacts/dbt-project.js';
-import { shownServerUrl } from '../tableau/settings.js';
-import type { WorkbookFilter } from '../tableau/types.js';
-import { loadConfigFile } from './config-file.js';
-import { envValue, numberFlag, stringFlag } from './flag-values.js';
-import type { ParsedFlags } from './flags.js';
+import { loadDbtProject, type WorkbookFilter } from '../index.js';
+import {
+  type FlagOrigins,
+  listFlag,
+  numberFlag,
+  type ParsedFlags,
+  stringFlag,
+  usageError,
+} from './args.js';
+import { type ConfigFile, loadConfigFile } from './config-file.js';
 import type { CliIo } from './io.js';
-import { usageError } from './usage-error.js';
-import { resolveWorkbookFilter } from './workbook-filter.js';
+import { urlWithoutUserinfo } from './mask.js';
 
-/** Where a setting's value came from (shown with --verbose). */
+/** Where a setting's value came from (shown with --verbose and --debug). */
 export type SettingSource = 'flag' | 'env' | 'config' | 'dbt_project.yml' | 'default';
+
+/** Active exposure variables, read by the library itself (`maybeRefresh`'s `env`). */
+const ACTIVE_EXPOSURE_VARIABLES = ['DBT_ACTIVE_EXPOSURES', 'DBT_ACTIVE_EXPOSURES_BUILD_AFTER'];
 
 export interface TableauConnectionSettings {
   serverUrl: string | undefined;
@@ -64,9 +69,14 @@ export interface CliSettings {
   filter: WorkbookFilter;
   /** Matching and curation options passed to `buildExposureLineage`. */
   matching: Record<string, unknown>;
+  /** sync --warn-error (flag, DBT_WARN_ERROR, or the config's warnError). */
+  warnError: boolean;
   activeExposures: {
-    /** DBT_ACTIVE_EXPOSURES / DBT_ACTIVE_EXPOSURES_BUILD_AFTER as resolved, for `maybeRefresh`. */
+    /** DBT_ACTIVE_EXPOSURES / DBT_ACTIVE_EXPOSURES_BUILD_AFTER as set, for `maybeRefresh`. */
     env: Record<string, string>;
+    /** From --enable or the config (they override the variable, as options of maybeRefresh). */
+    enabled: boolean | undefined;
+    buildAfterMinutes: number | undefined;
     reportPath: string;
     concurrency: number | undefined;
     waitTimeoutMs: number;
@@ -85,9 +95,18 @@ export const DEFAULTS = {
 } as const;
 
 /** Resolve every setting for a command from its flags, the environment and the config file. */
-export async function resolveSettings(flags: ParsedFlags, io: CliIo): Promise<CliSettings> {
+export async function resolveSettings(
+  flags: ParsedFlags,
+  io: CliIo,
+  origins: FlagOrigins = {},
+): Promise<CliSettings> {
   const { env, cwd } = io;
   const sources: Record<string, SettingSource> = {};
+  /** A string flag with where it came from (its variable, or the command line). */
+  const given = (name: string): [SettingSource, string | undefined] => [
+    origins[name] ?? 'flag',
+    stringFlag(flags, name),
+  ];
   const pick = <T>(key: string, candidates: [SettingSource, T | undefined][], fallback: T): T => {
     for (const [source, value] of candidates) {
       if (value !== undefined) {
@@ -99,17 +118,7 @@ export async function resolveSettings(flags: ParsedFlags, io: CliIo): Promise<Cl
     return fallback;
   };
 
-  const projectDir = resolve(
-    cwd,
-    pick(
-      'projectDir',
-      [
-        ['flag', stringFlag(flags, 'project-dir')],
-        ['env', envValue(env, 'DBT_PROJECT_DIR')],
-      ],
-      '.',
-    ),
-  );
+  const projectDir = resolve(cwd, pick('projectDir', [given('project-dir')], '.'));
   const configFlag = stringFlag(flags, 'config');
   const { path: configFile, config } = await loadConfigFile(
     projectDir,
@@ -123,8 +132,7 @@ export async function resolveSettings(flags: ParsedFlags, io: CliIo): Promise<Cl
     pick(
       'targetPath',
       [
-        ['flag', stringFlag(flags, 'target-path')],
-        ['env', envValue(env, 'DBT_TARGET_PATH')],
+        given('target-path'),
         ['config', config.targetPath],
         ['dbt_project.yml', dbtProject.targetPath ?? undefined],
       ],
@@ -141,10 +149,7 @@ export async function resolveSettings(flags: ParsedFlags, io: CliIo): Promise<Cl
   const exposuresPath = inProject(
     pick(
       'exposuresPath',
-      [
-        ['flag', stringFlag(flags, 'exposures-path')],
-        ['config', config.exposures?.path],
-      ],
+      [given('exposures-path'), ['config', config.exposures?.path]],
       join(dbtProject.modelPaths[0] ?? DEFAULTS.modelPath, DEFAULTS.exposuresDir),
     ),
   );
@@ -159,7 +164,7 @@ export async function resolveSettings(flags: ParsedFlags, io: CliIo): Promise<Cl
   const groupBy = pick<'none' | 'project'>(
     'groupBy',
     [
-      ['flag', groupByFlag as 'none' | 'project' | undefined],
+      [origins['group-by'] ?? 'flag', groupByFlag as 'none' | 'project' | undefined],
       ['config', config.exposures?.groupBy],
     ],
     'none',
@@ -188,7 +193,7 @@ export async function resolveSettings(flags: ParsedFlags, io: CliIo): Promise<Cl
   const timeoutSeconds = pick(
     'timeout',
     [
-      ['flag', numberFlag(flags, 'timeout', { min: 0.001 })],
+      [origins.timeout ?? 'flag', numberFlag(flags, 'timeout', { min: 0.001 })],
       ['config', config.tableau?.timeoutSeconds],
     ],
     undefined as number | undefined,
@@ -197,30 +202,18 @@ export async function resolveSettings(flags: ParsedFlags, io: CliIo): Promise<Cl
   const tableau: TableauConnectionSettings = {
     serverUrl: pick(
       'serverUrl',
-      [
-        ['flag', stringFlag(flags, 'server-url')],
-        ['env', envValue(env, 'TABLEAU_SERVER_URL')],
-        ['config', config.tableau?.serverUrl],
-      ],
+      [given('server-url'), ['config', config.tableau?.serverUrl]],
       undefined as string | undefined,
     ),
     // The site name may legitimately be "" (default site on Tableau Server), so "" in env counts.
     siteName: pick(
       'siteName',
-      [
-        ['flag', stringFlag(flags, 'site-name')],
-        ['env', env.TABLEAU_SITE_NAME],
-        ['config', config.tableau?.siteName],
-      ],
+      [given('site-name'), ['config', config.tableau?.siteName]],
       undefined as string | undefined,
     ),
     tokenName: pick(
       'tokenName',
-      [
-        ['flag', stringFlag(flags, 'token-name')],
-        ['env', envValue(env, 'TABLEAU_TOKEN_NAME')],
-        ['config', config.tableau?.tokenName],
-      ],
+      [given('token-name'), ['config', config.tableau?.tokenName]],
       undefined as string | undefined,
     ),
     tokenSecret: envValue(env, 'TABLEAU_TOKEN_SECRET'),
@@ -237,43 +230,49 @@ export async function resolveSettings(flags: ParsedFlags, io: CliIo): Promise<Cl
   };
   sources.tokenSecret = tableau.tokenSecret === undefined ? 'default' : 'env';
 
-  const filter = resolveWorkbookFilter(flags, config);
+  const filter = workbookFilter(flags, config);
 
   const active = config.activeExposures ?? {};
   const activeEnv: Record<string, string> = {};
-  const enabled = pick(
+  for (const name of ACTIVE_EXPOSURE_VARIABLES) {
+    const value = env[name];
+    if (value !== undefined && value !== '') activeEnv[name] = value;
+  }
+  // A flag or the config is passed as an option (it overrides the variable, so the debug entries
+  // say `option`); the variable is passed as is, for the library to read and report.
+  const enabled = pick<boolean | undefined>(
     'activeExposures',
     [
-      ['flag', flags.enable === true ? '1' : undefined],
-      ['env', envValue(env, 'DBT_ACTIVE_EXPOSURES')],
-      ['config', active.enabled === undefined ? undefined : active.enabled ? '1' : '0'],
+      ['flag', flags.enable === true ? true : undefined],
+      ['config', activeEnv.DBT_ACTIVE_EXPOSURES === undefined ? active.enabled : undefined],
     ],
-    undefined as string | undefined,
+    undefined,
   );
-  if (enabled !== undefined) activeEnv.DBT_ACTIVE_EXPOSURES = enabled;
-  const buildAfterMinutes = numberFlag(flags, 'build-after', { integer: true, min: 0 });
-  const buildAfter = pick(
+  if (enabled === undefined && activeEnv.DBT_ACTIVE_EXPOSURES !== undefined) {
+    sources.activeExposures = 'env';
+  }
+  const buildAfterMinutes = pick<number | undefined>(
     'buildAfterMinutes',
     [
-      ['flag', buildAfterMinutes === undefined ? undefined : String(buildAfterMinutes)],
-      ['env', envValue(env, 'DBT_ACTIVE_EXPOSURES_BUILD_AFTER')],
+      ['flag', numberFlag(flags, 'build-after', { integer: true, min: 0 })],
       [
         'config',
-        active.buildAfterMinutes === undefined ? undefined : String(active.buildAfterMinutes),
+        activeEnv.DBT_ACTIVE_EXPOSURES_BUILD_AFTER === undefined
+          ? active.buildAfterMinutes
+          : undefined,
       ],
     ],
-    undefined as string | undefined,
+    undefined,
   );
-  if (buildAfter !== undefined) activeEnv.DBT_ACTIVE_EXPOSURES_BUILD_AFTER = buildAfter;
+  if (buildAfterMinutes === undefined && activeEnv.DBT_ACTIVE_EXPOSURES_BUILD_AFTER !== undefined) {
+    sources.buildAfterMinutes = 'env';
+  }
 
   const reportPath = filePath('report', active.reportPath, join(targetPath, DEFAULTS.reportFile));
   const concurrency = pick(
     'concurrency',
     [
-      [
-        'flag',
-        numberFlag(flags, 'concurrency', { integer: true, min: 1, max: MAX_REFRESH_CONCURRENCY }),
-      ],
+      [origins.concurrency ?? 'flag', numberFlag(flags, 'concurrency', { integer: true, min: 1 })],
       ['config', active.concurrency],
     ],
     undefined as number | undefined,
@@ -281,7 +280,7 @@ export async function resolveSettings(flags: ParsedFlags, io: CliIo): Promise<Cl
   const waitTimeoutSeconds = pick(
     'waitTimeout',
     [
-      ['flag', numberFlag(flags, 'wait-timeout', { min: 0.001 })],
+      [origins['wait-timeout'] ?? 'flag', numberFlag(flags, 'wait-timeout', { min: 0.001 })],
       ['config', active.waitTimeoutSeconds],
     ],
     DEFAULTS.waitTimeoutSeconds as number,
@@ -302,8 +301,18 @@ export async function resolveSettings(flags: ParsedFlags, io: CliIo): Promise<Cl
     tableau,
     filter,
     matching: config.matching ?? {},
+    warnError: pick(
+      'warnError',
+      [
+        [origins['warn-error'] ?? 'flag', flags['warn-error'] === true ? true : undefined],
+        ['config', config.warnError],
+      ],
+      false,
+    ),
     activeExposures: {
       env: activeEnv,
+      enabled,
+      buildAfterMinutes,
       reportPath,
       concurrency,
       waitTimeoutMs: Math.round(waitTimeoutSeconds * 1000),
@@ -319,7 +328,8 @@ export function describeSettings(settings: CliSettings): string {
     ...rest,
     tableau: {
       ...tableau,
-      serverUrl: tableau.serverUrl === undefined ? undefined : shownServerUrl(tableau.serverUrl),
+      serverUrl:
+        tableau.serverUrl === undefined ? undefined : urlWithoutUserinfo(tableau.serverUrl),
       tokenSecret: tableau.tokenSecret === undefined ? '(not set)' : '(set, hidden)',
       connectedApp: {
         ...tableau.connectedApp,
@@ -329,4 +339,29 @@ export function describeSettings(settings: CliSettings): string {
     activeExposures,
   };
   return `settings in force:\n${JSON.stringify(shown, null, 2)}\n`;
+}
+
+/** Each workbook filter list from its flag (comma lists allowed), else from the config file. */
+function workbookFilter(flags: ParsedFlags, config: ConfigFile): WorkbookFilter {
+  const cfg = config.filter ?? {};
+  const lists = {
+    projects: listFlag(flags, 'project') ?? cfg.projects,
+    collections: listFlag(flags, 'collection') ?? cfg.collections,
+    tags: listFlag(flags, 'tag') ?? cfg.tags,
+    include: listFlag(flags, 'include-workbook') ?? cfg.include,
+    exclude: listFlag(flags, 'exclude-workbook') ?? cfg.exclude,
+  };
+  const filter: WorkbookFilter = {};
+  for (const [key, value] of Object.entries(lists)) {
+    if (value !== undefined) filter[key as keyof typeof lists] = value;
+  }
+  const personal = flags['include-personal-space'] === true ? true : cfg.includePersonalSpace;
+  if (personal !== undefined) filter.includePersonalSpace = personal;
+  return filter;
+}
+
+/** An environment variable's value; an empty one counts as not set. */
+function envValue(env: Record<string, string | undefined>, name: string): string | undefined {
+  const value = env[name];
+  return value === '' ? undefined : value;
 }

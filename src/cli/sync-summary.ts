@@ -4,12 +4,19 @@
  * the files written. The troubleshooting dbt Cloud users do by hand in GraphiQL, printed.
  */
 import { relative } from 'node:path';
-import type { ExposureLineage, UnmatchedTable } from '../lineage/types.js';
-import type { UnscannedYamlFile } from '../output/exposure-scan.js';
-import { UNREAD_TABLES } from '../tableau/normalize.js';
-import type { TableauWarning, TableauWorkbook } from '../tableau/types.js';
-import { plainText } from '../util/terminal-text.js';
-import type { ColorName, Paint } from './io.js';
+import type {
+  ExposureLineage,
+  TableauWarning,
+  TableauWorkbook,
+  UnmatchedTable,
+  UnscannedYamlFile,
+} from '../index.js';
+import { compareStrings } from '../util/compare.js';
+import type { Line } from './console.js';
+import type { ColorName } from './io.js';
+
+/** The warning a snapshot's tables in a shape not read produce (docs/tableau.md). */
+const UNREAD_TABLES = 'UNREAD_TABLES';
 
 /** The changes since the last sync, by exposure name. */
 export interface SyncChanges {
@@ -37,6 +44,45 @@ export interface SyncSummary {
   workbooksWithoutTables: number;
   /** `matching.parseCustomSql` is on. */
   parseCustomSql: boolean;
+  /** Unmatched tables the previous sync did not have (what --warn-error fails on). */
+  newUnmatched: UnmatchedTableOf[];
+  /** --warn-error is on. */
+  warnError: boolean;
+}
+
+/** An unmatched table with the exposure (or skipped workbook) it belongs to. */
+export interface UnmatchedTableOf extends UnmatchedTable {
+  /** Exposure name, or the workbook name when the workbook has no exposure. */
+  of: string;
+}
+
+/** Every unmatched table of a lineage: of its exposures, then of the workbooks left out. */
+export function unmatchedTables(lineage: ExposureLineage): UnmatchedTableOf[] {
+  return [
+    ...lineage.exposures.flatMap((e) => e.unmatchedTables.map((t) => ({ of: e.name, ...t }))),
+    ...lineage.skippedWorkbooks.flatMap((w) =>
+      w.unmatchedTables.map((t) => ({ of: w.workbookName, ...t })),
+    ),
+  ];
+}
+
+/** Unmatched tables of `next` that `previous` did not have (by owner, table and reason). */
+export function newUnmatchedTables(
+  previous: ExposureLineage | null,
+  next: ExposureLineage,
+): UnmatchedTableOf[] {
+  const key = (t: UnmatchedTableOf) => `${t.of}\u0000${t.table}\u0000${t.reason}`;
+  const known = new Set((previous === null ? [] : unmatchedTables(previous)).map(key));
+  return unmatchedTables(next).filter((t) => !known.has(key(t)));
+}
+
+/** How many unmatched tables per reason, most frequent first. */
+export function unmatchedByReason(lineage: ExposureLineage): { reason: string; count: number }[] {
+  const counts = new Map<string, number>();
+  for (const t of unmatchedTables(lineage)) counts.set(t.reason, (counts.get(t.reason) ?? 0) + 1);
+  return [...counts]
+    .map(([reason, count]) => ({ reason, count }))
+    .sort((a, b) => b.count - a.count || compareStrings(a.reason, b.reason));
 }
 
 /** Workbooks whose data sources hold no table and no custom SQL: nothing to match. */
@@ -74,15 +120,12 @@ export function changeCount(changes: SyncChanges): number {
   return changes.added.length + changes.removed.length + changes.changed.length;
 }
 
-/** A line of the summary, plain or to be coloured. */
-type Line = string | { color: ColorName; text: string };
-
 function colored(color: ColorName, text: string): Line {
   return { color, text };
 }
 
-/** The text `sync` prints on stdout. */
-export function renderSyncSummary(summary: SyncSummary, paint: Paint, cwd: string): string {
+/** The lines `sync` prints (made plain text and coloured by the console). */
+export function renderSyncSummary(summary: SyncSummary, cwd: string): Line[] {
   const { lineage, changes } = summary;
   // Lines hold names typed by Tableau users: each is made plain text, then coloured.
   const out: Line[] = [];
@@ -194,10 +237,25 @@ export function renderSyncSummary(summary: SyncSummary, paint: Paint, cwd: strin
     );
   }
   for (const path of summary.written) out.push(`  ${rel(path)}`);
-  const text = out.map((line) =>
-    typeof line === 'string' ? plainText(line) : paint(line.color, plainText(line.text)),
-  );
-  return `${text.join('\n')}\n`;
+
+  // Last, so a long run ends with the counts: what to fix first.
+  const byReason = unmatchedByReason(lineage);
+  if (byReason.length > 0) {
+    out.push('');
+    out.push(
+      `Unmatched tables by reason: ${byReason.map((r) => `${r.reason} ${r.count}`).join(', ')}.`,
+    );
+    const fresh = summary.newUnmatched.length;
+    if (fresh > 0 && (!summary.firstSync || summary.warnError)) {
+      out.push(
+        colored(
+          summary.warnError ? 'red' : 'yellow',
+          `${fresh} new unmatched table${fresh === 1 ? '' : 's'} (not in the previous sync)${summary.warnError ? '; --warn-error: exit 1' : ''}.`,
+        ),
+      );
+    }
+  }
+  return out;
 }
 
 /** The one JSON line `sync --json` prints. */
@@ -222,5 +280,7 @@ export function syncSummaryJson(summary: SyncSummary): Record<string, unknown> {
     check: summary.check,
     files: summary.written,
     unscannedYaml: summary.unscanned,
+    unmatchedByReason: unmatchedByReason(lineage),
+    newUnmatched: summary.newUnmatched,
   };
 }

@@ -1,35 +1,19 @@
 /**
- * Opening a Tableau client from the CLI settings (the four connection settings are required here,
- * with an error naming the flag and variable of each missing one).
+ * The CLI's Tableau connection: the client opened from the settings (the four connection
+ * settings required, with an error naming the flag and variable of each missing one), its
+ * warnings routed to the console and its retries to the progress line,
+ * and listing workbooks for `sync` and `snapshot` with progress.
  */
-
-import { ConfigError } from '../errors.js';
-import type { TableauClient } from '../tableau/types.js';
-import { POD_REDIRECT_EVENT } from '../tableau/types.js';
+import {
+  ConfigError,
+  createTableauClient,
+  type TableauClient,
+  type TableauWarning,
+  type TableauWorkbook,
+} from '../index.js';
+import type { Console, Progress } from './console.js';
 import type { CliIo } from './io.js';
 import type { CliSettings } from './settings.js';
-
-export async function openTableau(settings: CliSettings, io: CliIo): Promise<TableauClient> {
-  const connection = requireTableau(settings);
-  // Loaded on demand: a disabled refresh never loads the HTTP stack.
-  const { createTableauClient } = await import('../tableau/client.js');
-  const t = settings.tableau;
-  return createTableauClient({
-    ...connection,
-    ...(t.apiVersion === undefined ? {} : { apiVersion: t.apiVersion }),
-    ...(t.timeoutMs === undefined ? {} : { timeoutMs: t.timeoutMs }),
-    ...(t.retries === undefined ? {} : { retries: t.retries }),
-    ...(t.pageSize === undefined ? {} : { pageSize: t.pageSize }),
-    ...(io.signal === undefined ? {} : { signal: io.signal }),
-    // Tableau Cloud's move to its pod is worth knowing (serverUrl can skip it); other client
-    // warnings reach the user through the summary (GraphQL warnings) or not at all.
-    logger: {
-      warn: (message, data) => {
-        if (data?.event === POD_REDIRECT_EVENT) io.stderr.write(`warning: ${message}\n`);
-      },
-    },
-  });
-}
 
 /** What `createTableauClient` needs to connect, from the CLI settings. */
 type Connection = { serverUrl: string; siteName: string } & (
@@ -96,4 +80,97 @@ export function requireTableau(settings: CliSettings): Connection {
     };
   }
   return { ...where, tokenName: t.tokenName!, tokenSecret: t.tokenSecret! };
+}
+
+/** Where the client's messages go while one piece of work runs (progress, listing counts). */
+interface ClientMessages {
+  progress: Progress | null;
+  /** The client's count of workbooks fetched before the filters, from its debug entry. */
+  fetched: number | null;
+}
+
+export interface OpenedTableau {
+  client: TableauClient;
+  messages: ClientMessages;
+}
+
+export function openTableau(settings: CliSettings, io: CliIo, console: Console): OpenedTableau {
+  const connection = requireTableau(settings);
+  const t = settings.tableau;
+  const messages: ClientMessages = { progress: null, fetched: null };
+  const client = createTableauClient({
+    ...connection,
+    ...(t.apiVersion === undefined ? {} : { apiVersion: t.apiVersion }),
+    ...(t.timeoutMs === undefined ? {} : { timeoutMs: t.timeoutMs }),
+    ...(t.retries === undefined ? {} : { retries: t.retries }),
+    ...(t.pageSize === undefined ? {} : { pageSize: t.pageSize }),
+    ...(io.signal === undefined ? {} : { signal: io.signal }),
+    logger: {
+      // A warning with a Tableau code is also a TableauWarning, which the summary reports;
+      // others (the move to Tableau Cloud's pod, a page size lowered) are printed here.
+      warn: (message, data) => {
+        if (data?.code === undefined) console.warn(message, { ...data });
+      },
+      // Each request's debug line is not printed (the refresh report's debug entries hold the
+      // evidence, in time order); a listing's count and a retry are used here.
+      debug: (message, data) => {
+        if (typeof data?.fetched === 'number') messages.fetched = data.fetched;
+        // A retry is news to someone waiting: "retry in 2000 ms" goes to the progress line.
+        if (/retry in \d+ ms/.test(message)) messages.progress?.update(`Tableau: ${message}`);
+      },
+    },
+  });
+  return { client, messages };
+}
+
+/**
+ * Warnings that do not make a listing incomplete: `PERMISSIONS_MODE_SWITCHED` (Tableau filtered
+ * the results to what the token's user may see — what that user always sees, e.g. whenever a
+ * project filter is used) and `MAX_PAGE_SIZE_EXCEEDED` (the page size was clamped; paging goes
+ * on). Every other warning (BACKFILL_RUNNING, LINKED_RESULTS_INCOMPLETE, INHERITANCE_INCOMPLETE,
+ * unknown codes) may mean missing workbooks or tables.
+ */
+export const INFORMATIONAL_WARNINGS: ReadonlySet<string> = new Set([
+  'PERMISSIONS_MODE_SWITCHED',
+  'MAX_PAGE_SIZE_EXCEEDED',
+]);
+
+/** Whether a warning means the listing may be incomplete. */
+export function isIncompleteWarning(warning: TableauWarning): boolean {
+  return warning.code === null || !INFORMATIONAL_WARNINGS.has(warning.code);
+}
+
+export interface Listing {
+  workbooks: TableauWorkbook[];
+  warnings: TableauWarning[];
+  /** Workbooks Tableau returned before the filters (projects, tags, names, personal spaces). */
+  fetched: number | null;
+}
+
+/** List the workbooks of the settings' filter, with progress; the session is always signed out. */
+export async function listFromTableau(
+  settings: CliSettings,
+  io: CliIo,
+  console: Console,
+): Promise<Listing> {
+  const { client, messages } = openTableau(settings, io, console);
+  const progress = console.progress();
+  messages.progress = progress;
+  const warnings: TableauWarning[] = [];
+  progress.update('signing in to Tableau…');
+  try {
+    const workbooks = await client.listWorkbooks({
+      ...settings.filter,
+      ...(io.signal === undefined ? {} : { signal: io.signal }),
+      onProgress: (p) => {
+        const total = p.totalCount === null ? '' : ` of ${p.totalCount}`;
+        progress.update(`fetched ${p.workbooksFetched}${total} workbooks (page ${p.pagesFetched})`);
+      },
+      onWarning: (w) => warnings.push(w),
+    });
+    return { workbooks, warnings, fetched: messages.fetched };
+  } finally {
+    progress.done();
+    await client.signOut().catch(() => undefined);
+  }
 }

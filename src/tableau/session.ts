@@ -263,10 +263,8 @@ export function createSession(deps: SessionDeps): Session {
           `Tableau refused the sign-in with ${signer()} ` +
             `on site ${JSON.stringify(settings.siteName)}${error.tableauCode ? ` (${error.tableauCode}${error.summary ? ` ${error.summary}` : ''})` : ''}. ` +
             signInHint(),
-          {
-            ...httpFactsOf(error),
-            field: settings.auth.kind === 'personal-access-token' ? 'tokenName' : 'connectedApp',
-          },
+          // No `field`: Tableau answers a wrong site name and a wrong token alike.
+          httpFactsOf(error),
         );
       }
       throw error;

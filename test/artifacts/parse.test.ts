@@ -75,6 +75,7 @@ t.test('a model becomes a DbtNode with every field', async (t) => {
     enabled: true,
     tags: ['t'],
     fqn: ['shop', 'orders'],
+    originalFilePath: null,
     description: 'about orders',
   });
   t.equal(m.path, null);
@@ -121,6 +122,7 @@ t.test('a source uses identifier and source_name', async (t) => {
     enabled: true,
     tags: [],
     fqn: [],
+    originalFilePath: null,
     description: null,
   });
   t.equal(m.resourceTypes.get('source.shop.raw.customers'), 'source');

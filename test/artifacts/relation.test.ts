@@ -60,6 +60,7 @@ const node = (
   enabled: true,
   tags: [],
   fqn: ['p', identifier],
+  originalFilePath: null,
   description: null,
 });
 

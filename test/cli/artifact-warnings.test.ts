@@ -84,7 +84,7 @@ t.test('refresh: run_results of another invocation, older than the manifest', as
     ),
   );
   const json = captureIo(env, project);
-  t.equal(await run(['refresh', '--dry-run', '--json'], json.io), 0);
+  t.equal(await run(['refresh', '--dry-run', '--log-format', 'json'], json.io), 0);
   const entries = json
     .stdout()
     .trimEnd()

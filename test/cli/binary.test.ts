@@ -31,12 +31,12 @@ if (!existsSync(binary)) {
   t.test('bad flags exit 2 with a hint', async (t) => {
     const r = await spawnCli(['sync', '--no-such-flag']);
     t.equal(r.code, 2);
-    t.match(r.stderr, /^ERR_INVALID_OPTION: sync: Unknown option '--no-such-flag'/);
+    t.match(r.stderr, /^ERR_INVALID_OPTION: sync: unknown option --no-such-flag\n/);
     t.match(r.stderr, /\nhint: run `dbt-auto-exposures sync --help`/);
     t.equal(r.stdout, '');
     const value = await spawnCli(['refresh', '--concurrency', 'many']);
     t.equal(value.code, 2);
-    t.match(value.stderr, /--concurrency: expected a whole number ≥ 1 and ≤ 64, got "many"/);
+    t.match(value.stderr, /--concurrency: expected a whole number ≥ 1, got "many"/);
   });
 
   t.test('missing artifacts exit 1 naming the file, with a hint', async (t) => {
@@ -100,12 +100,12 @@ if (!existsSync(binary)) {
     t.equal(text.split('\n').filter((l) => l.startsWith('| [') || l.startsWith('| O')).length, 3);
     const bad = await spawnCli(['lineage', '--format', 'pdf', '--project-dir', project]);
     t.equal(bad.code, 2);
-    t.match(bad.stderr, /--format: expected text, markdown or mermaid, got "pdf"/);
+    t.match(bad.stderr, /--format: expected text, markdown, mermaid, json, got "pdf"/);
     const none = await spawnCli(['impact', '--project-dir', project, '--lineage', jaffleLineage]);
     t.equal(none.code, 2);
     t.match(
       none.stderr,
-      /impact: say which dbt nodes changed\n {2}field: --select\nhint: pass --select/,
+      /impact: say which dbt nodes changed\n {2}field: --select\nhint: pass -s orders customers/,
     );
   });
 
@@ -115,7 +115,8 @@ if (!existsSync(binary)) {
       const project = await copyExample(t);
       const r = await spawnCli([
         'refresh',
-        '--json',
+        '--log-format',
+        'json',
         '--lineage',
         jaffleLineage,
         '--project-dir',

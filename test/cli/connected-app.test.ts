@@ -46,7 +46,10 @@ t.test('sync and refresh with a connected app leave no secret and no JWT anywher
   t.equal(await run(['sync', '--verbose'], sync.io), 0, sync.stderr());
   const refresh = captureIo({ ...env, DBT_ACTIVE_EXPOSURES: '1' }, project);
   t.equal(
-    await run(['refresh', '--json', '--debug', '--wait', '--wait-timeout', '30'], refresh.io),
+    await run(
+      ['refresh', '--log-format', 'json', '--debug', '--wait', '--wait-timeout', '30'],
+      refresh.io,
+    ),
     0,
     refresh.stderr(),
   );

@@ -3,10 +3,12 @@
  * spawning the built binary.
  */
 import { spawn } from 'node:child_process';
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CliIo } from '../../src/cli/io.js';
+import { createMockTableauServer, type MockSiteInput } from '../../src/testing/index.js';
+import { SENTINEL_SECRET, SENTINEL_TOKEN_NAME } from '../helpers/secrets.js';
 import { repoFixtures, repoRoot } from '../helpers/shared-fixtures.js';
 
 export const exampleProject = join(repoRoot, 'examples', 'jaffle-tableau');
@@ -81,4 +83,23 @@ export function spawnCli(
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** The mock Tableau server with the example site, and the variables that connect to it. */
+export async function mockTableau(t: Teardown) {
+  const site = JSON.parse(
+    await readFile(join(exampleProject, 'tableau-site.json'), 'utf8'),
+  ) as MockSiteInput;
+  const server = await createMockTableauServer({
+    siteModel: site,
+    tokens: [{ name: SENTINEL_TOKEN_NAME, secret: SENTINEL_SECRET }],
+  });
+  t.teardown(() => server.close());
+  const env = {
+    TABLEAU_SERVER_URL: server.url,
+    TABLEAU_SITE_NAME: server.siteName,
+    TABLEAU_TOKEN_NAME: SENTINEL_TOKEN_NAME,
+    TABLEAU_TOKEN_SECRET: SENTINEL_SECRET,
+  };
+  return { server, env };
 }

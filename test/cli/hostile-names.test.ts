@@ -101,7 +101,7 @@ t.test('hostile names: inert in every text output, exact in data files', async (
   t.same(unsafeCharacters(colored.stdout().replace(sgr, '')), [], 'only SGR escapes');
 
   const json = captureIo(env, project);
-  t.equal(await run(['sync', '--group-by', 'project', '--json', '--check'], json.io), 0);
+  t.equal(await run(['sync', '--group-by', 'project', '--output', 'json', '--check'], json.io), 0);
   t.same(unsafeCharacters(json.stdout()), [], '--json escapes what a terminal would act on');
   const skipped = JSON.parse(json.stdout()).skippedWorkbooks[0].workbookName;
   t.equal(skipped, WORKBOOK_NAMES[6], 'and parses back to the exact name');
@@ -156,7 +156,7 @@ t.test('hostile names: inert in every text output, exact in data files', async (
   // The ESC is removed; what followed it is harmless text.
   t.match(refresh.stdout(), "datasource 'Orders [5m(certified)'");
   const refreshJson = captureIo(refreshEnv, project);
-  t.equal(await run(['refresh', '--dry-run', '--json'], refreshJson.io), 0);
+  t.equal(await run(['refresh', '--dry-run', '--log-format', 'json'], refreshJson.io), 0);
   t.same(unsafeCharacters(refreshJson.stdout()), [], 'refresh --json escapes them');
   const messages = refreshJson
     .stdout()

@@ -114,7 +114,7 @@ if (!existsSync(binary)) {
   t.test('--json: one JSON line per entry, as it happens', async (t) => {
     const { project, env } = await setUp(t);
     const cli = start(
-      ['refresh', '--follow', '-', '--json'],
+      ['refresh', '--follow', '-', '--log-format', 'json'],
       { ...env, DBT_ACTIVE_EXPOSURES: '1' },
       project,
     );
@@ -125,8 +125,9 @@ if (!existsSync(binary)) {
     cli.child.stdin.end(`${BUILD.lines.slice(snapshot + 1).join('\n')}\n`);
     t.equal(await cli.exited, 0, cli.stderr());
     const entries = cli.lines.map((l) => JSON.parse(l));
-    t.equal(entries.at(-1).info.code, 'AE007');
-    t.ok(entries.every((e) => e.info.category === 'active_exposures'));
+    const library = entries.filter((e) => /^AE[01]/.test(e.info.code));
+    t.equal(library.filter((e) => /^AE0/.test(e.info.code)).at(-1).info.code, 'AE007');
+    t.ok(library.every((e) => e.info.category === 'active_exposures'));
   });
 
   t.test(
@@ -148,7 +149,7 @@ if (!existsSync(binary)) {
 
       const waited = start(
         ['refresh', '--wait', '--build-after', '0'],
-        { ...enabled, DBT_AUTO_EXPOSURES_PROGRESS_INTERVAL_MS: '50' },
+        { ...enabled, DBT_AUTO_EXPOSURES_PROGRESS_INTERVAL: '0.05' },
         project,
       );
       t.equal(await waited.exited, 1, waited.stderr());

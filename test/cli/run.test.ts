@@ -1,6 +1,7 @@
 import t from 'tap';
-import { COMMANDS } from '../../src/cli/command-specs.js';
-import { packageVersion, redactingSink, run } from '../../src/cli/run.js';
+import { redactingSink } from '../../src/cli/command.js';
+import { packageVersion, run } from '../../src/cli/run.js';
+import { COMMANDS } from '../../src/cli/specs.js';
 import { captureIo } from './helpers.js';
 
 t.test('--version prints the version of package.json', async (t) => {
@@ -50,10 +51,25 @@ t.test('bad usage exits 2 with code, message and hint on stderr', async (t) => {
     [['help', 'nope'], /unknown command "nope"/],
     [
       ['sync', '--bogus'],
-      /^ERR_INVALID_OPTION: sync: Unknown option '--bogus'\nhint: run `dbt-auto-exposures sync --help`/,
+      /^ERR_INVALID_OPTION: sync: unknown option --bogus\nhint: run `dbt-auto-exposures sync --help`/,
     ],
     [['refresh', '--build-after'], /refresh: Option '--build-after <value>' argument missing/],
-    [['impact', 'orders'], /impact: Unexpected argument 'orders'/],
+    [['impact', 'orders'], /impact: unexpected argument 'orders'/],
+    [
+      ['sync', '--log-format', 'jsn'],
+      /--log-format: expected text, json, debug, got "jsn"; did you mean "json"\?/,
+    ],
+    [['synk'], /^ERR_INVALID_OPTION: unknown command "synk"; did you mean "sync"\?/],
+    [['sync', '--projet', 'x'], /sync: unknown option --projet; did you mean --project\?/],
+    [['refresh', '--dryrun'], /refresh: unknown option --dryrun; did you mean --dry-run\?/],
+    [
+      ['impact', '--json'],
+      /hint: use --log-format json \(every line a JSON event\) or --output json/,
+    ],
+    [
+      ['impact', '--format', 'jsn'],
+      /--format: expected text, markdown, mermaid, json, got "jsn"; did you mean "json"\?/,
+    ],
   ];
   for (const [argv, expected] of cases) {
     const c = captureIo();

@@ -1,16 +1,24 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
-import { findCommand } from '../../src/cli/command-specs.js';
-import { validateConfig } from '../../src/cli/config-schema.js';
-import { parseNumber } from '../../src/cli/flag-values.js';
-import { parseFlags } from '../../src/cli/flags.js';
+import { parseCommandLine, parseNumber } from '../../src/cli/args.js';
+import { validateConfig } from '../../src/cli/config-file.js';
 import { describeSettings, resolveSettings } from '../../src/cli/settings.js';
+import { findCommand } from '../../src/cli/specs.js';
 import { requireTableau } from '../../src/cli/tableau.js';
 import { ConfigError } from '../../src/errors.js';
 import { captureIo, tempDir } from './helpers.js';
 
-const flagsOf = (command: string, argv: string[]) => parseFlags(findCommand(command)!, argv).flags;
+/** The settings of `command argv` with environment `env`, run in `cwd` (as the binary reads them). */
+function resolved(
+  command: string,
+  argv: string[],
+  env: Record<string, string | undefined>,
+  cwd: string,
+) {
+  const { flags, origins } = parseCommandLine(findCommand(command)!, argv, env);
+  return resolveSettings(flags, captureIo(env, cwd).io, origins);
+}
 
 async function project(t: Parameters<typeof tempDir>[0], files: Record<string, string>) {
   const dir = await tempDir(t);
@@ -23,7 +31,7 @@ async function project(t: Parameters<typeof tempDir>[0], files: Record<string, s
 
 t.test('defaults: paths from the project dir and dbt_project.yml', async (t) => {
   const dir = await project(t, { 'dbt_project.yml': 'name: p\n' });
-  const s = await resolveSettings({}, captureIo({}, dir).io);
+  const s = await resolved('sync', [], {}, dir);
   t.equal(s.projectDir, dir);
   t.equal(s.hasDbtProject, true);
   t.equal(s.configFile, null);
@@ -42,6 +50,8 @@ t.test('defaults: paths from the project dir and dbt_project.yml', async (t) => 
   t.same(s.filter, {});
   t.same(s.activeExposures, {
     env: {},
+    enabled: undefined,
+    buildAfterMinutes: undefined,
     reportPath: join(dir, 'target', 'active_exposures.json'),
     concurrency: undefined,
     waitTimeoutMs: 1_800_000,
@@ -68,7 +78,7 @@ t.test("dbt_project.yml's target-path and model-paths move the defaults", async 
   const dir = await project(t, {
     'dbt_project.yml': "name: p\ntarget-path: build\nmodel-paths: ['dbt_models']\n",
   });
-  const s = await resolveSettings({}, captureIo({}, dir).io);
+  const s = await resolved('sync', [], {}, dir);
   t.equal(s.targetPath, join(dir, 'build'));
   t.equal(s.exposuresPath, join(dir, 'dbt_models', 'exposures'));
   t.equal(s.sources.targetPath, 'dbt_project.yml');
@@ -89,7 +99,7 @@ t.test(
         '',
       ].join('\n'),
     });
-    const s = await resolveSettings({}, captureIo({}, dir).io);
+    const s = await resolved('sync', [], {}, dir);
     t.same(s.resourcePaths, [
       join(dir, 'dbt_models'),
       join(dir, 'more_models'),
@@ -97,7 +107,7 @@ t.test(
       '/abs/macros',
       join(dir, 'tests'),
     ]);
-    const none = await resolveSettings({}, captureIo({}, await tempDir(t)).io);
+    const none = await resolved('sync', [], {}, await tempDir(t));
     t.equal(none.resourcePaths.length, 6, 'no dbt_project.yml: the defaults');
   },
 );
@@ -110,7 +120,7 @@ t.test(
       "name: p\non-run-start: |\n  select 1\nvars: {a: &x 1, b: *x}\ntarget-path: 'build'\n" +
       'source-paths:\n  - src_models\n';
     const dir = await project(t, { 'dbt_project.yml': text });
-    const s = await resolveSettings({}, captureIo({}, dir).io);
+    const s = await resolved('sync', [], {}, dir);
     t.equal(s.targetPath, join(dir, 'build'));
     t.equal(s.exposuresPath, join(dir, 'src_models', 'exposures'));
     t.equal(s.sources.targetPath, 'dbt_project.yml');
@@ -151,15 +161,8 @@ t.test('precedence: flag > environment > config file', async (t) => {
     DBT_TARGET_PATH: 'env-target',
     DBT_ACTIVE_EXPOSURES_BUILD_AFTER: '45',
   };
-  const flags = flagsOf('sync', [
-    '--server-url',
-    'flag.example',
-    '--project',
-    'Sales,Ops',
-    '--tag',
-    'x',
-  ]);
-  const s = await resolveSettings(flags, captureIo(env, dir).io);
+  const argv = ['--server-url', 'flag.example', '--project', 'Sales,Ops', '--tag', 'x'];
+  const s = await resolved('sync', argv, env, dir);
   t.equal(s.configFile, join(dir, 'dbt-auto-exposures.config.json'));
   t.equal(s.tableau.serverUrl, 'flag.example', 'flag beats env and config');
   t.equal(
@@ -180,7 +183,9 @@ t.test('precedence: flag > environment > config file', async (t) => {
   t.same(s.filter, { projects: ['Sales', 'Ops'], tags: ['x'], includePersonalSpace: false });
   t.same(s.matching, { parseCustomSql: true, databaseAliases: { PROD: 'analytics' } });
   t.same(s.activeExposures, {
-    env: { DBT_ACTIVE_EXPOSURES: '1', DBT_ACTIVE_EXPOSURES_BUILD_AFTER: '45' },
+    env: { DBT_ACTIVE_EXPOSURES_BUILD_AFTER: '45' },
+    enabled: true,
+    buildAfterMinutes: undefined,
     reportPath: join(dir, 'reports', 'ae.json'),
     concurrency: 4,
     waitTimeoutMs: 60_000,
@@ -188,8 +193,11 @@ t.test('precedence: flag > environment > config file', async (t) => {
   t.equal(s.sources.serverUrl, 'flag');
   t.equal(s.sources.siteName, 'env');
   t.equal(s.sources.tokenName, 'config');
+  t.equal(s.sources.targetPath, 'env', 'a flag set by its variable is reported as env');
+  t.equal(s.sources.activeExposures, 'config');
+  t.equal(s.sources.buildAfterMinutes, 'env');
 
-  const refreshFlags = flagsOf('refresh', [
+  const refreshArgv = [
     '--enable',
     '--build-after',
     '0',
@@ -203,15 +211,15 @@ t.test('precedence: flag > environment > config file', async (t) => {
     'r.json',
     '--timeout',
     '10',
-  ]);
-  const r = await resolveSettings(
-    refreshFlags,
-    captureIo({ ...env, DBT_ACTIVE_EXPOSURES: '0' }, dir).io,
-  );
+  ];
+  const r = await resolved('refresh', refreshArgv, { ...env, DBT_ACTIVE_EXPOSURES: '0' }, dir);
   t.same(r.activeExposures.env, {
-    DBT_ACTIVE_EXPOSURES: '1',
-    DBT_ACTIVE_EXPOSURES_BUILD_AFTER: '0',
+    DBT_ACTIVE_EXPOSURES: '0',
+    DBT_ACTIVE_EXPOSURES_BUILD_AFTER: '45',
   });
+  t.equal(r.activeExposures.enabled, true, '--enable is an option over the variable');
+  t.equal(r.activeExposures.buildAfterMinutes, 0);
+  t.equal(r.sources.activeExposures, 'flag', 'not env: the misleading --debug source is gone');
   t.equal(r.activeExposures.concurrency, 1);
   t.equal(r.activeExposures.waitTimeoutMs, 2500);
   t.equal(r.activeExposures.reportPath, join(dir, 'r.json'), '--report is relative to the cwd');
@@ -223,18 +231,15 @@ t.test(
   '--project-dir and DBT_PROJECT_DIR; relative file flags are relative to the cwd',
   async (t) => {
     const dir = await project(t, { 'p/dbt_project.yml': 'name: p\n' });
-    const viaEnv = await resolveSettings({}, captureIo({ DBT_PROJECT_DIR: 'p' }, dir).io);
+    const viaEnv = await resolved('sync', [], { DBT_PROJECT_DIR: 'p' }, dir);
     t.equal(viaEnv.projectDir, join(dir, 'p'));
-    const flags = flagsOf('sync', [
-      '--project-dir',
-      'p',
-      '--manifest',
-      'm.json',
-      '--lineage',
-      'l.json',
-      '--inject-manifest',
-    ]);
-    const s = await resolveSettings(flags, captureIo({ DBT_PROJECT_DIR: 'elsewhere' }, dir).io);
+    const argv = ['--project-dir', 'p', '--manifest', 'm.json', '--lineage', 'l.json'];
+    const s = await resolved(
+      'sync',
+      [...argv, '--inject-manifest'],
+      { DBT_PROJECT_DIR: 'elsewhere' },
+      dir,
+    );
     t.equal(s.projectDir, join(dir, 'p'));
     t.equal(s.manifestPath, join(dir, 'm.json'));
     t.equal(s.lineagePath, join(dir, 'l.json'));
@@ -243,10 +248,7 @@ t.test(
       join(dir, 'm.json'),
       '--inject-manifest writes the manifest in place',
     );
-    const to = await resolveSettings(
-      flagsOf('sync', ['--inject-manifest-to', 'out.json']),
-      captureIo({}, dir).io,
-    );
+    const to = await resolved('sync', ['--inject-manifest-to', 'out.json'], {}, dir);
     t.equal(to.injectManifestPath, join(dir, 'out.json'));
     t.equal(to.hasDbtProject, false);
   },
@@ -259,7 +261,16 @@ t.test('config file errors name the file and the key (exit-2 codes)', async (t) 
       /"tableau.tokenSecret" must not be in a config file/,
       'tableau.tokenSecret',
     ],
-    [{ 'dbt-auto-exposures.config.json': '{"tablaeu": {}}' }, /unknown key "tablaeu"/, 'tablaeu'],
+    [
+      { 'dbt-auto-exposures.config.json': '{"tablaeu": {}}' },
+      /unknown key "tablaeu"; did you mean "tableau"\?/,
+      'tablaeu',
+    ],
+    [
+      { 'dbt-auto-exposures.config.yml': 'matching:\n  parseCustomSQL: true\n' },
+      /unknown key "matching.parseCustomSQL"; did you mean "parseCustomSql"\?/,
+      'matching.parseCustomSQL',
+    ],
     [
       { 'dbt-auto-exposures.config.yml': 'filter:\n  projects: Finance\n' },
       /filter.projects: /,
@@ -280,7 +291,7 @@ t.test('config file errors name the file and the key (exit-2 codes)', async (t) 
   ];
   for (const [files, message, field] of cases) {
     const dir = await project(t, files);
-    const error = await resolveSettings({}, captureIo({}, dir).io).then(
+    const error = await resolved('sync', [], {}, dir).then(
       () => null,
       (e: unknown) => e,
     );
@@ -293,7 +304,7 @@ t.test('config file errors name the file and the key (exit-2 codes)', async (t) 
 
 t.test('a broken dbt_project.yml is an ArtifactError naming it', async (t) => {
   const dir = await project(t, { 'dbt_project.yml': 'name: [' });
-  await t.rejects(resolveSettings({}, captureIo({}, dir).io), {
+  await t.rejects(resolved('sync', [], {}, dir), {
     name: 'ArtifactError',
     code: 'ERR_ARTIFACT_SCHEMA',
     file: join(dir, 'dbt_project.yml'),
@@ -317,7 +328,6 @@ t.test(
 
 t.test('bad numeric and enum flags are usage errors', async (t) => {
   const dir = await tempDir(t);
-  const io = captureIo({}, dir).io;
   const bad: [string, string[], RegExp][] = [
     ['refresh', ['--build-after', '1.5'], /--build-after: expected a whole number ≥ 0, got "1.5"/],
     ['refresh', ['--concurrency', '0'], /--concurrency: expected a whole number ≥ 1/],
@@ -326,7 +336,7 @@ t.test('bad numeric and enum flags are usage errors', async (t) => {
     ['sync', ['--group-by', 'folder'], /--group-by: expected none or project/],
   ];
   for (const [command, argv, message] of bad) {
-    await t.rejects(resolveSettings(flagsOf(command, argv), io), {
+    await t.rejects(resolved(command, argv, {}, dir), {
       code: 'ERR_INVALID_OPTION',
       message,
     });
@@ -338,21 +348,23 @@ t.test(
   'requireTableau names every missing setting; describeSettings hides the secret',
   async (t) => {
     const dir = await tempDir(t);
-    const none = await resolveSettings({}, captureIo({}, dir).io);
+    const none = await resolved('sync', [], {}, dir);
     t.throws(() => requireTableau(none), {
       code: 'ERR_TABLEAU_CONFIG',
       message:
         /server URL \(--server-url or TABLEAU_SERVER_URL\).*site name.*token name.*token secret \(TABLEAU_TOKEN_SECRET\)/,
     });
     const env = { TABLEAU_SERVER_URL: 'h', TABLEAU_SITE_NAME: 's', TABLEAU_TOKEN_NAME: 'n' };
-    const noSecret = await resolveSettings({}, captureIo(env, dir).io);
+    const noSecret = await resolved('sync', [], env, dir);
     t.throws(() => requireTableau(noSecret), {
       code: 'ERR_TABLEAU_CONFIG',
       field: 'the token secret (TABLEAU_TOKEN_SECRET)',
     });
-    const all = await resolveSettings(
-      {},
-      captureIo({ ...env, TABLEAU_TOKEN_SECRET: 'very-secret-value' }, dir).io,
+    const all = await resolved(
+      'sync',
+      [],
+      { ...env, TABLEAU_TOKEN_SECRET: 'very-secret-value' },
+      dir,
     );
     t.same(requireTableau(all), {
       serverUrl: 'h',

@@ -91,3 +91,23 @@ t.test('snapshot failing mid-listing: exit 1, no secret, previous file unchanged
   t.equal(files.get('tableau.json'), previous, 'the previous snapshot is unchanged');
   assertNoSecrets(t, io.stdout(), io.stderr(), server.requests);
 });
+
+t.test('snapshot says how many workbooks the filters left out, and which filters', async (t) => {
+  const { dir, config, io } = await setUp(t, false);
+  const args = ['snapshot', '--out', 'some.json', '--config', config];
+  args.push('--exclude-workbook', 'S*', '--exclude-workbook', 'Ops*');
+  t.equal(await run(args, io.io), 0, io.stderr());
+  t.match(
+    io.stdout(),
+    /^wrote 5 workbooks to .*some\.json\n2 of the 7 workbooks Tableau listed were left out by the filters \(exclude-workbook S\*, Ops\*; personal spaces left out\)\n$/,
+  );
+  const json = captureIo(io.io.env as Record<string, string>, dir);
+  t.equal(await run([...args, '--output', 'json'], json.io), 0, json.stderr());
+  t.match(JSON.parse(json.stdout()), {
+    workbooks: 5,
+    listed: 7,
+    leftOutByFilters: 2,
+    filters: { exclude: ['S*', 'Ops*'] },
+    incomplete: false,
+  });
+});

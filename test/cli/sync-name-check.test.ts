@@ -105,7 +105,11 @@ t.test('a YAML file that does not parse: listed in the summary, the sync goes on
     /YAML files not checked for hand-written exposures \(1\):\n {2}models\/broken\.yml — line \d+: /,
   );
   const json = captureIo({}, project);
-  t.equal(await run(['sync', '--snapshot', snapshot, '--json'], json.io), 0, json.stderr());
+  t.equal(
+    await run(['sync', '--snapshot', snapshot, '--output', 'json'], json.io),
+    0,
+    json.stderr(),
+  );
   const summary = JSON.parse(json.stdout());
   t.same(
     summary.unscannedYaml.map((u: { file: string }) => u.file),

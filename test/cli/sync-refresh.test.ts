@@ -6,29 +6,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
 import { run } from '../../src/cli/run.js';
-import type { MockSiteInput } from '../../src/testing/index.js';
-import { createMockTableauServer } from '../../src/testing/index.js';
-import { assertNoSecrets, SENTINEL_SECRET, SENTINEL_TOKEN_NAME } from '../helpers/secrets.js';
-import { captureIo, copyExample, exampleProject, tempDir } from './helpers.js';
-
-const site = JSON.parse(
-  await readFile(join(exampleProject, 'tableau-site.json'), 'utf8'),
-) as MockSiteInput;
-
-async function mockTableau(t: Parameters<typeof copyExample>[0]) {
-  const server = await createMockTableauServer({
-    siteModel: site,
-    tokens: [{ name: SENTINEL_TOKEN_NAME, secret: SENTINEL_SECRET }],
-  });
-  t.teardown(() => server.close());
-  const env = {
-    TABLEAU_SERVER_URL: server.url,
-    TABLEAU_SITE_NAME: server.siteName,
-    TABLEAU_TOKEN_NAME: SENTINEL_TOKEN_NAME,
-    TABLEAU_TOKEN_SECRET: SENTINEL_SECRET,
-  };
-  return { server, env };
-}
+import { assertNoSecrets, SENTINEL_SECRET } from '../helpers/secrets.js';
+import { captureIo, copyExample, mockTableau, tempDir } from './helpers.js';
 
 // Expected by hand from tableau-site.json and the example manifest: six workbooks match a dbt
 // node (Marketing Spend reads only a spreadsheet).
@@ -78,7 +57,7 @@ t.test('sync against the mock server, then a second sync reports no changes', as
   assertNoSecrets(t, out, first.stderr(), yaml, lineage);
 
   const again = captureIo({ ...env, DBT_PROJECT_DIR: project }, project);
-  t.equal(await run(['sync', '--json'], again.io), 0, again.stderr());
+  t.equal(await run(['sync', '--output', 'json'], again.io), 0, again.stderr());
   const summary = JSON.parse(again.stdout());
   t.same([summary.added, summary.removed, summary.changed], [[], [], []]);
   t.equal(summary.firstSync, false);
@@ -165,7 +144,7 @@ t.test('refresh against the mock server: refreshes, then skips within the cadenc
   t.equal(report.enabled, true);
 
   const second = captureIo({ ...base, DBT_ACTIVE_EXPOSURES: '1' }, project);
-  t.equal(await run(['refresh', '--json', '--debug'], second.io), 0, second.stderr());
+  t.equal(await run(['refresh', '--log-format', 'json', '--debug'], second.io), 0, second.stderr());
   t.equal(server.jobs().length, 5, 'no new job: within the 1440-minute cadence');
   const entries = second
     .stdout()
@@ -216,8 +195,10 @@ t.test('an unreachable server: a clear error, exit 1, nothing written', async (t
     },
     project,
   );
-  t.equal(await run(['sync', '--timeout', '2'], c.io), 1);
-  t.match(c.stderr(), /^ERR_TABLEAU_NETWORK: /);
+  t.equal(await run(['sync', '--timeout', '2', '--progress-interval', '0.2'], c.io), 1);
+  // Not silent while it retries: outside a terminal, the progress line comes every interval.
+  t.match(c.stderr(), /(^|\n)Tableau: GET \/api\/[\d.]+\/serverinfo retry in \d+ ms \(\d+ s\)\n/);
+  t.match(c.stderr(), /\nERR_TABLEAU_NETWORK: /);
   t.match(c.stderr(), /hint: check the server URL/);
   assertNoSecrets(t, c.stdout(), c.stderr());
   await t.rejects(readFile(join(project, 'models', 'exposures', 'tableau_lineage.json')));
@@ -254,7 +235,7 @@ t.test('a listing with warnings keeps the previous exposures and exits 1', async
     ],
   } as never);
   const c = captureIo(base, project);
-  const code = await run(['sync', '--exclude', 'Sales*'], c.io);
+  const code = await run(['sync', '--exclude-workbook', 'Sales*'], c.io);
   t.equal(code, 1, c.stdout() + c.stderr());
   t.match(c.stdout(), 'exposures of the previous sync were kept');
   const lineage = JSON.parse(

@@ -70,7 +70,9 @@ if (!existsSync(binary)) {
     for (const ref of ["ref('orders')", "source('jaffle_raw', 'payments')", "ref('refunds')"]) {
       t.match(yaml, `- ${ref}`);
     }
-    const json = await spawnCli(['sync', '--snapshot', file, '--json'], { cwd: project });
+    const json = await spawnCli(['sync', '--snapshot', file, '--output', 'json'], {
+      cwd: project,
+    });
     const summary = JSON.parse(json.stdout);
     t.same(summary.stats.customSql, { queries: 2, parsed: 1 });
     t.equal(summary.workbooksWithoutTables, 0);
@@ -121,7 +123,9 @@ if (!existsSync(binary)) {
       'UNREAD_TABLES: 1 table at data.workbooks[*].upstreamVirtualConnectionTables[*] reached no workbook (first: SALES at data.workbooks[1].upstreamVirtualConnectionTables[0])',
     );
     t.match(r.stdout, 'The listing may be incomplete');
-    const json = await spawnCli(['sync', '--snapshot', file, '--json'], { cwd: project });
+    const json = await spawnCli(['sync', '--snapshot', file, '--output', 'json'], {
+      cwd: project,
+    });
     const summary = JSON.parse(json.stdout);
     t.equal(summary.workbooksWithoutTables, 1);
     t.same(

@@ -117,7 +117,7 @@ t.test('refresh: redirects', async (t) => {
         upstream: mock.url,
         rule: redirectOnce(ROUTE[route], status, (r) => `${other.url}${r.url}`),
       });
-      const run = await spawnCli(['refresh', '--wait', '--json'], {
+      const run = await spawnCli(['refresh', '--wait', '--log-format', 'json'], {
         cwd: project,
         env: {
           ...envFor(origin.url, mock),

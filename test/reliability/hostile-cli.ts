@@ -90,18 +90,22 @@ export const REFRESH_REDIRECTS: [string, RouteId, number][] = [
 export const CLI_ECHO: [string, RouteId, string[]][] = [
   ['REST JSON 400, code echoed', 'signin', ['sync']],
   ['REST XML 401 (401001)', 'signin', ['refresh', '--wait']],
-  ['REST JSON 400, code echoed', 'graphql', ['sync', '--json']],
+  ['REST JSON 400, code echoed', 'graphql', ['sync', '--log-format', 'json']],
   ['GraphQL errors, no data', 'graphql', ['sync']],
-  ['GraphQL errors with partial data', 'graphql', ['sync', '--json']],
+  ['GraphQL errors with partial data', 'graphql', ['sync', '--log-format', 'json']],
   ['GraphQL warnings', 'graphql', ['sync']],
   ['GraphQL warnings', 'graphql', ['snapshot', '--out', 'snapshot.json']],
   ['REST XML 400, code echoed', 'graphql', ['refresh', '--wait', '--debug']],
   ['REST JSON 409 (409093, already queued)', 'refresh', ['refresh', '--wait']],
-  ['REST XML 409 (409090, not refreshable)', 'refresh', ['refresh', '--wait', '--json']],
-  ['REST JSON 500 (retried)', 'refresh', ['refresh', '--json', '--debug']],
+  [
+    'REST XML 409 (409090, not refreshable)',
+    'refresh',
+    ['refresh', '--wait', '--log-format', 'json'],
+  ],
+  ['REST JSON 500 (retried)', 'refresh', ['refresh', '--log-format', 'json', '--debug']],
   ['REST JSON 401 (401000)', 'refresh', ['refresh', '--wait']],
   ['REST XML 400, code echoed', 'job', ['refresh', '--wait', '--debug']],
-  ['job notes of a failed job', 'job', ['refresh', '--wait', '--json', '--debug']],
+  ['job notes of a failed job', 'job', ['refresh', '--wait', '--log-format', 'json', '--debug']],
   ['REST JSON 400, code echoed', 'signout', ['sync']],
 ];
 /** Server URLs with a password (`<password>` stands for it), each tried with every command. */

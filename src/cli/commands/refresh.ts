@@ -1,65 +1,97 @@
 /**
  * `dbt-auto-exposures refresh`: after `dbt build` (or while it runs, with --follow), run the
  * active exposures over the lineage JSON and the build's run_results (or its JSON log), print
- * each line of the dbt-like log the moment it is made (text, or JSON lines with --json), write
- * the report. Exit 1 when a refresh failed.
+ * each line of the dbt-like log the moment it is made (text, JSON events or dbt's debug format),
+ * write the report. Exit 1 when a refresh failed.
  */
 import { resolve } from 'node:path';
-// The modules this command uses, not `../../index.js`: start-up time is module loading (yaml,
-// picomatch, fast-glob, node-fetch…), and the Tableau client loads only when enabled (`openTableau`).
-import { followDbtLog, loadRunResultsFromLog } from '../../active/follow.js';
-import { maybeRefresh } from '../../active/maybe-refresh.js';
-import type { Refresher } from '../../active/refresher.js';
-import { type RefreshReport, writeRefreshReport } from '../../active/report.js';
-import type { EntryStream, RefreshRunOptions } from '../../active/session.js';
-import { resolveActiveExposureSettings } from '../../active/settings.js';
-import { loadManifest } from '../../artifacts/manifest.js';
-import { loadRunResults } from '../../artifacts/run-results.js';
-import type { RunResults } from '../../artifacts/types.js';
-import { mergeInTimeOrder } from '../../log/entries.js';
-import { renderLogEntry } from '../../log/render.js';
-import type { LogEntry } from '../../log/types.js';
-import { loadLineage } from '../../output/lineage-file.js';
-import { warnAboutArtifacts } from '../artifact-warnings.js';
-import type { TextSink } from '../io.js';
+import {
+  type EntryStream,
+  type ExposureLineage,
+  followDbtLog,
+  type LogEntry,
+  loadLineage,
+  loadManifest,
+  loadRunResults,
+  loadRunResultsFromLog,
+  type Manifest,
+  maybeRefresh,
+  type Refresher,
+  type RefreshReport,
+  type RefreshRunOptions,
+  type RunResults,
+  type TableauClient,
+  writeRefreshReport,
+} from '../../index.js';
+import { usageError } from '../args.js';
+import { type CommandContext, runCommand, warnAboutArtifacts } from '../command.js';
+import { createProgress } from '../console.js';
+import type { CliIo, TextSink } from '../io.js';
 import { maskData, secretsOf } from '../mask.js';
-import { createProgress } from '../progress.js';
-import { EXIT } from '../report-error.js';
-import type { CommandContext } from '../run.js';
-import { describeSettings, resolveSettings } from '../settings.js';
+import {
+  hasSelection,
+  isExposureSelected,
+  resolveSelection,
+  selectionGraph,
+} from '../selection.js';
+import { type CliSettings, describeSettings, resolveSettings } from '../settings.js';
+import { findCommand } from '../specs.js';
 import { openTableau } from '../tableau.js';
-import { usageError } from '../usage-error.js';
 
-/** A refresher for disabled runs: no call is made then, so reaching it is a bug. */
-const unreachable: Refresher = {
-  refresh() {
-    throw new Error('no Tableau call is made when active exposures are disabled');
-  },
-};
-
-/** Log and (with --debug) debug entries in time order; on equal times log lines come first. */
-export function entriesToPrint(report: RefreshReport, debug: boolean): LogEntry[] {
-  return debug ? mergeInTimeOrder(report.log, report.debug) : report.log;
+/**
+ * The Tableau client as a refresher, opened on its first call: a disabled run (or one with
+ * nothing to refresh) never needs the connection settings. A failure to open is kept, so the
+ * command reports it as the configuration error it is.
+ */
+function lazyTableau(settings: CliSettings, context: CommandContext) {
+  let opened: TableauClient | null = null;
+  let openError: unknown = null;
+  const client = (): TableauClient => {
+    if (opened !== null) return opened;
+    try {
+      opened = openTableau(settings, context.io, context.console).client;
+      return opened;
+    } catch (error) {
+      openError ??= error;
+      throw error;
+    }
+  };
+  const refresher: Refresher = {
+    getLastRefreshTimes: (targets, options) => client().getLastRefreshTimes(targets, options),
+    refresh: (target, options) => client().refresh(target, options),
+    waitForJob: (jobId, options) => client().waitForJob(jobId, options),
+  };
+  return {
+    refresher,
+    openError: () => openError,
+    signOut: async () => {
+      await opened?.signOut().catch(() => undefined);
+    },
+  };
 }
 
-/** How often, outside a terminal, a line says the run still waits for jobs (ms). */
-const WAITING_LINE_EVERY_MS = 30_000;
-/** Internal: a shorter interval for tests of the binary. */
-const WAITING_LINE_ENV = 'DBT_AUTO_EXPOSURES_PROGRESS_INTERVAL_MS';
-
-export async function runRefresh(context: CommandContext): Promise<number> {
-  const { io, flags } = context;
-  try {
-    return await refresh(context);
-  } catch (error) {
-    // dbt writing into `| refresh --follow -` must never see its reader gone (EPIPE would fail
-    // the build): read its log to the end, then report the error.
-    if (flags.follow === '-' && io.stdin !== undefined) for await (const _ of io.stdin);
-    throw error;
+/** The lineage restricted to the exposures --select/--exclude pick (dbt's meaning: `orders+`). */
+function selectedLineage(
+  context: CommandContext,
+  lineage: ExposureLineage,
+  manifest: Manifest,
+): ExposureLineage {
+  const { flags, console } = context;
+  const selectors = flags.select as string[] | undefined;
+  const excludes = flags.exclude as string[] | undefined;
+  if (!hasSelection(selectors, excludes)) return lineage;
+  const selection = resolveSelection(selectionGraph(manifest, [lineage]), selectors, excludes);
+  const exposures = lineage.exposures.filter((e) => isExposureSelected(selection, e.uniqueId));
+  if (exposures.length === 0) {
+    console.warn(
+      'the selection holds no exposure: nothing to refresh (as in dbt, `orders` selects the model only; `orders+` adds the exposures downstream)',
+    );
   }
+  return { ...lineage, exposures };
 }
 
-async function refresh({ io, flags }: CommandContext): Promise<number> {
+async function refresh(context: CommandContext): Promise<number> {
+  const { io, flags, origins, console } = context;
   const follow = typeof flags.follow === 'string' ? flags.follow : undefined;
   const fromLog = typeof flags['from-log'] === 'string' ? flags['from-log'] : undefined;
   if (follow !== undefined && (fromLog !== undefined || flags['run-results'] !== undefined)) {
@@ -76,35 +108,34 @@ async function refresh({ io, flags }: CommandContext): Promise<number> {
       'from-log',
     );
   }
-  const settings = await resolveSettings(flags, io);
+  const settings = await resolveSettings(flags, io, origins);
   if (flags.verbose === true) io.stderr.write(describeSettings(settings));
-  const env = settings.activeExposures.env;
-  // Validates DBT_ACTIVE_EXPOSURES* before any I/O, and tells whether Tableau is needed at all.
-  const gate = resolveActiveExposureSettings(env);
+  console.debug('settings in force', { sources: settings.sources });
   const signal = io.signal;
-  const lineage = await loadLineage(settings.lineagePath, { signal });
-  const manifest = await loadManifest(settings.manifestPath, { signal });
-  const runResults =
+  const fullLineage = await loadLineage(settings.lineagePath, { signal });
+  const runResults: RunResults | undefined =
     follow !== undefined
       ? undefined
       : fromLog !== undefined
         ? await loadRunResultsFromLog(resolve(io.cwd, fromLog), { signal })
         : await loadRunResults(settings.runResultsPath, { signal });
-  // A run_results that does not belong with the manifest is a warning in the log (AE009).
-  warnAboutArtifacts(io, runResults === undefined ? [manifest] : [manifest, runResults]);
+  if (runResults !== undefined) console.joinInvocation(runResults.invocationId);
+  const manifest = await loadManifest(settings.manifestPath, { signal });
+  // A run_results that does not belong with the manifest is a warning (AE009 in the log).
+  warnAboutArtifacts(console, runResults === undefined ? [manifest] : [manifest, runResults]);
+  const lineage = selectedLineage(context, fullLineage, manifest);
 
-  const tableau = gate.enabled ? await openTableau(settings, io) : null;
-  const format = flags.json === true ? 'json' : 'text';
+  const tableau = lazyTableau(settings, context);
+  const wait = flags.wait === true;
   const waiting = waitingJobs(io.stderr, {
-    enabled: flags.wait === true && format === 'text',
-    everyMs: Number(io.env[WAITING_LINE_ENV] ?? WAITING_LINE_EVERY_MS),
+    enabled: wait && console.shows('info'),
+    everyMs: console.options.progressIntervalMs,
   });
   // Each line printed the moment it is made (the progress line, if any, cleared first).
-  const print = (entry: LogEntry, stream: EntryStream): void => {
+  const print = (entry: LogEntry, _stream: EntryStream): void => {
     waiting.see(entry);
-    if (stream === 'debug' && flags.debug !== true) return;
     waiting.clear();
-    io.stdout.write(`${renderLogEntry(entry, format)}\n`);
+    console.entry(entry);
     waiting.show();
   };
   let report: RefreshReport;
@@ -112,10 +143,12 @@ async function refresh({ io, flags }: CommandContext): Promise<number> {
     const options: RefreshRunOptions = {
       lineage,
       manifest,
-      env,
-      refresher: tableau ?? unreachable,
+      env: settings.activeExposures.env,
+      enabled: settings.activeExposures.enabled,
+      buildAfterMinutes: settings.activeExposures.buildAfterMinutes,
+      refresher: tableau.refresher,
       dryRun: flags['dry-run'] === true,
-      wait: flags.wait === true ? { timeoutMs: settings.activeExposures.waitTimeoutMs } : undefined,
+      wait: wait ? { timeoutMs: settings.activeExposures.waitTimeoutMs } : undefined,
       concurrency: settings.activeExposures.concurrency,
       signal,
       now: io.now?.(),
@@ -133,17 +166,35 @@ async function refresh({ io, flags }: CommandContext): Promise<number> {
     }
   } finally {
     waiting.stop();
-    await tableau?.signOut().catch(() => undefined);
+    await tableau.signOut();
   }
+  // A client that could not be opened (settings missing or invalid) is a configuration error:
+  // reported as such, before the report is written.
+  const openError = tableau.openError();
+  if (openError !== null) throw openError;
 
   // The same masking as the screen (the run's sinks), for the file.
   const secrets = secretsOf(io.env);
   await writeRefreshReport(settings.activeExposures.reportPath, maskData(report, secrets), {
     signal,
   });
-  if (format === 'text')
-    io.stderr.write(`report written to ${settings.activeExposures.reportPath}\n`);
-  return report.results.some((r) => r.status === 'error') ? EXIT.failed : EXIT.ok;
+  console.status(`report written to ${settings.activeExposures.reportPath}`, {
+    path: settings.activeExposures.reportPath,
+  });
+  return report.results.some((r) => r.status === 'error') ? 1 : 0;
+}
+
+export function runRefresh(argv: readonly string[], io: CliIo): Promise<number> {
+  return runCommand(findCommand('refresh')!, argv, io, async (context) => {
+    try {
+      return await refresh(context);
+    } catch (error) {
+      // dbt writing into `| refresh --follow -` must never see its reader gone (EPIPE would fail
+      // the build): read its log to the end, then report the error.
+      if (context.flags.follow === '-' && io.stdin !== undefined) for await (const _ of io.stdin);
+      throw error;
+    }
+  });
 }
 
 /**
@@ -153,7 +204,7 @@ async function refresh({ io, flags }: CommandContext): Promise<number> {
  */
 function waitingJobs(sink: TextSink, options: { enabled: boolean; everyMs: number }) {
   const jobs = new Set<string>();
-  const progress = createProgress(sink, options.enabled);
+  const progress = createProgress(sink, 0, options.enabled);
   let since: number | undefined;
   let timer: ReturnType<typeof setInterval> | undefined;
   const text = (): string => {

@@ -10,41 +10,51 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { ConfigError } from '../../errors.js';
 import {
   buildExposureLineage,
+  ConfigError,
+  checkExposureNames,
   diffLineage,
+  type ExposureLineage,
+  injectExposures,
+  type LineageDiff,
+  type LineageSource,
+  loadLineage,
   loadManifest,
   loadTableauSnapshot,
+  recoverSyncOutputs,
+  renderExposuresYaml,
+  renderLineage,
+  type TableauWarning,
+  type TableauWorkbook,
+  type UnscannedYamlFile,
+  writeSyncOutputs,
 } from '../../index.js';
-import type { ExposureLineage, LineageSource } from '../../lineage/types.js';
-import type { LineageDiff } from '../../output/diff.js';
-import { checkExposureNames, type UnscannedYamlFile } from '../../output/exposure-scan.js';
-import { injectExposures } from '../../output/inject.js';
-import { loadLineage, renderLineage } from '../../output/lineage-file.js';
-import { JOURNAL_FILE } from '../../output/output-journal.js';
-import { recoverSyncOutputs, writeSyncOutputs } from '../../output/sync-outputs.js';
-import { DEFAULT_EXPOSURES_FILE, renderExposuresYaml } from '../../output/yaml.js';
-import type { TableauWarning, TableauWorkbook } from '../../tableau/types.js';
-import { jsonLine, plainText } from '../../util/terminal-text.js';
-import { warnAboutArtifacts } from '../artifact-warnings.js';
-import { numberFlag } from '../flag-values.js';
-import { painter, useColor } from '../io.js';
-import { isIncompleteWarning, listFromTableau } from '../listing.js';
-import { EXIT } from '../report-error.js';
-import type { CommandContext } from '../run.js';
+import { compareStrings } from '../../util/compare.js';
+import { numberFlag } from '../args.js';
+import { type CommandContext, runCommand, warnAboutArtifacts } from '../command.js';
+import type { CliIo } from '../io.js';
+import {
+  hasSelection,
+  isExposureSelected,
+  resolveSelection,
+  selectionGraph,
+} from '../selection.js';
 import { type CliSettings, describeSettings, resolveSettings } from '../settings.js';
+import { findCommand } from '../specs.js';
 import {
   countWorkbooksWithoutTables,
+  newUnmatchedTables,
   renderSyncSummary,
   type SyncChanges,
   type SyncSummary,
   syncSummaryJson,
 } from '../sync-summary.js';
+import { isIncompleteWarning, listFromTableau } from '../tableau.js';
 
 async function previousLineage(
   path: string,
-  io: CommandContext['io'],
+  { io, console }: CommandContext,
 ): Promise<ExposureLineage | null> {
   try {
     return await loadLineage(path, { signal: io.signal });
@@ -54,13 +64,20 @@ async function previousLineage(
       code === 'ERR_LINEAGE_READ' &&
       (error as { details?: { code?: string } }).details?.code === 'ENOENT';
     if (!missing) {
-      io.stderr.write(
-        `warning: the previous lineage ${path} cannot be read (${plainText((error as Error).message)}); changes are reported against nothing\n`,
+      console.warn(
+        `the previous lineage ${path} cannot be read (${(error as Error).message}); changes are reported against nothing`,
+        { path },
       );
     }
     return null;
   }
 }
+
+/** The YAML file of `--group-by none` (docs/outputs.md). */
+const EXPOSURES_FILE = 'tableau_exposures.yml';
+
+/** The journal an interrupted sync leaves in the exposures directory (docs/outputs.md). */
+const JOURNAL_FILE = '.dbt-auto-exposures.journal.json';
 
 /**
  * Before anything else, a sync killed while switching its files is completed and the temporary
@@ -70,16 +87,13 @@ async function previousLineage(
 async function completeInterruptedSync(
   settings: CliSettings,
   { check, lockTimeoutMs }: { check: boolean; lockTimeoutMs: number | undefined },
-  io: CommandContext['io'],
-): Promise<void> {
+  { io, console }: CommandContext,
+): Promise<number> {
   const journal = join(settings.exposuresPath, JOURNAL_FILE);
   if (check) {
-    if ((await readText(journal)) !== null) {
-      io.stderr.write(
-        `warning: an interrupted sync left ${journal}; the next sync completes its files\n`,
-      );
-    }
-    return;
+    if ((await readText(journal)) === null) return 0;
+    console.warn(`an interrupted sync left ${journal}; the next sync completes its files`);
+    return 1;
   }
   const otherFiles = [settings.lineagePath];
   if (settings.injectManifestPath !== null) otherFiles.push(settings.injectManifestPath);
@@ -88,21 +102,24 @@ async function completeInterruptedSync(
     lockTimeoutMs,
     signal: io.signal,
   });
+  let warnings = 0;
   if (recovery.journal?.readable === false) {
-    io.stderr.write(
-      `warning: ${journal} could not be read; a successful sync rewrites every output\n`,
-    );
+    console.warn(`${journal} could not be read; a successful sync rewrites every output`);
+    warnings += 1;
   } else if (recovery.journal !== null) {
     const { journal: done } = recovery;
-    io.stderr.write(
-      `completed the file switch of a sync interrupted at ${done.startedAt ?? 'an unknown time'} (pid ${done.pid ?? '?'})\n`,
+    console.status(
+      `completed the file switch of a sync interrupted at ${done.startedAt ?? 'an unknown time'} (pid ${done.pid ?? '?'})`,
     );
     for (const file of done.missing) {
-      io.stderr.write(
-        `warning: ${file} could not be completed (its staged file is missing); a successful sync rewrites it\n`,
+      console.warn(
+        `${file} could not be completed (its staged file is missing); a successful sync rewrites it`,
+        { file },
       );
+      warnings += 1;
     }
   }
+  return warnings;
 }
 
 /** Exposures of `previous` missing from `next` are kept (the listing may have missed them). */
@@ -114,10 +131,24 @@ export function keepPrevious(
   const have = new Set(next.exposures.map((e) => e.uniqueId));
   const kept = previous.exposures.filter((e) => !have.has(e.uniqueId));
   if (kept.length === 0) return next;
-  const exposures = [...next.exposures, ...kept].sort((a, b) =>
-    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
-  );
+  const exposures = [...next.exposures, ...kept].sort((a, b) => compareStrings(a.name, b.name));
   return { ...next, exposures };
+}
+
+/**
+ * With --select/--exclude, only the selected exposures change: a selected one is taken from
+ * this sync (added, updated, or removed when the listing no longer has it), every other one stays
+ * as the previous sync wrote it.
+ */
+export function mergeSelected(
+  previous: ExposureLineage | null,
+  built: ExposureLineage,
+  selected: (uniqueId: string) => boolean,
+): ExposureLineage {
+  const kept = (previous?.exposures ?? []).filter((e) => !selected(e.uniqueId));
+  const taken = built.exposures.filter((e) => selected(e.uniqueId));
+  const exposures = [...taken, ...kept].sort((a, b) => compareStrings(a.name, b.name));
+  return { ...built, exposures };
 }
 
 async function workbooksFor(
@@ -145,7 +176,7 @@ async function workbooksFor(
       from: `snapshot ${path}`,
     };
   }
-  const listing = await listFromTableau(settings, io);
+  const listing = await listFromTableau(settings, io, context.console);
   const serverUrl = settings.tableau.serverUrl ?? null;
   const siteName = settings.tableau.siteName ?? null;
   return {
@@ -170,8 +201,7 @@ async function wouldChange(
   yamlOptions: { groupBy: 'none' | 'project'; dbtVersion: string },
 ): Promise<string[]> {
   const rendered = renderExposuresYaml(next, yamlOptions);
-  const files =
-    typeof rendered === 'string' ? new Map([[DEFAULT_EXPOSURES_FILE, rendered]]) : rendered;
+  const files = typeof rendered === 'string' ? new Map([[EXPOSURES_FILE, rendered]]) : rendered;
   const changed: string[] = [];
   for (const [name, text] of files) {
     const path = join(settings.exposuresPath, name);
@@ -200,10 +230,11 @@ export function changesOf(diff: LineageDiff): SyncChanges {
   };
 }
 
-export async function runSync(context: CommandContext): Promise<number> {
-  const { io, flags } = context;
-  const settings = await resolveSettings(flags, io);
+async function sync(context: CommandContext): Promise<number> {
+  const { io, flags, origins, console } = context;
+  const settings = await resolveSettings(flags, io, origins);
   if (flags.verbose === true) io.stderr.write(describeSettings(settings));
+  console.debug('settings in force', { sources: settings.sources });
   if (!settings.hasDbtProject) {
     throw new ConfigError(`no dbt_project.yml in ${settings.projectDir}`, {
       file: resolve(settings.projectDir, 'dbt_project.yml'),
@@ -216,9 +247,9 @@ export async function runSync(context: CommandContext): Promise<number> {
   const check = flags.check === true;
   const seconds = numberFlag(flags, 'lock-timeout', { min: 0 });
   const lockTimeoutMs = seconds === undefined ? undefined : Math.round(seconds * 1000);
-  await completeInterruptedSync(settings, { check, lockTimeoutMs }, io);
+  let warningCount = await completeInterruptedSync(settings, { check, lockTimeoutMs }, context);
   const manifest = await loadManifest(settings.manifestPath, { signal });
-  warnAboutArtifacts(io, [manifest]);
+  warningCount += warnAboutArtifacts(console, [manifest]);
   const snapshot = typeof flags.snapshot === 'string' ? flags.snapshot : undefined;
   const { workbooks, warnings, source, from } = await workbooksFor(settings, snapshot, context);
 
@@ -232,9 +263,16 @@ export async function runSync(context: CommandContext): Promise<number> {
       managedPaths: [`${managed}/**`],
     },
   });
-  const previous = await previousLineage(settings.lineagePath, io);
+  const previous = await previousLineage(settings.lineagePath, context);
   const partial = warnings.some(isIncompleteWarning);
-  const next = partial ? keepPrevious(previous, built) : built;
+  let next = partial ? keepPrevious(previous, built) : built;
+  const selectors = flags.select as string[] | undefined;
+  const excludes = flags.exclude as string[] | undefined;
+  if (hasSelection(selectors, excludes)) {
+    const graph = selectionGraph(manifest, [built, previous]);
+    const selection = resolveSelection(graph, selectors, excludes);
+    next = mergeSelected(previous, next, (id) => isExposureSelected(selection, id));
+  }
 
   if (
     next.exposures.length === 0 &&
@@ -258,6 +296,10 @@ export async function runSync(context: CommandContext): Promise<number> {
   const nameCheck = flags['skip-name-check'] === true ? false : { paths: settings.resourcePaths };
   let written: string[];
   let unscanned: UnscannedYamlFile[] = [];
+  const progress = console.progress();
+  progress.update(
+    `${check ? 'comparing' : 'writing'} the files of ${next.exposures.length} exposures…`,
+  );
   if (check) {
     if (nameCheck !== false) {
       const paths = [settings.exposuresPath, ...nameCheck.paths];
@@ -290,7 +332,9 @@ export async function runSync(context: CommandContext): Promise<number> {
     unscanned = outputs.unscanned;
     written = [...outputs.written, ...outputs.removed];
   }
+  progress.done();
 
+  const newUnmatched = newUnmatchedTables(previous, next);
   const summary: SyncSummary = {
     from,
     lineage: next,
@@ -303,13 +347,26 @@ export async function runSync(context: CommandContext): Promise<number> {
     unscanned,
     workbooksWithoutTables: countWorkbooksWithoutTables(workbooks),
     parseCustomSql: settings.matching.parseCustomSql === true,
+    newUnmatched,
+    warnError: settings.warnError,
   };
-  if (flags.json === true) {
-    io.stdout.write(`${jsonLine(syncSummaryJson(summary))}\n`);
-  } else {
-    io.stdout.write(renderSyncSummary(summary, painter(useColor(io.env, io.stdout)), io.cwd));
+  const data = syncSummaryJson(summary);
+  if (console.options.outputJson) console.result('', data);
+  else
+    console.block(renderSyncSummary(summary, io.cwd), { name: 'SyncSummary', code: 'AE120' }, data);
+  warningCount += warnings.length + unscanned.length + newUnmatched.length;
+  if (partial) return 1;
+  if (check && written.length > 0) return 1;
+  if (settings.warnError && warningCount > 0) {
+    console.warn(
+      `--warn-error: ${warningCount} warning${warningCount === 1 ? '' : 's'} (${newUnmatched.length} new unmatched table${newUnmatched.length === 1 ? '' : 's'}): exit 1`,
+      { warnings: warningCount, newUnmatched: newUnmatched.length },
+    );
+    return 1;
   }
-  if (partial) return EXIT.failed;
-  if (check && written.length > 0) return EXIT.failed;
-  return EXIT.ok;
+  return 0;
+}
+
+export function runSync(argv: readonly string[], io: CliIo): Promise<number> {
+  return runCommand(findCommand('sync')!, argv, io, sync);
 }

@@ -27,6 +27,7 @@ export function node(
     enabled: true,
     tags: [],
     fqn: [],
+    originalFilePath: null,
     description: null,
     ...fields,
   };

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
-import { runDemo } from '../../src/cli/demo.js';
-import { captureIo, tempDir } from './helpers.js';
+import { runDemo } from '../../src/demo/demo.js';
+import { captureIo, tempDir } from '../cli/helpers.js';
 
 t.test(
   'the demo runs sync, lineage and refresh twice, and says where the outputs are',

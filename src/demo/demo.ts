@@ -10,9 +10,9 @@
 import { cp, readFile, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type CliIo, painter, processIo, useColor } from '../cli/io.js';
+import { run } from '../cli/run.js';
 import { createMockTableauServer, type MockSiteInput } from '../testing/index.js';
-import { type CliIo, painter, processIo, useColor } from './io.js';
-import { run } from './run.js';
 
 const DEMO_TOKEN = { name: 'demo-token', secret: 'demo-secret-not-a-real-token' };
 
@@ -108,7 +108,7 @@ export async function runDemo(io: CliIo, options: DemoOptions = {}): Promise<num
   return 0;
 }
 
-// Run when executed directly (node dist/cli/demo.js), not when imported by a test.
+// Run when executed directly (node dist/demo/demo.js), not when imported by a test.
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
   process.exitCode = await runDemo(processIo());
 }
