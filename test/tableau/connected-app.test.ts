@@ -137,7 +137,9 @@ t.test('a sign-in after the session expired mints a fresh JWT', async (t) => {
   mock.expireSessions();
   await client.listWorkbooks();
   t.equal(mock.counters.signIns, 2, 'signed in again after the 401');
-  t.equal(mock.counters.unauthorized, 1);
+  // The listing's concurrent requests (workbooks, data sources, custom SQL) may each meet the 401;
+  // one sign-in renews the session for all of them.
+  t.ok(mock.counters.unauthorized >= 1, 'the expired session was refused');
   const jtis = recorder.jwts.map((jwt) => decode(jwt.split('.')[1]).jti);
   t.equal(new Set(jtis).size, 2, 'two different jti');
   t.same(mock.counters.rejectedJwts, {}, 'no token was refused (a replayed one would be)');
@@ -164,11 +166,12 @@ t.test('two workers sharing one personal access token end each other’s session
   await first.listWorkbooks();
   await second.listWorkbooks();
   await first.listWorkbooks();
-  t.equal(mock.counters.unauthorized, 1, 'the second sign-in ended the first session');
+  const afterFirst = mock.counters.unauthorized;
+  t.ok(afterFirst >= 1, 'the second sign-in ended the first session');
   t.equal(mock.counters.signIns, 3, 'the first worker had to sign in again');
   t.equal(mock.activeSessions, 1, 'one session per token');
   await second.listWorkbooks();
-  t.equal(mock.counters.unauthorized, 2, 'and the first one ended the second, in turn');
+  t.ok(mock.counters.unauthorized > afterFirst, 'and the first one ended the second, in turn');
   t.equal(mock.counters.signIns, 4, 'every switch of worker costs a sign-in');
 });
 
@@ -221,9 +224,11 @@ t.test('refused tokens fail with ERR_TABLEAU_AUTH naming the connected app', asy
     t.type(error, TableauApiError, name);
     t.match(
       error,
-      { code: 'ERR_TABLEAU_AUTH', field: 'connectedApp', tableauCode: '401001' },
+      { code: 'ERR_TABLEAU_AUTH', tableauCode: '401001' },
       name,
     );
+    // No field: Tableau answers a wrong site name and a wrong credential alike.
+    t.equal((error as TableauApiError).field, undefined, name);
     t.match((error as Error).message, /connected app "[^"]+" as user "[^"]+"/, name);
     t.same(mock.counters.rejectedJwts, { [reason]: 1 }, `${name}: refused as ${reason}`);
     t.equal(mock.counters.signIns, 0, name);

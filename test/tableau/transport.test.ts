@@ -75,6 +75,9 @@ t.test('HTTP_PROXY carries plain-http requests, with the User-Agent', async (t) 
     [
       `GET /api/3.6/serverinfo`,
       `POST /api/${mock.apiVersion}/auth/signin`,
+      // Workbooks, published data sources and custom SQL are listed side by side.
+      'POST /api/metadata/graphql',
+      'POST /api/metadata/graphql',
       'POST /api/metadata/graphql',
       `POST /api/${mock.apiVersion}/auth/signout`,
     ],
