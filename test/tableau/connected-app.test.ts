@@ -222,11 +222,7 @@ t.test('refused tokens fail with ERR_TABLEAU_AUTH naming the connected app', asy
     );
     const error = await rejection(client.listWorkbooks());
     t.type(error, TableauApiError, name);
-    t.match(
-      error,
-      { code: 'ERR_TABLEAU_AUTH', tableauCode: '401001' },
-      name,
-    );
+    t.match(error, { code: 'ERR_TABLEAU_AUTH', tableauCode: '401001' }, name);
     // No field: Tableau answers a wrong site name and a wrong credential alike.
     t.equal((error as TableauApiError).field, undefined, name);
     t.match((error as Error).message, /connected app "[^"]+" as user "[^"]+"/, name);
