@@ -54,6 +54,7 @@ const EXPECTED_IDS = [
   'refresh/50x12/c2',
   'refresh/50x12/c8',
   'cli/version',
+  'cli/help',
   'cli/refresh',
 ];
 
