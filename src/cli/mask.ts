@@ -48,6 +48,10 @@ export function secretsOf(env: Record<string, string | undefined>): string[] {
 
 /** A URL as it may be shown: without user name and password (they may be credentials). */
 export function urlWithoutUserinfo(url: string): string {
+  // A bare host (`user:pw@host`) would parse as a URL whose scheme is `user:`; and a URL that
+  // does not parse (`http://user:pw@bad host`) must lose its user info too.
+  const authority = /^([a-z][a-z0-9+.-]*:\/\/)?[^/?#@]*@/i;
+  if (!url.includes('//')) return url.replace(authority, '');
   try {
     const parsed = new URL(url);
     if (parsed.username === '' && parsed.password === '') return url;
@@ -55,7 +59,6 @@ export function urlWithoutUserinfo(url: string): string {
     parsed.password = '';
     return parsed.href;
   } catch {
-    // Not a URL (a bare host name): nothing before an `@` is shown.
-    return url.replace(/^[^/@]*@/, '');
+    return url.replace(authority, '$1');
   }
 }
