@@ -30,10 +30,9 @@ export {
 export type { EntryStream, RefreshRunOptions } from './active/session.js';
 
 // dbt artifacts
-export {
-  isFusionVersion,
-  type LoadArtifactOptions,
-  type ParseArtifactOptions,
+export type {
+  LoadArtifactOptions,
+  ParseArtifactOptions,
 } from './artifacts/artifact.js';
 export {
   type DbtProject,
@@ -43,12 +42,11 @@ export {
 export {
   type FindDbtProjectsOptions,
   findDbtProjects,
-  SKIPPED_DIRECTORIES,
 } from './artifacts/find-projects.js';
 export { loadManifest, parseManifest } from './artifacts/manifest.js';
-// Proposal (CLI slice): impact --run-results warns when the run and the manifest do not belong together.
+// Whether a run_results belongs with a manifest (the AE009 warning), for tools reading both.
 export { checkArtifactPairing } from './artifacts/pairing.js';
-export { KNOWN_RUN_STATUSES, loadRunResults, parseRunResults } from './artifacts/run-results.js';
+export { loadRunResults, parseRunResults } from './artifacts/run-results.js';
 export type {
   ArtifactNote,
   DbtNode,
@@ -181,9 +179,3 @@ export type {
   WorkbookFilter,
 } from './tableau/types.js';
 // lineage and outputs: rendering and writing (src/output)
-export {
-  type AtomicWriteFs,
-  type AtomicWriteHandle,
-  type WriteFileAtomicOptions,
-  writeFileAtomic,
-} from './util/atomic-write.js';
