@@ -8,30 +8,13 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import t, { type Test } from 'tap';
 import { run } from '../../src/cli/run.js';
-import type { MockSiteInput } from '../../src/testing/index.js';
-import { createMockTableauServer } from '../../src/testing/index.js';
 import { writeRun } from '../active/dbt-log-helpers.js';
-import { SENTINEL_SECRET, SENTINEL_TOKEN_NAME } from '../helpers/secrets.js';
-import { captureIo, copyExample, exampleProject } from './helpers.js';
-
-const site = JSON.parse(
-  await readFile(join(exampleProject, 'tableau-site.json'), 'utf8'),
-) as MockSiteInput;
+import { captureIo, copyExample, mockTableau } from './helpers.js';
 
 async function setUp(t: Test) {
   const project = await copyExample(t);
-  const server = await createMockTableauServer({
-    siteModel: site,
-    tokens: [{ name: SENTINEL_TOKEN_NAME, secret: SENTINEL_SECRET }],
-  });
-  t.teardown(() => server.close());
-  const env = {
-    TABLEAU_SERVER_URL: server.url,
-    TABLEAU_SITE_NAME: server.siteName,
-    TABLEAU_TOKEN_NAME: SENTINEL_TOKEN_NAME,
-    TABLEAU_TOKEN_SECRET: SENTINEL_SECRET,
-    DBT_PROJECT_DIR: project,
-  };
+  const { server, env: connection } = await mockTableau(t);
+  const env = { ...connection, DBT_PROJECT_DIR: project };
   t.equal(await run(['sync'], captureIo(env, project).io), 0);
   return { project, server, env: { ...env, DBT_ACTIVE_EXPOSURES: '1' } };
 }
