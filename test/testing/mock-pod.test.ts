@@ -73,7 +73,7 @@ t.test(
       ['Sales Overview'],
     );
     t.ok(
-      workbooks[0]?.url.startsWith(`${mock.url}/#/site/`),
+      String(workbooks[0]?.url).startsWith(`${mock.url}/#/site/`),
       'browser URLs keep the serverUrl given',
     );
     const target = { kind: 'workbook' as const, luid: WORKBOOK, name: 'Sales Overview' };
