@@ -14,7 +14,11 @@ import {
   type TableauApiError,
   type TableauWorkbook,
 } from '../../src/index.js';
-import type { MockSiteInput, MockTableauVersion } from '../../src/testing/index.js';
+import type {
+  MockSiteInput,
+  MockTableauServer,
+  MockTableauVersion,
+} from '../../src/testing/index.js';
 import { assertNoSecrets } from '../helpers/secrets.js';
 import { manifest, node } from '../lineage/helpers/builders.js';
 import { clientOptions, rejection, startMock } from './harness.js';
@@ -195,22 +199,22 @@ t.test('refused even by id: a coded error that says what to grant', async (t) =>
   t.match(error.message, /again to the listing by id.*Site Administrator Explorer/);
 });
 
-t.test('the mock under filterRequired accepts custom SQL by id only', async (t) => {
-  const explorer = await startMock(t, { siteModel, filterRequired: true });
-  const signIn = await fetch(`${explorer.url}/api/${explorer.apiVersion}/auth/signin`, {
+/** A raw GraphQL caller signed in to `mock`, asking custom SQL tables with `filter`. */
+async function customSqlAsker(mock: MockTableauServer) {
+  const signIn = await fetch(`${mock.url}/api/${mock.apiVersion}/auth/signin`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json' },
     body: JSON.stringify({
       credentials: {
-        personalAccessTokenName: explorer.token.name,
-        personalAccessTokenSecret: explorer.token.secret,
-        site: { contentUrl: explorer.siteName },
+        personalAccessTokenName: mock.token.name,
+        personalAccessTokenSecret: mock.token.secret,
+        site: { contentUrl: mock.siteName },
       },
     }),
   });
   const token = ((await signIn.json()) as { credentials: { token: string } }).credentials.token;
-  const ask = async (filter: string) => {
-    const res = await fetch(`${explorer.url}/api/metadata/graphql`, {
+  return async (filter: string) => {
+    const res = await fetch(`${mock.url}/api/metadata/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-tableau-auth': token },
       body: JSON.stringify({
@@ -219,9 +223,14 @@ t.test('the mock under filterRequired accepts custom SQL by id only', async (t) 
     });
     return (await res.json()) as {
       data?: { customSQLTablesConnection: { totalCount: number } } | null;
-      errors?: { extensions?: { code?: string } }[];
+      errors?: { message?: string; extensions?: { code?: string } }[];
     };
   };
+}
+
+t.test('the mock under filterRequired accepts custom SQL by id only', async (t) => {
+  const explorer = await startMock(t, { siteModel, filterRequired: true });
+  const ask = await customSqlAsker(explorer);
   t.equal((await ask('')).errors?.[0]?.extensions?.code, 'FILTER_REQUIRED');
   t.equal(
     (await ask('(filter: { idWithin: [] })')).errors?.[0]?.extensions?.code,
@@ -237,3 +246,15 @@ t.test('the mock under filterRequired accepts custom SQL by id only', async (t) 
     'FILTER_REQUIRED',
   );
 });
+
+t.test(
+  'the mock filters custom SQL by idWithin, and refuses a filter it does not model',
+  async (t) => {
+    const admin = await startMock(t, { siteModel });
+    const ask = await customSqlAsker(admin);
+    t.equal((await ask('')).data?.customSQLTablesConnection.totalCount, 5, 'the whole site');
+    const other = await ask('(filter: { nameWithin: ["x"] })');
+    t.equal(other.errors?.[0]?.extensions?.code, 'INVALID_ARGUMENT');
+    t.match(other.errors?.[0]?.message, /idWithin only, not nameWithin/);
+  },
+);

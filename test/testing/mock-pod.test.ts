@@ -164,3 +164,13 @@ t.test('the generic host answers server info and redirects anything else', async
   t.teardown(() => plain.close());
   t.equal(plain.podUrl, null, 'no pod unless asked');
 });
+
+t.test(
+  'a pod host that cannot be bound fails the start and leaves nothing listening',
+  async (t) => {
+    // 192.0.2.1 (TEST-NET-1) is no address of this machine: listening there fails.
+    await t.rejects(createMockTableauServer({ pod: { host: '192.0.2.1' } }), {
+      code: 'EADDRNOTAVAIL',
+    });
+  },
+);
