@@ -67,11 +67,14 @@ const TEST_TYPES: ReadonlySet<string> = new Set(['test', 'unit_test']);
 export async function followDbtLog(options: FollowDbtLogOptions): Promise<RefreshReport> {
   const { source, path } = options;
   if ((source === undefined) === (path === undefined)) {
-    throw new ConfigError('Option source or path must be given (one of them)', {
-      code: 'ERR_INVALID_OPTION',
-      field: 'source',
-      expected: 'a stream or iterable of log lines, or else path: a log file',
-    });
+    throw new ConfigError(
+      'ERR_INVALID_OPTION',
+      'Option source or path must be given (one of them)',
+      {
+        field: 'source',
+        expected: 'a stream or iterable of log lines, or else path: a log file',
+      },
+    );
   }
   const run = openRefreshRun(options, {
     invocationId: null,

@@ -369,11 +369,14 @@ export function openRefreshRun(
 
 function validateOptions(options: RefreshRunOptions): void {
   const invalid = (field: string, expected: string, value: unknown): ConfigError =>
-    new ConfigError(`Option ${field} must be ${expected}, got ${describeValue(value)}`, {
-      code: 'ERR_INVALID_OPTION',
-      field,
-      expected,
-    });
+    new ConfigError(
+      'ERR_INVALID_OPTION',
+      `Option ${field} must be ${expected}, got ${describeValue(value)}`,
+      {
+        field,
+        expected,
+      },
+    );
   const { refresher, concurrency, wait, now } = options;
   if (
     refresher === null ||

@@ -6,7 +6,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LineageError } from '../errors.js';
+import { ConfigError, LineageError } from '../errors.js';
 import type { ExposureLineage } from '../lineage/types.js';
 import { compareStrings } from '../util/compare.js';
 import {
@@ -119,7 +119,7 @@ export async function writeExposuresYaml(
 export function fileNameOf(options: WriteExposuresYamlOptions): string {
   const fileName = options.fileName ?? DEFAULT_EXPOSURES_FILE;
   if (fileName === '' || /[/\\]/.test(fileName) || fileName === '.' || fileName === '..') {
-    throw new LineageError(
+    throw new ConfigError(
       'ERR_INVALID_OPTION',
       `fileName ${JSON.stringify(fileName)} must be a plain file name`,
       {

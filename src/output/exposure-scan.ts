@@ -320,11 +320,14 @@ function checkOptions(options: ExposureNameCheckOptions): void {
     paths !== undefined &&
     (!Array.isArray(paths) || !paths.every((p) => typeof p === 'string' && p !== ''))
   ) {
-    throw new ConfigError('handWrittenExposures.paths must be an array of paths', {
-      code: 'ERR_INVALID_OPTION',
-      field: 'handWrittenExposures.paths',
-      expected: 'string[] of directories or YAML files',
-    });
+    throw new ConfigError(
+      'ERR_INVALID_OPTION',
+      'handWrittenExposures.paths must be an array of paths',
+      {
+        field: 'handWrittenExposures.paths',
+        expected: 'string[] of directories or YAML files',
+      },
+    );
   }
   if (
     exposures !== undefined &&
@@ -338,11 +341,14 @@ function checkOptions(options: ExposureNameCheckOptions): void {
           typeof e.file === 'string',
       ))
   ) {
-    throw new ConfigError('handWrittenExposures.exposures must be an array of { name, file }', {
-      code: 'ERR_INVALID_OPTION',
-      field: 'handWrittenExposures.exposures',
-      expected: 'HandWrittenExposure[] ({ name: string, file: string })',
-    });
+    throw new ConfigError(
+      'ERR_INVALID_OPTION',
+      'handWrittenExposures.exposures must be an array of { name, file }',
+      {
+        field: 'handWrittenExposures.exposures',
+        expected: 'HandWrittenExposure[] ({ name: string, file: string })',
+      },
+    );
   }
 }
 

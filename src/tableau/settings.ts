@@ -149,8 +149,7 @@ export const MIN_API_VERSION = '3.6';
 export const CONNECTED_APP_MIN_API_VERSION = '3.17';
 
 function fail(field: string, message: string, expected: string): never {
-  throw new ConfigError(`Tableau setting ${field}: ${message}`, {
-    code: 'ERR_TABLEAU_CONFIG',
+  throw new ConfigError('ERR_TABLEAU_CONFIG', `Tableau setting ${field}: ${message}`, {
     field,
     expected,
   });

@@ -71,8 +71,7 @@ export interface WorkbooksDeps {
 }
 
 function invalid(field: string, message: string, expected: string): never {
-  throw new ConfigError(`listWorkbooks ${field}: ${message}`, {
-    code: 'ERR_INVALID_OPTION',
+  throw new ConfigError('ERR_INVALID_OPTION', `listWorkbooks ${field}: ${message}`, {
     field,
     expected,
   });
