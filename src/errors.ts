@@ -156,6 +156,7 @@ export function abortedError(operation: string, signal?: AbortSignal): DbtAutoEx
   const reason: unknown = signal?.reason;
   return new DbtAutoExposuresError('ERR_ABORTED', `${operation} was aborted`, {
     details: { operation },
+    hint: 'run it again when ready: files are written atomically, so none was left half-written',
     ...(reason instanceof Error && reason.name !== 'AbortError' ? { cause: reason } : {}),
   });
 }

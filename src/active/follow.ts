@@ -336,7 +336,12 @@ export async function loadRunResultsFromLog(
     throw new ArtifactError(
       missing ? 'ERR_ARTIFACT_NOT_FOUND' : 'ERR_ARTIFACT_READ',
       `Cannot read dbt's log ${path}: ${missing ? 'no such file' : (error as Error).message}`,
-      { file: path },
+      {
+        file: path,
+        hint: missing
+          ? 'pass the log file dbt writes (logs/dbt.log, or the file of --log-path)'
+          : 'check the file and its permissions',
+      },
     );
   }
   const invocations = new Map<string, DbtInvocation>();
@@ -355,7 +360,11 @@ export async function loadRunResultsFromLog(
     throw new ArtifactError(
       'ERR_ARTIFACT_KIND',
       `${path} holds no dbt JSON log event (write it with --log-format json or --log-format-file json)`,
-      { file: path, expected: "dbt's JSON log" },
+      {
+        file: path,
+        expected: "dbt's JSON log",
+        hint: 'run dbt with --log-format json (or --log-format-file json) so its log holds JSON events',
+      },
     );
   }
   return invocationRunResults(chosen, path);

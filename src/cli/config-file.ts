@@ -128,9 +128,7 @@ export function validateConfig(value: unknown, file: string): ConfigFile {
       file,
       field,
       expected: 'no secret in the file',
-      details: {
-        hint: 'set the token secret in the environment variable TABLEAU_TOKEN_SECRET (e.g. from your CI secret store) and remove it from the file',
-      },
+      hint: 'set the token secret in the environment variable TABLEAU_TOKEN_SECRET (e.g. from your CI secret store) and remove it from the file',
     });
   }
   const first = parsed.error.issues[0];
@@ -143,7 +141,7 @@ export function validateConfig(value: unknown, file: string): ConfigFile {
       {
         file,
         field,
-        details: { hint: 'docs/configuration.md lists every key of the config file' },
+        hint: 'docs/configuration.md lists every key of the config file',
       },
     );
   }
@@ -155,7 +153,7 @@ export function validateConfig(value: unknown, file: string): ConfigFile {
       file,
       field: problem.field,
       expected: problem.expected,
-      details: { hint: 'docs/configuration.md lists every key of the config file' },
+      hint: 'docs/configuration.md lists every key of the config file',
     },
   );
 }
@@ -217,7 +215,7 @@ export async function loadConfigFile(projectDir: string, explicit?: string): Pro
       `two config files: ${found.map((f) => f.path).join(' and ')}`,
       {
         file: found[0]!.path,
-        details: { hint: 'keep one of them, or choose one with --config' },
+        hint: 'keep one of them, or choose one with --config',
       },
     );
   }

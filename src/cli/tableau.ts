@@ -38,7 +38,7 @@ export function requireTableau(settings: CliSettings): Connection {
       'ERR_TABLEAU_CONFIG',
       'Tableau credentials: both a personal access token (TABLEAU_TOKEN_NAME / --token-name / ' +
         'TABLEAU_TOKEN_SECRET) and a connected app (TABLEAU_CONNECTED_APP_* / TABLEAU_USERNAME) are set; set one',
-      { field: 'connectedApp' },
+      { field: 'connectedApp', hint: 'unset the settings of the one you do not use' },
     );
   }
   const missing: string[] = [];
@@ -65,9 +65,7 @@ export function requireTableau(settings: CliSettings): Connection {
       `Tableau connection settings missing: ${missing.join('; ')}`,
       {
         field: missing.length === 1 ? missing[0] : undefined,
-        details: {
-          hint: 'docs/getting-started.md shows where to find the four settings (docs/tableau.md for a connected app); or use --snapshot <file> to work offline',
-        },
+        hint: 'docs/getting-started.md shows where to find the four settings (docs/tableau.md for a connected app); or use --snapshot <file> to work offline',
       },
     );
   }

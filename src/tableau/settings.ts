@@ -442,6 +442,7 @@ export function checkListingBounds(
     `${operation}: the listing ran to ${over}; stopped. If the site is really that large, raise the ` +
       'bound in the client options',
     {
+      hint: 'filter the listing (projects, tags), or raise maxListingPages / maxListingNodes',
       details: {
         pages: totals.pages,
         nodes: totals.nodes,

@@ -260,7 +260,11 @@ async function resolveCollections(
       'ERR_TABLEAU_UNSUPPORTED',
       `The collections filter needs Tableau REST API ${COLLECTIONS_MIN_API_VERSION} or later ` +
         `(Tableau Cloud, February 2026); this server speaks ${version}. Filter by projects or tags instead.`,
-      { field: 'collections', details: { apiVersion: version } },
+      {
+        field: 'collections',
+        details: { apiVersion: version },
+        hint: 'filter by projects or tags instead',
+      },
     );
   }
   const byName = specs.some((s) => !LUID.test(s))
@@ -460,6 +464,7 @@ async function listCustomSql(deps: WorkbooksDeps, paging: Paging): Promise<RawCu
         url: error.url,
         status: error.status,
         tableauCode: 'FILTER_REQUIRED',
+        hint: "give the token's user the Site Administrator Explorer (or Site Administrator Creator) site role",
         cause: error,
       },
     );

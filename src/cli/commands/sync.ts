@@ -238,9 +238,7 @@ async function sync(context: CommandContext): Promise<number> {
   if (!settings.hasDbtProject) {
     throw new ConfigError('ERR_CONFIG', `no dbt_project.yml in ${settings.projectDir}`, {
       file: resolve(settings.projectDir, 'dbt_project.yml'),
-      details: {
-        hint: 'run from your dbt project, or pass --project-dir <dir> (or DBT_PROJECT_DIR)',
-      },
+      hint: 'run from your dbt project, or pass --project-dir <dir> (or DBT_PROJECT_DIR)',
     });
   }
   const signal = io.signal;
@@ -283,9 +281,7 @@ async function sync(context: CommandContext): Promise<number> {
       'ERR_CONFIG',
       `the listing matched no exposure, and the previous sync had ${previous!.exposures.length}: nothing was written`,
       {
-        details: {
-          hint: "check the filters and the token user's permissions; if removing every exposure is intended, pass --allow-empty",
-        },
+        hint: "check the filters and the token user's permissions; if removing every exposure is intended, pass --allow-empty",
       },
     );
   }
