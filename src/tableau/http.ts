@@ -420,6 +420,7 @@ function notRetried(error: TableauApiError, why: string): TableauApiError {
   return new TableauApiError(error.code, `${error.message}; not retried: ${why}`, {
     ...httpFactsOf(error),
     details: { ...error.details, notRetriedBecause: why },
+    hint: error.hint,
   });
 }
 
@@ -741,7 +742,7 @@ export function createHttpClient(config: HttpConfig): HttpClient {
         throw new TableauApiError(
           error.code,
           `${error.message}; gave up after ${attempts} attempts`,
-          { ...httpFactsOf(error), details: { ...error.details, attempts } },
+          { ...httpFactsOf(error), details: { ...error.details, attempts }, hint: error.hint },
         );
       }
       throw error;
