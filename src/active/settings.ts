@@ -118,6 +118,7 @@ function parseEnabled(raw: string): boolean {
     `${ENV_ACTIVE_EXPOSURES}=${JSON.stringify(raw)} is not a valid value: use 1 or true to enable active exposures; 0, false, empty or unset to disable them`,
     {
       field: ENV_ACTIVE_EXPOSURES,
+      hint: `set ${ENV_ACTIVE_EXPOSURES} to 1 or true to enable active exposures, or to 0, false or nothing to disable them`,
       expected: '1, true, 0, false or empty (case-insensitive)',
       details: { variable: ENV_ACTIVE_EXPOSURES, value: raw },
     },
@@ -133,6 +134,7 @@ function parseBuildAfter(raw: string): number {
       `${ENV_BUILD_AFTER}=${JSON.stringify(raw)} is not a valid value: use a whole number of minutes >= 0 (default ${DEFAULT_BUILD_AFTER_MINUTES})`,
       {
         field: ENV_BUILD_AFTER,
+        hint: `set ${ENV_BUILD_AFTER} to a whole number of minutes (${DEFAULT_BUILD_AFTER_MINUTES} is one day), or unset it`,
         expected: 'a whole number of minutes >= 0, e.g. 1440',
         details: { variable: ENV_BUILD_AFTER, value: raw },
       },

@@ -23,8 +23,8 @@ export function exitCodeFor(error: unknown): number {
 }
 
 /**
- * Hints that name the CLI's flags or commands where the library's hint names its options; every
- * other hint is the error's own (`error.hint`).
+ * Hints that name the CLI's flags, variables or commands where the library's hint names its
+ * options (or has none); every other hint is the error's own (`error.hint`).
  */
 const FLAG_HINTS: Partial<Record<ErrorCode, (error: DbtAutoExposuresError) => string | undefined>> =
   {
@@ -35,6 +35,10 @@ const FLAG_HINTS: Partial<Record<ErrorCode, (error: DbtAutoExposuresError) => st
           ? 'run `dbt build` or `dbt run` (they write run_results.json), or point --target-path or --run-results at it'
           : undefined,
     ERR_TABLEAU_TIMEOUT: () => 'Tableau did not answer in time: retry, or raise --timeout',
+    // A Tableau setting the library refused: in the CLI it comes from these variables or flags.
+    ERR_TABLEAU_CONFIG: (error) =>
+      error.hint ??
+      'check TABLEAU_SERVER_URL, TABLEAU_SITE_NAME, TABLEAU_TOKEN_NAME and TABLEAU_TOKEN_SECRET (docs/getting-started.md), or the TABLEAU_CONNECTED_APP_* variables and TABLEAU_USERNAME (docs/tableau.md)',
     ERR_LINEAGE_READ: (error) =>
       error.details?.code === 'ENOENT'
         ? 'run `dbt-auto-exposures sync` first, or point --lineage at its lineage JSON'
