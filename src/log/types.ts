@@ -90,7 +90,8 @@ export interface LogEntryDataByCode {
     refresh_on_test_failure: boolean;
     last_refresh_from: string;
     manifest: boolean;
-    source: string;
+    /** What the run reads: run_results, or dbt's JSON log (followDbtLog). */
+    source: 'run_results' | 'dbt log stream' | 'dbt log file';
     command: string | null;
     now: string;
   };
