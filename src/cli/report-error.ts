@@ -1,6 +1,7 @@
 /**
  * How the CLI shows a failure: `code: message`, the file and field when known, and the error's
- * hint on what to do (in the words of the CLI's flags where they differ from the library's options); the stack (and cause chain) only with --verbose. Also maps errors to exit codes.
+ * hint on what to do (in the words of the CLI's flags where they differ from the library's
+ * options); the stack (and cause chain) only with --verbose. Also maps errors to exit codes.
  */
 import { DbtAutoExposuresError, type ErrorCode } from '../index.js';
 import { plainText } from '../util/terminal-text.js';
