@@ -22,6 +22,10 @@ export const TABLEAU_SNAPSHOT_KIND = 'dbt-auto-exposures/tableau-snapshot';
 /** The snapshot format version this library writes and reads. */
 const TABLEAU_SNAPSHOT_VERSION = 1;
 
+/** The hint of a file that is not a Tableau snapshot. */
+const SNAPSHOT_HINT =
+  "pass a file written by writeTableauSnapshot (the CLI's snapshot command) or raw Metadata API responses";
+
 /** Where a snapshot came from. Every field optional; no timestamp unless given. */
 export interface TableauSnapshotSource {
   serverUrl?: string | null;
@@ -130,6 +134,7 @@ function snapshotError(
       file,
       field,
       expected,
+      hint: SNAPSHOT_HINT,
       cause,
     },
   );
@@ -195,6 +200,7 @@ export function parseTableauSnapshot(
         field: cause.field,
         expected: cause.expected,
         details: cause.details,
+        hint: SNAPSHOT_HINT,
         cause,
       });
     }
