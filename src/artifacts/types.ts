@@ -82,8 +82,16 @@ export interface Manifest {
    * lower-cased, so generated exposure names can avoid colliding with anything dbt already has.
    */
   takenNames: ReadonlySet<string>;
-  /** unique_id → parents (dbt's `parent_map`; reconstructed from depends_on when absent). */
+  /**
+   * unique_id → parents (dbt's `parent_map`; reconstructed from depends_on when absent).
+   *
+   * Read on first access of `parentMap` or `childMap`, not by `parseManifest`: that access throws
+   * `ArtifactError` `ERR_ARTIFACT_SCHEMA` (`ERR_ARTIFACT_VERSION` in a schema newer than this
+   * library knows), naming the file and the field, when an entry of `parent_map` / `child_map` is
+   * not a list of strings; every later access throws it again.
+   */
   parentMap: ReadonlyMap<string, readonly string[]>;
+  /** unique_id → children (dbt's `child_map`; the inverse of `parentMap` when absent). Read as `parentMap`. */
   childMap: ReadonlyMap<string, readonly string[]>;
   exposures: ManifestExposure[];
   /** Resource type of every unique id seen (including tests, exposures, ephemeral models). */

@@ -14,7 +14,12 @@ import { DbtAutoExposuresError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { type JsonProblem, readJsonFile } from '../util/json-file.js';
 import { firstProblem } from '../util/zod-issue.js';
-import { canonicalWorkbooks, normalizeWorkbooks } from './normalize.js';
+import {
+  canonicalWorkbook,
+  canonicalWorkbooks,
+  inCanonicalOrder,
+  normalizeWorkbooks,
+} from './normalize.js';
 import type { TableauWarning, TableauWorkbook } from './types.js';
 
 /** `kind` of the snapshot format. */
@@ -101,11 +106,12 @@ const sourceSchema = z.object({
   siteName: nullableString.optional(),
   fetchedAt: nullableString.optional(),
 });
+/** The top level; each workbook is then read on its own (see `parseTableauSnapshot`). */
 const snapshotSchema = z.object({
   kind: z.literal(TABLEAU_SNAPSHOT_KIND),
   version: z.literal(TABLEAU_SNAPSHOT_VERSION),
   source: sourceSchema.default({}),
-  workbooks: z.array(workbookSchema),
+  workbooks: z.array(z.unknown()),
 });
 
 /** Options of `loadTableauSnapshot` / `parseTableauSnapshot`. */
@@ -172,18 +178,13 @@ export function parseTableauSnapshot(
         String(TABLEAU_SNAPSHOT_VERSION),
       );
     }
-    const parsed = snapshotSchema.safeParse(value);
-    if (!parsed.success) {
-      const problem = firstProblem(parsed.error, value);
-      throw snapshotError(
-        `invalid Tableau snapshot at ${problem.field}: ${problem.expected} (got ${problem.got})`,
-        file,
-        problem.field,
-        problem.expected,
-        parsed.error,
-      );
-    }
-    return canonicalWorkbooks(parsed.data.workbooks);
+    const top = readSnapshotPart(snapshotSchema, value, [], file);
+    // Each workbook validated and put in canonical form before the next: zod's copy of one
+    // workbook is garbage at once, instead of a second copy of the whole snapshot living on.
+    const workbooks = top.workbooks.map((raw, i) =>
+      canonicalWorkbook(readSnapshotPart(workbookSchema, raw, ['workbooks', i], file)),
+    );
+    return inCanonicalOrder(workbooks);
   }
   try {
     return normalizeWorkbooks(value, {
@@ -207,6 +208,25 @@ export function parseTableauSnapshot(
     /* c8 ignore next 2 -- normalisation only throws coded errors */
     throw cause;
   }
+}
+
+/** `value` (at `path` in the snapshot) read with `schema`, or `ERR_SNAPSHOT` naming the field. */
+function readSnapshotPart<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  path: (string | number)[],
+  file: string | undefined,
+): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const problem = firstProblem(parsed.error, value, path);
+  throw snapshotError(
+    `invalid Tableau snapshot at ${problem.field}: ${problem.expected} (got ${problem.got})`,
+    file,
+    problem.field,
+    problem.expected,
+    parsed.error,
+  );
 }
 
 /** A snapshot file that cannot be read as JSON, as `ERR_SNAPSHOT` naming the file. */
