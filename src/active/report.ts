@@ -36,13 +36,13 @@ export interface RefreshResult {
   exposure: string;
   target: RefreshTarget | null;
   status: RefreshStatus;
-  reason?: RefreshReason;
+  reason?: RefreshReason | undefined;
   /** Human detail: Tableau's message, the time left, the failed nodes. */
-  detail?: string;
-  jobId?: string;
-  durationMs?: number;
+  detail?: string | undefined;
+  jobId?: string | undefined;
+  durationMs?: number | undefined;
   /** Whether this result shares a refresh call made for another exposure. */
-  sharedWith?: string[];
+  sharedWith?: string[] | undefined;
   upstream: { rebuilt: string[]; failed: string[] };
 }
 

@@ -24,28 +24,28 @@ export const EXPOSURE_MATURITIES: readonly ExposureMaturity[] = ['high', 'medium
 /** Per-workbook changes, keyed by workbook luid or exact workbook name (luid wins). */
 export interface ExposureOverride {
   /** Exposure name; must match `^[a-z][a-z0-9_]*$` (≤ 64 characters) and be unique. */
-  name?: string;
-  label?: string;
-  type?: ExposureType;
-  maturity?: ExposureMaturity;
-  owner?: LineageOwner;
-  description?: string;
+  name?: string | undefined;
+  label?: string | undefined;
+  type?: ExposureType | undefined;
+  maturity?: ExposureMaturity | undefined;
+  owner?: LineageOwner | undefined;
+  description?: string | undefined;
   /** Replaces the default `tags` for this exposure. */
-  tags?: string[];
+  tags?: string[] | undefined;
   /** Leave this workbook out (reported in `skippedWorkbooks` as `excluded`). */
-  exclude?: boolean;
+  exclude?: boolean | undefined;
 }
 
 export interface CurationOptions {
   /** Project name globs (picomatch, case-insensitive); when given, only matching projects. */
-  includeProjects?: string[];
+  includeProjects?: string[] | undefined;
   /** Project name globs to leave out (wins over include). */
-  excludeProjects?: string[];
+  excludeProjects?: string[] | undefined;
   /** Workbook name globs; when given, only matching workbooks. */
-  includeWorkbooks?: string[];
+  includeWorkbooks?: string[] | undefined;
   /** Workbook name globs to leave out (wins over include). */
-  excludeWorkbooks?: string[];
-  overrides?: Readonly<Record<string, ExposureOverride>>;
+  excludeWorkbooks?: string[] | undefined;
+  overrides?: Readonly<Record<string, ExposureOverride>> | undefined;
 }
 
 type Matcher = (value: string) => boolean;

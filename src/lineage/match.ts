@@ -30,9 +30,9 @@ export type NameAliases = Readonly<Record<string, string>>;
 
 export interface MatchOptions {
   /** Map Tableau database names onto dbt ones (`{ PROD_ANALYTICS: 'analytics' }`). */
-  databaseAliases?: NameAliases;
+  databaseAliases?: NameAliases | undefined;
   /** Map Tableau schema names onto dbt ones (`{ REPORTING: 'marts' }`). */
-  schemaAliases?: NameAliases;
+  schemaAliases?: NameAliases | undefined;
 }
 
 /** What became of one Tableau table (or custom SQL query): a dbt node, or a reported miss. */

@@ -98,9 +98,9 @@ export function refreshTargetKey(target: Pick<RefreshTarget, 'kind' | 'luid'>): 
 export type RefreshTrigger =
   | { status: 'queued'; jobId: string }
   /** Tableau 409093: a refresh of this target is already queued or running. */
-  | { status: 'already_queued'; detail?: string }
+  | { status: 'already_queued'; detail?: string | undefined }
   /** Tableau 409090: the target has no extract that can be refreshed. */
-  | { status: 'not_refreshable'; detail?: string };
+  | { status: 'not_refreshable'; detail?: string | undefined };
 
 export interface JobOutcome {
   jobId: string;
@@ -118,8 +118,8 @@ export interface JobOutcome {
 }
 
 export interface WaitForJobOptions {
-  timeoutMs?: number;
-  signal?: AbortSignal;
+  timeoutMs?: number | undefined;
+  signal?: AbortSignal | undefined;
 }
 
 /**
@@ -130,22 +130,22 @@ export interface TableauWarning {
   code: string | null;
   message: string;
   /** The JSON path in the payload it is about, when there is one. */
-  path?: string;
+  path?: string | undefined;
 }
 
 export interface WorkbookFilter {
   /** Project names, nested paths ("Finance/Reporting") or luids. Default: every project. */
-  projects?: string[];
+  projects?: string[] | undefined;
   /** Tableau Collection luids or names (REST API 3.28+). */
-  collections?: string[];
+  collections?: string[] | undefined;
   /** Keep workbooks carrying at least one of these tags. */
-  tags?: string[];
+  tags?: string[] | undefined;
   /** Workbook name globs to include (default: all). */
-  include?: string[];
+  include?: string[] | undefined;
   /** Workbook name globs to exclude. */
-  exclude?: string[];
+  exclude?: string[] | undefined;
   /** Include workbooks in personal spaces (default false). */
-  includePersonalSpace?: boolean;
+  includePersonalSpace?: boolean | undefined;
 }
 
 export interface ListWorkbooksProgress {
@@ -155,15 +155,15 @@ export interface ListWorkbooksProgress {
 }
 
 export interface ListWorkbooksOptions extends WorkbookFilter {
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Page size for the Metadata API (`first`). */
-  pageSize?: number;
-  onProgress?: (progress: ListWorkbooksProgress) => void;
-  onWarning?: (warning: TableauWarning) => void;
+  pageSize?: number | undefined;
+  onProgress?: ((progress: ListWorkbooksProgress) => void) | undefined;
+  onWarning?: ((warning: TableauWarning) => void) | undefined;
 }
 
 export interface RequestOptions {
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /** What the library needs from Tableau. `createTableauClient` returns one; tests may fake it. */
