@@ -41,11 +41,16 @@ export interface RefresherCallOptions {
   signal?: AbortSignal | undefined;
 }
 
+/** Options of `Refresher.waitForJob`: the wait's `timeoutMs` and `signal`. */
 export interface WaitForJobOptions extends RefresherCallOptions {
   /** How long this wait may last; `maybeRefresh` passes what is left of the run's one deadline. */
   timeoutMs?: number | undefined;
 }
 
+/**
+ * The tool-neutral contract `maybeRefresh` acts through: refresh a target, optionally report last
+ * refresh times and wait for jobs; the Tableau client satisfies it.
+ */
 export interface Refresher {
   /**
    * Current last-refresh time per target, keyed by `refreshTargetKey` (`kind:luid`); null when

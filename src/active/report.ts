@@ -13,6 +13,10 @@ import type { RefreshTarget } from './refresher.js';
  */
 export type RefreshStatus = 'triggered' | 'success' | 'skipped' | 'error';
 
+/**
+ * Why a result has its status (`upstream_failed`, `build_after_not_elapsed`, `no_extract`,
+ * `job_failed`, …).
+ */
 export type RefreshReason =
   | 'disabled'
   | 'upstream_failed'
@@ -32,6 +36,10 @@ export type RefreshReason =
   | 'job_cancelled'
   | 'job_timeout';
 
+/**
+ * One exposure × refresh target: its status, the reason, and the evidence (job id, timings,
+ * detail).
+ */
 export interface RefreshResult {
   exposure: string;
   target: RefreshTarget | null;
@@ -66,6 +74,10 @@ export interface RefreshSummary {
 /** Version of the report's shape (1: no `version` field, before `triggered` and `summary`). */
 export const REFRESH_REPORT_VERSION = 2;
 
+/**
+ * What `maybeRefresh` and `followDbtLog` return: the settings used, one result per exposure and
+ * target, the summary, and the log and debug entries.
+ */
 export interface RefreshReport {
   version: typeof REFRESH_REPORT_VERSION;
   enabled: boolean;

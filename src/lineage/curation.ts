@@ -9,7 +9,9 @@ import type { TableauWorkbook } from '../tableau/types.js';
 import { isValidExposureName } from './naming.js';
 import type { LineageExposure, LineageOwner } from './types.js';
 
+/** dbt's exposure types: `dashboard`, `notebook`, `analysis`, `ml`, `application`. */
 export type ExposureType = LineageExposure['type'];
+/** dbt's exposure maturity: `high`, `medium` or `low`. */
 export type ExposureMaturity = LineageExposure['maturity'];
 
 export const EXPOSURE_TYPES: readonly ExposureType[] = [
@@ -36,6 +38,7 @@ export interface ExposureOverride {
   exclude?: boolean | undefined;
 }
 
+/** Which workbooks become exposures (project and workbook globs) and per-workbook overrides. */
 export interface CurationOptions {
   /** Project name globs (picomatch, case-insensitive); when given, only matching projects. */
   includeProjects?: string[] | undefined;

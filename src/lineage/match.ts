@@ -28,6 +28,7 @@ import type { DbtReference, MatchKind, UnmatchedReason, UnmatchedTable } from '.
 /** Tableau-side name → dbt-side name; keys compare case-insensitively. */
 export type NameAliases = Readonly<Record<string, string>>;
 
+/** Name aliases applied before Tableau tables are matched onto dbt relations. */
 export interface MatchOptions {
   /** Map Tableau database names onto dbt ones (`{ PROD_ANALYTICS: 'analytics' }`). */
   databaseAliases?: NameAliases | undefined;

@@ -24,6 +24,10 @@ import {
   renderExposuresYaml,
 } from './yaml.js';
 
+/**
+ * Options of `writeExposuresYaml`: the rendering options plus file name, lock timeout,
+ * hand-written exposures to respect, and `signal`.
+ */
 export interface WriteExposuresYamlOptions extends RenderExposuresYamlOptions {
   /** File name for `groupBy: 'none'`. Default `tableau_exposures.yml`. */
   fileName?: string | undefined;

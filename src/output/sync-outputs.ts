@@ -22,6 +22,10 @@ import {
   writeOutputSet,
 } from './output-set.js';
 
+/**
+ * Options of `writeSyncOutputs`: `writeExposuresYaml`'s options plus the lineage path and extra
+ * files of the set.
+ */
 export interface WriteSyncOutputsOptions extends WriteExposuresYamlOptions {
   /** Where the lineage JSON goes (anywhere; `refresh` reads it). */
   lineagePath: string;

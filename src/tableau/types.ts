@@ -30,6 +30,7 @@ export interface TableauCustomSql {
   tables: TableauTable[];
 }
 
+/** A published data source: its extract state and the tables and custom SQL it reads. */
 export interface TableauPublishedDatasource {
   luid: string;
   name: string;
@@ -42,6 +43,10 @@ export interface TableauPublishedDatasource {
   customSql: TableauCustomSql[];
 }
 
+/**
+ * A data source embedded in a workbook: its extract state, the tables it reads directly, its
+ * custom SQL and the published data sources it uses.
+ */
 export interface TableauEmbeddedDatasource {
   name: string;
   hasExtracts: boolean;
@@ -53,12 +58,17 @@ export interface TableauEmbeddedDatasource {
   publishedDatasourceLuids: string[];
 }
 
+/** The owner of a workbook, as Tableau reports it. */
 export interface TableauOwner {
   name: string | null;
   email: string | null;
   username: string | null;
 }
 
+/**
+ * A Tableau workbook, normalised from the Metadata API or a snapshot: ids, project, owner, tags,
+ * URLs, and its data sources.
+ */
 export interface TableauWorkbook {
   luid: string;
   name: string;
@@ -133,6 +143,7 @@ export interface TableauWarning {
   path?: string | undefined;
 }
 
+/** Which workbooks to list: projects, collections, tags, name globs, personal space. */
 export interface WorkbookFilter {
   /** Project names, nested paths ("Finance/Reporting") or luids. Default: every project. */
   projects?: string[] | undefined;
@@ -148,12 +159,16 @@ export interface WorkbookFilter {
   includePersonalSpace?: boolean | undefined;
 }
 
+/** Progress of a listing, handed to `onProgress` after each page. */
 export interface ListWorkbooksProgress {
   pagesFetched: number;
   workbooksFetched: number;
   totalCount: number | null;
 }
 
+/**
+ * Options of `listWorkbooks`: the filter, page size, progress and warning callbacks, and `signal`.
+ */
 export interface ListWorkbooksOptions extends WorkbookFilter {
   signal?: AbortSignal | undefined;
   /** Page size for the Metadata API (`first`). */
@@ -162,6 +177,7 @@ export interface ListWorkbooksOptions extends WorkbookFilter {
   onWarning?: ((warning: TableauWarning) => void) | undefined;
 }
 
+/** Options of a single client call. */
 export interface RequestOptions {
   signal?: AbortSignal | undefined;
 }

@@ -30,6 +30,7 @@ export interface FakeJobOutcome {
   durationMs?: number | undefined;
 }
 
+/** Options of `createFakeRefresher`: last refresh times, answers per target, job outcomes. */
 export interface FakeRefresherOptions {
   /** Last refresh time per target key (`workbook:<luid>`); missing keys answer null. */
   lastRefreshTimes?: Readonly<Record<string, Date | string | null>> | undefined;
@@ -54,6 +55,7 @@ export type FakeRefresherCall =
   | { method: 'refresh'; target: RefreshTarget }
   | { method: 'waitForJob'; jobId: string; timeoutMs: number | null };
 
+/** A scripted `Refresher` for tests: answers as configured and records every call. */
 export interface FakeRefresher extends Refresher {
   /** Every call, in order. */
   readonly calls: FakeRefresherCall[];

@@ -35,6 +35,7 @@ export type MockTableInput =
       hidden?: boolean | undefined;
     };
 
+/** A custom SQL query as given to the mock site; unset fields get defaults. */
 export interface MockCustomSqlInput {
   id?: string | undefined;
   name?: string | undefined;
@@ -47,6 +48,7 @@ export interface MockCustomSqlInput {
   tables?: MockTableInput[] | undefined;
 }
 
+/** A published data source as given to the mock site; unset fields get defaults. */
 export interface MockPublishedDatasourceInput {
   luid: string;
   name: string;
@@ -63,6 +65,7 @@ export interface MockPublishedDatasourceInput {
   customSql?: MockCustomSqlInput[] | undefined;
 }
 
+/** An embedded data source as given to the mock site; unset fields get defaults. */
 export interface MockEmbeddedDatasourceInput {
   id?: string | undefined;
   name: string;
@@ -99,12 +102,14 @@ export interface MockWorkbookInput {
   url?: string | null | undefined;
 }
 
+/** A project as given to the mock site. */
 export interface MockProjectInput {
   luid: string;
   name: string;
   parentLuid?: string | null | undefined;
 }
 
+/** A collection as given to `buildMockSite` or `createMockTableauServer` (`siteModel`). */
 export interface MockCollectionInput {
   luid: string;
   name: string;
@@ -127,6 +132,7 @@ export interface MockSiteInput {
   collections?: MockCollectionInput[] | undefined;
 }
 
+/** A table of the mock site, with every field resolved. */
 export interface MockTable {
   id: string;
   name: string;
@@ -138,6 +144,7 @@ export interface MockTable {
   hidden: boolean;
 }
 
+/** A custom SQL query of the mock site, with every field resolved. */
 export interface MockCustomSql {
   id: string;
   name: string;
@@ -148,6 +155,7 @@ export interface MockCustomSql {
   tables: MockTable[];
 }
 
+/** A published data source of the mock site, with every field resolved. */
 export interface MockPublishedDatasource {
   id: string;
   luid: string;
@@ -162,6 +170,7 @@ export interface MockPublishedDatasource {
   customSql: MockCustomSql[];
 }
 
+/** An embedded data source of the mock site, with every field resolved. */
 export interface MockEmbeddedDatasource {
   id: string;
   name: string;
@@ -173,6 +182,7 @@ export interface MockEmbeddedDatasource {
   publishedDatasourceLuids: string[];
 }
 
+/** A workbook of the mock site, with every field resolved. */
 export interface MockWorkbook {
   id: string;
   luid: string;
@@ -191,12 +201,14 @@ export interface MockWorkbook {
   publishedDatasourceLuids: string[];
 }
 
+/** A project of the mock site. */
 export interface MockProject {
   luid: string;
   name: string;
   parentLuid: string | null;
 }
 
+/** A collection of the mock site. */
 export interface MockCollection {
   luid: string;
   name: string;
