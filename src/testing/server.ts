@@ -88,12 +88,12 @@ export interface MockTableauServerOptions {
   sessionRequestLimit?: number | undefined;
   /** Server clock (epoch ms) for jobs and refresh times. Default `Date.now`. */
   now?: (() => number) | undefined;
-  /** Default plan of every refresh job (see `MockJobPlan`). */
+  /** The plan of every refresh job (see `MockJobPlan`). Default: each field at its own default. */
   jobPlan?: MockJobPlan | undefined;
   /** Plans per target, by `workbook:<luid>` / `datasource:<luid>`. */
   jobPlans?: Record<string, MockJobPlan> | undefined;
   /** Faults per route (`*` = every route). */
-  faults?: Partial<Record<MockRoute | '*', MockFaultSpec>> | undefined;
+  faults?: Partial<Record<MockRoute | '*', MockFaultSpec | undefined>> | undefined;
   /** Largest GraphQL `first` honoured. Default 1000. */
   maxPageSize?: number | undefined;
   /** Objects per GraphQL response before NODE_LIMIT_EXCEEDED. Default 20000. */
