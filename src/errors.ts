@@ -126,10 +126,6 @@ export function abortedError(operation: string, signal?: AbortSignal): DbtAutoEx
   });
 }
 
-export function isDbtAutoExposuresError(value: unknown): value is DbtAutoExposuresError {
-  return value instanceof DbtAutoExposuresError;
-}
-
 /** Structured fields of a Tableau failure (all optional: a network error has no HTTP status). */
 export interface TableauErrorFields extends ErrorFields {
   /** HTTP status, when a response arrived. */

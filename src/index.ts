@@ -44,9 +44,13 @@ export {
   findDbtProjects,
 } from './artifacts/find-projects.js';
 export { loadManifest, parseManifest } from './artifacts/manifest.js';
-// Whether a run_results belongs with a manifest (the AE009 warning), for tools reading both.
-export { checkArtifactPairing } from './artifacts/pairing.js';
-export { loadRunResults, parseRunResults } from './artifacts/run-results.js';
+export {
+  type LoadRunResultsOptions,
+  loadRunResults,
+  type ParseRunResultsOptions,
+  parseRunResults,
+  type RunResultsPairingOptions,
+} from './artifacts/run-results.js';
 export type {
   ArtifactNote,
   DbtNode,
@@ -68,7 +72,6 @@ export {
   DbtAutoExposuresError,
   type ErrorCode,
   type ErrorFields,
-  isDbtAutoExposuresError,
   LineageError,
   RefreshError,
   TableauApiError,
@@ -112,17 +115,13 @@ export {
   renderLineageDiff,
 } from './output/diff.js';
 export type {
-  WriteExposuresYamlOptions,
-  WriteExposuresYamlResult,
+  WriteSyncOutputsOptions,
+  WriteSyncOutputsResult,
 } from './output/exposure-files.js';
-export { writeExposuresYaml } from './output/exposure-files.js';
-// Proposal (CLI slice): checkExposureNames — sync --check finds a hand-written exposure's name
-// without writing.
-export {
-  checkExposureNames,
-  type ExposureNameCheckOptions,
-  type HandWrittenExposure,
-  type UnscannedYamlFile,
+export type {
+  ExposureNameCheckOptions,
+  HandWrittenExposure,
+  UnscannedYamlFile,
 } from './output/exposure-scan.js';
 export { type InjectExposuresOptions, injectExposures } from './output/inject.js';
 export {
@@ -134,14 +133,9 @@ export {
   writeLineage,
 } from './output/lineage-file.js';
 export { type RenderMermaidOptions, renderMermaid } from './output/mermaid.js';
-// Proposal (CLI slice): recoverSyncOutputs — sync completes an interrupted set before listing.
-export {
-  recoverSyncOutputs,
-  type WriteSyncOutputsOptions,
-  writeSyncOutputs,
-} from './output/sync-outputs.js';
-// Proposal (CLI slice): renderReference — impact and lineage show what a dashboard reads as
-// `ref('orders')`, rendered by the YAML renderer (the one place Jinja is written).
+export { recoverSyncOutputs, writeSyncOutputs } from './output/sync-outputs.js';
+// impact and lineage show what a dashboard reads as `ref('orders')`, rendered by the YAML
+// renderer (the one place Jinja is written).
 export {
   type RenderExposuresYamlOptions,
   renderExposuresYaml,
@@ -178,4 +172,3 @@ export type {
   TableauWorkbook,
   WorkbookFilter,
 } from './tableau/types.js';
-// lineage and outputs: rendering and writing (src/output)

@@ -4,7 +4,7 @@
  * `LastRefreshStore`). Every outcome, including failures and aborts, becomes data; nothing here
  * throws.
  */
-import { isDbtAutoExposuresError } from '../errors.js';
+import { DbtAutoExposuresError } from '../errors.js';
 import {
   callFailedEntry,
   type EntryContext,
@@ -68,7 +68,7 @@ export function createLimiter(concurrency: number): Limiter {
 
 /** A refresher call's failure, as data (the message is the refresher's, already redacted). */
 function describeFailure(error: unknown): { code: string | null; message: string } {
-  if (isDbtAutoExposuresError(error)) return { code: error.code, message: error.message };
+  if (error instanceof DbtAutoExposuresError) return { code: error.code, message: error.message };
   if (error instanceof Error) return { code: null, message: error.message };
   return { code: null, message: String(error) };
 }

@@ -17,7 +17,8 @@ import {
   readEntry,
   str,
 } from './artifact.js';
-import type { RunResult, RunResults } from './types.js';
+import { checkArtifactPairing } from './pairing.js';
+import type { Manifest, RunResult, RunResults } from './types.js';
 
 const runResultsSchema = fields(
   {
@@ -72,12 +73,29 @@ export const KNOWN_RUN_STATUSES: ReadonlySet<string> = new Set([
   'reused',
 ]);
 
+/** The manifest a run is read against, so `notes` say when the two do not belong together. */
+export interface RunResultsPairingOptions {
+  /**
+   * The manifest this run will be read against. When given, `notes` gains a `warn` note for
+   * each reason they do not belong together (another invocation, an older run, another
+   * project: docs/artifacts.md, "Pairing"). Default: not checked.
+   */
+  manifest?: Manifest | undefined;
+}
+
+/** Options of `parseRunResults`. */
+export interface ParseRunResultsOptions extends ParseArtifactOptions, RunResultsPairingOptions {}
+
+/** Options of `loadRunResults`. */
+export interface LoadRunResultsOptions extends LoadArtifactOptions, RunResultsPairingOptions {}
+
 /**
  * Read a parsed `run_results.json`. Errors as `parseManifest`. Results keep the file's order;
  * statuses are passed through as written, and a status outside `KNOWN_RUN_STATUSES` adds an `info`
- * note (one per distinct value) so callers can see it rather than guess.
+ * note (one per distinct value) so callers can see it rather than guess. With `manifest`, notes
+ * also say when the run does not belong with that manifest.
  */
-export function parseRunResults(json: unknown, options: ParseArtifactOptions = {}): RunResults {
+export function parseRunResults(json: unknown, options: ParseRunResultsOptions = {}): RunResults {
   const artifact = identifyArtifact(json, 'run_results', options.path);
   const top = readEntry(artifact, runResultsSchema, artifact.root);
   const { metadata } = top;
@@ -108,7 +126,7 @@ export function parseRunResults(json: unknown, options: ParseArtifactOptions = {
       message: `${artifact.file ?? 'run_results'}: status ${JSON.stringify(status)} is not one dbt Core writes; it is passed through as is.`,
     });
   }
-  return {
+  const runResults: RunResults = {
     path: artifact.file ?? null,
     schemaVersion: artifact.schemaVersion,
     dbtVersion,
@@ -120,15 +138,24 @@ export function parseRunResults(json: unknown, options: ParseArtifactOptions = {
     results,
     notes,
   };
+  if (options.manifest !== undefined)
+    notes.push(...checkArtifactPairing(runResults, options.manifest));
+  return runResults;
 }
 
 /**
  * Read `run_results.json` from a file or a directory (`path/run_results.json`, then
- * `path/target/run_results.json`). Errors as `loadManifest`.
+ * `path/target/run_results.json`). Errors as `loadManifest`; `manifest` as `parseRunResults`.
  */
 export function loadRunResults(
   path: string,
-  options: LoadArtifactOptions = {},
+  options: LoadRunResultsOptions = {},
 ): Promise<RunResults> {
-  return loadArtifact(path, 'run_results', parseRunResults, options);
+  const { manifest } = options;
+  return loadArtifact(
+    path,
+    'run_results',
+    (json, parseOptions) => parseRunResults(json, { ...parseOptions, manifest }),
+    options,
+  );
 }

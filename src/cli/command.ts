@@ -132,9 +132,19 @@ export async function runCommand(
 }
 
 /** Artifact notes worth a line on every run (others, such as one per node without a relation, are not). */
-const PRINTED_NOTES: ReadonlySet<string> = new Set(['ARTIFACT_VERSION_NEWER']);
+const PRINTED_NOTES: ReadonlySet<string> = new Set([
+  'ARTIFACT_VERSION_NEWER',
+  // Pairing (loadRunResults with a manifest): a run read against another graph skews what counts
+  // as rebuilt.
+  'RUN_RESULTS_OLDER_THAN_MANIFEST',
+  'RUN_RESULTS_OTHER_INVOCATION',
+  'RUN_RESULTS_UNKNOWN_NODES',
+]);
 
-/** Warn about the dbt artifacts a command read: a schema newer than this library knows. */
+/**
+ * Warn about the dbt artifacts a command read: a schema newer than this library knows, a run that
+ * does not belong with the manifest.
+ */
 export function warnAboutArtifacts(
   console: Console,
   artifacts: ReadonlyArray<{ notes: readonly ArtifactNote[] }>,

@@ -102,7 +102,7 @@ export function disabledEntry(
   );
 }
 
-/** AE009: run_results and the manifest do not belong together (see checkArtifactPairing). */
+/** AE009: run_results and the manifest do not belong together (src/artifacts/pairing.ts). */
 export function artifactMismatchEntry(
   context: EntryContext,
   data: {

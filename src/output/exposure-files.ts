@@ -15,7 +15,7 @@ import {
   isGeneratedFile,
   type UnscannedYamlFile,
 } from './exposure-scan.js';
-import { type OutputSetPlan, writeOutputSet } from './output-set.js';
+import type { OutputSetPlan } from './output-set.js';
 import {
   DEFAULT_EXPOSURES_FILE,
   GENERATED_MARKER,
@@ -24,19 +24,32 @@ import {
   renderExposuresYaml,
 } from './yaml.js';
 
-/**
- * Options of `writeExposuresYaml`: the rendering options plus file name, lock timeout,
- * hand-written exposures to respect, and `signal`.
- */
-export interface WriteExposuresYamlOptions extends RenderExposuresYamlOptions {
+/** Options of `writeSyncOutputs`: the YAML's rendering and layout, the set's other files, the checks. */
+export interface WriteSyncOutputsOptions extends RenderExposuresYamlOptions {
   /** File name for `groupBy: 'none'`. Default `tableau_exposures.yml`. */
   fileName?: string | undefined;
+  /**
+   * Where the lineage JSON goes (anywhere; `refresh` reads it), written in the same set as the
+   * YAML. Default: no lineage file.
+   */
+  lineagePath?: string | undefined;
+  /**
+   * Other files of the set, e.g. `injectExposures`' manifest as JSON. Written only when their
+   * content changed, before the lineage JSON. Default: none.
+   */
+  extraFiles?: ReadonlyArray<{ path: string; data: string }> | undefined;
+  /**
+   * Make every check and report what would be written, removed or left unchanged, without
+   * writing anything (no lock is taken, an interrupted earlier write is not completed).
+   * Default `false`.
+   */
+  dryRun?: boolean | undefined;
   signal?: AbortSignal | undefined;
   /**
    * Hand-written exposures whose names must not be written again (dbt rejects duplicate names).
    * The YAML files under `dir` are always scanned; `paths` adds directories or files (the CLI
    * passes the dbt project's resource paths), `exposures` adds names known by other means.
-   * `false` skips the check.
+   * `false` skips the check. Default: scan `dir` only.
    */
   handWrittenExposures?: false | ExposureNameCheckOptions | undefined;
   /**
@@ -46,8 +59,8 @@ export interface WriteExposuresYamlOptions extends RenderExposuresYamlOptions {
   lockTimeoutMs?: number | undefined;
 }
 
-/** What `writeExposuresYaml` did; full paths, sorted. */
-export interface WriteExposuresYamlResult {
+/** What `writeSyncOutputs` did (or, with `dryRun`, would do); full paths, sorted. */
+export interface WriteSyncOutputsResult {
   /** Files created or whose content changed. */
   written: string[];
   /** Generated files no longer produced (e.g. a Tableau project that is gone), removed. */
@@ -86,41 +99,8 @@ async function listDir(dir: string): Promise<string[]> {
   }
 }
 
-/**
- * Render the lineage (see `renderExposuresYaml`) into `dir` and keep that directory in sync:
- *
- * 1. Every target path is checked first: an existing file without the generated-file marker is a
- *    hand-written file, and the whole call fails with `ERR_OUTPUT_CONFLICT` before anything is
- *    written. Then the hand-written exposures (see `handWrittenExposures`) are read: a name about
- *    to be written that one of them uses, compared case-insensitively, fails the whole call with
- *    `ERR_EXPOSURE_NAME_TAKEN` before anything is written.
- * 2. Files whose content changed are replaced and generated files of this layout (`fileName` and
- *    `tableau__*.yml` carrying the marker) that are no longer produced are removed, all as one set
- *    (docs/outputs.md, "Output sets"): a crash at any instant leaves the previous files or the new
- *    ones, and the next call completes an interrupted switch. Identical files are left alone. A
- *    hand-written file is never removed, and neither is a generated file of another name (another
- *    site syncing into the same folder with its own `fileName`).
- *
- * To write the lineage JSON in the same set, use `writeSyncOutputs`.
- *
- * @throws LineageError `ERR_OUTPUT_LOCKED` when another writer holds `dir` longer than
- *   `lockTimeoutMs`; `ERR_OUTPUT_WRITE` when writing fails (previous files untouched).
- */
-export async function writeExposuresYaml(
-  dir: string,
-  lineage: ExposureLineage,
-  options: WriteExposuresYamlOptions = {},
-): Promise<WriteExposuresYamlResult> {
-  const files = renderFiles(lineage, options);
-  const layout = { dir, fileName: fileNameOf(options), otherFiles: [] };
-  return writeOutputSet(layout, options, async () => {
-    const yaml = await planExposuresYaml(dir, lineage, files, options);
-    return { plan: yaml.plan, result: yaml.result };
-  });
-}
-
 /** The file name for `groupBy: 'none'`, checked to be a plain name. */
-export function fileNameOf(options: WriteExposuresYamlOptions): string {
+export function fileNameOf(options: WriteSyncOutputsOptions): string {
   const fileName = options.fileName ?? DEFAULT_EXPOSURES_FILE;
   if (fileName === '' || /[/\\]/.test(fileName) || fileName === '.' || fileName === '..') {
     throw new LineageError(
@@ -138,7 +118,7 @@ export function fileNameOf(options: WriteExposuresYamlOptions): string {
 /** The YAML files to write: file name → text. */
 export function renderFiles(
   lineage: ExposureLineage,
-  options: WriteExposuresYamlOptions,
+  options: WriteSyncOutputsOptions,
 ): Map<string, string> {
   const fileName = fileNameOf(options);
   const rendered = renderExposuresYaml(lineage, { ...options, groupBy: options.groupBy ?? 'none' });
@@ -154,8 +134,8 @@ export async function planExposuresYaml(
   dir: string,
   lineage: ExposureLineage,
   files: ReadonlyMap<string, string>,
-  options: WriteExposuresYamlOptions,
-): Promise<{ plan: OutputSetPlan; result: WriteExposuresYamlResult }> {
+  options: WriteSyncOutputsOptions,
+): Promise<{ plan: OutputSetPlan; result: WriteSyncOutputsResult }> {
   const fileName = fileNameOf(options);
   const existing = new Map<string, string | null>();
   for (const name of files.keys()) {
@@ -183,7 +163,7 @@ export async function planExposuresYaml(
           signal: options.signal,
         });
 
-  const result: WriteExposuresYamlResult = { written: [], removed: [], unchanged: [], unscanned };
+  const result: WriteSyncOutputsResult = { written: [], removed: [], unchanged: [], unscanned };
   const plan: OutputSetPlan = { removals: [], writes: [] };
   const names = new Set(lineage.exposures.map((e) => e.name.toLowerCase()));
   for (const [name, text] of files) {

@@ -1,5 +1,5 @@
 /**
- * Hand-written exposures elsewhere in the dbt project: the names `writeExposuresYaml` must not
+ * Hand-written exposures elsewhere in the dbt project: the names `writeSyncOutputs` must not
  * write again. The matcher already avoids the names in the manifest, but the manifest can be older
  * than a hand-written exposure (added after the last `dbt parse`), and a second exposure with the
  * same name makes `dbt parse` fail. So before writing, the YAML files themselves are read.
@@ -63,11 +63,11 @@ export interface FindHandWrittenExposuresOptions {
 
 /**
  * Which hand-written exposure names to check the exposures about to be written against.
- * `writeExposuresYaml` takes it as `handWrittenExposures` (`false` turns the check off).
+ * `writeSyncOutputs` takes it as `handWrittenExposures` (`false` turns the check off).
  */
 export interface ExposureNameCheckOptions {
   /**
-   * Directories (searched recursively) or single YAML files to scan. `writeExposuresYaml` always
+   * Directories (searched recursively) or single YAML files to scan. `writeSyncOutputs` always
    * adds its output directory; the CLI passes the dbt project's resource paths. Default: none.
    */
   paths?: readonly string[] | undefined;

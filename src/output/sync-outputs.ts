@@ -11,8 +11,8 @@ import {
   fileNameOf,
   planExposuresYaml,
   renderFiles,
-  type WriteExposuresYamlOptions,
-  type WriteExposuresYamlResult,
+  type WriteSyncOutputsOptions,
+  type WriteSyncOutputsResult,
 } from './exposure-files.js';
 import { renderLineage } from './lineage-file.js';
 import {
@@ -23,26 +23,22 @@ import {
 } from './output-set.js';
 
 /**
- * Options of `writeSyncOutputs`: `writeExposuresYaml`'s options plus the lineage path and extra
- * files of the set.
- */
-export interface WriteSyncOutputsOptions extends WriteExposuresYamlOptions {
-  /** Where the lineage JSON goes (anywhere; `refresh` reads it). */
-  lineagePath: string;
-  /**
-   * Other files of the set, e.g. `injectExposures`' manifest as JSON. Written only when their
-   * content changed, before the lineage JSON.
-   */
-  extraFiles?: ReadonlyArray<{ path: string; data: string }> | undefined;
-}
-
-/**
- * Write the exposures YAML into `dir` (exactly as `writeExposuresYaml`: same checks, same files,
- * same removals), the lineage JSON at `options.lineagePath` and `options.extraFiles`, all as one
- * set: under the lock of `dir`, an interrupted earlier write is completed first, then every
- * changed file is staged, the planned renames and removals are committed in a journal in `dir`,
- * and the files are switched. Result as `writeExposuresYaml`, with the lineage and extra files in
- * `written` or `unchanged`.
+ * Write the lineage's exposures YAML into `dir`, and with it the lineage JSON
+ * (`options.lineagePath`) and `options.extraFiles`, as one set. The one writer of the outputs:
+ *
+ * 1. Checks, before anything is written: an existing target file without the generated-file
+ *    marker is hand-written (`ERR_OUTPUT_CONFLICT`); a name about to be written that a
+ *    hand-written exposure uses, compared case-insensitively, is refused
+ *    (`ERR_EXPOSURE_NAME_TAKEN`, see `handWrittenExposures`); two outputs at one path are refused
+ *    (`ERR_INVALID_OPTION`).
+ * 2. Under the lock of `dir`, an interrupted earlier write is completed first; then the changed
+ *    files are staged, the planned renames and removals (generated files of this layout,
+ *    `fileName` and `tableau__*.yml`, no longer produced) are committed in a journal in `dir`,
+ *    and the files are switched: a crash at any instant leaves the previous set or the new one
+ *    (docs/outputs.md, "Output sets"). Identical files are left alone; a hand-written file, or a
+ *    generated file of another `fileName`, is never removed.
+ *
+ * With `dryRun`, step 1 runs and the result says what step 2 would do; nothing is written.
  *
  * @throws LineageError `ERR_LINEAGE_SCHEMA` (an exposure name dbt rejects), `ERR_OUTPUT_CONFLICT`,
  *   `ERR_EXPOSURE_NAME_TAKEN`, `ERR_OUTPUT_LOCKED`, `ERR_OUTPUT_WRITE` (nothing written, or the
@@ -51,24 +47,28 @@ export interface WriteSyncOutputsOptions extends WriteExposuresYamlOptions {
 export async function writeSyncOutputs(
   dir: string,
   lineage: ExposureLineage,
-  options: WriteSyncOutputsOptions,
-): Promise<WriteExposuresYamlResult> {
-  const lineageText = renderLineage(lineage);
+  options: WriteSyncOutputsOptions = {},
+): Promise<WriteSyncOutputsResult> {
   const files = renderFiles(lineage, options);
-  const others = [...(options.extraFiles ?? []), { path: options.lineagePath, data: lineageText }];
-  checkPaths(dir, files, others);
-  return writeOutputSet(layoutOf(dir, options), options, async () => {
-    const { plan, result } = await planExposuresYaml(dir, lineage, files, options);
+  const others = [...(options.extraFiles ?? [])];
+  if (options.lineagePath !== undefined) {
+    others.push({ path: options.lineagePath, data: renderLineage(lineage) });
+  }
+  checkPaths(dir, files, others, options);
+  const plan = async () => {
+    const planned = await planExposuresYaml(dir, lineage, files, options);
     for (const file of others) {
       if ((await readIfExists(file.path)) === file.data) {
-        result.unchanged.push(file.path);
+        planned.result.unchanged.push(file.path);
       } else {
-        plan.writes.push(file);
-        result.written.push(file.path);
+        planned.plan.writes.push(file);
+        planned.result.written.push(file.path);
       }
     }
-    return { plan, result };
-  });
+    return planned;
+  };
+  if (options.dryRun === true) return (await plan()).result;
+  return writeOutputSet(layoutOf(dir, options), options, plan);
 }
 
 /**
@@ -90,11 +90,9 @@ export function recoverSyncOutputs(
 }
 
 function layoutOf(dir: string, options: WriteSyncOutputsOptions): OutputSetLayout {
-  return {
-    dir,
-    fileName: fileNameOf(options),
-    otherFiles: [options.lineagePath, ...(options.extraFiles ?? []).map((f) => f.path)],
-  };
+  const extra = (options.extraFiles ?? []).map((f) => f.path);
+  const otherFiles = options.lineagePath === undefined ? extra : [options.lineagePath, ...extra];
+  return { dir, fileName: fileNameOf(options), otherFiles };
 }
 
 /** Two files of the set at one path would overwrite each other: refused before any I/O. */
@@ -102,6 +100,7 @@ function checkPaths(
   dir: string,
   yaml: ReadonlyMap<string, string>,
   others: ReadonlyArray<{ path: string }>,
+  options: WriteSyncOutputsOptions,
 ): void {
   const seen = new Set([...yaml.keys()].map((name) => resolve(dir, name)));
   for (const [i, file] of others.entries()) {
@@ -109,7 +108,10 @@ function checkPaths(
     if (!valid || seen.has(resolve(file.path))) {
       throw new ConfigError(`${String(file.path)} is not a path of its own in the sync's outputs`, {
         code: 'ERR_INVALID_OPTION',
-        field: i === others.length - 1 ? 'lineagePath' : `extraFiles[${i}].path`,
+        field:
+          i === others.length - 1 && options.lineagePath !== undefined
+            ? 'lineagePath'
+            : `extraFiles[${i}].path`,
         expected: 'a path no other output of the sync uses',
       });
     }

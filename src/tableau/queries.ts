@@ -111,15 +111,8 @@ export const PUBLISHED_DATASOURCES_QUERY = `query DbtAutoExposuresPublishedDatas
   }
 }`;
 
-/**
- * Custom SQL tables of the site, one page, with what uses them. Variables: `PageVariables`.
- * Response: `RawGraphQLResponse<RawCustomSqlData>`.
- */
-export const CUSTOM_SQL_QUERY = `query DbtAutoExposuresCustomSql($first: Int!, $after: String) {
-  customSQLTablesConnection(first: $first, after: $after) {
-    ${PAGE_FIELDS}
-    nodes {
-      id name query isUnsupportedCustomSql connectionType
+/** What the client reads of a custom SQL table: its SQL, its parsed tables and what uses it. */
+const CUSTOM_SQL_NODE_FIELDS = `id name query isUnsupportedCustomSql connectionType
       database { name connectionType }
       tables { ${TABLE_FIELDS} }
       downstreamWorkbooks { luid name }
@@ -134,8 +127,63 @@ export const CUSTOM_SQL_QUERY = `query DbtAutoExposuresCustomSql($first: Int!, $
             }
           }
         }
-      }
+      }`;
+
+/**
+ * Custom SQL tables of the site, one page, with what uses them. Variables: `PageVariables`.
+ * Response: `RawGraphQLResponse<RawCustomSqlData>`. Tableau answers FILTER_REQUIRED to anyone
+ * but a site administrator: see `CUSTOM_SQL_BY_ID_QUERY`.
+ */
+export const CUSTOM_SQL_QUERY = `query DbtAutoExposuresCustomSql($first: Int!, $after: String) {
+  customSQLTablesConnection(first: $first, after: $after) {
+    ${PAGE_FIELDS}
+    nodes {
+      ${CUSTOM_SQL_NODE_FIELDS}
     }
+  }
+}`;
+
+/**
+ * Custom SQL tables by id (`CustomSQLTable_Filter.idWithin`), one page, with the same fields as
+ * `CUSTOM_SQL_QUERY`: the filtered form a non-administrator may run. Variables:
+ * `CustomSqlByIdVariables`. Response: `RawGraphQLResponse<RawCustomSqlData>`.
+ */
+export const CUSTOM_SQL_BY_ID_QUERY = `query DbtAutoExposuresCustomSqlById($ids: [ID!]!, $first: Int!, $after: String) {
+  customSQLTablesConnection(first: $first, after: $after, filter: { idWithin: $ids }) {
+    ${PAGE_FIELDS}
+    nodes {
+      ${CUSTOM_SQL_NODE_FIELDS}
+    }
+  }
+}`;
+
+/**
+ * The custom SQL a data source reads, found from its side: every field's upstream columns and the
+ * table each belongs to, kept only when it is a `CustomSQLTable` (its id). The inverse of the
+ * `columnsConnection.referencedByFields.datasource` link `CUSTOM_SQL_QUERY` follows.
+ */
+const CUSTOM_SQL_IDS_FIELDS =
+  'fields { upstreamColumns { table { ... on CustomSQLTable { id } } } }';
+
+/**
+ * Ids of the custom SQL tables the embedded data sources of workbooks read, by workbook luid.
+ * Variables: `RefreshTimesQueryVariables`. Response: `RawGraphQLResponse<RawWorkbooksData>`.
+ */
+export const WORKBOOK_CUSTOM_SQL_IDS_QUERY = `query DbtAutoExposuresWorkbookCustomSqlIds($luids: [String!]!, $first: Int!, $after: String) {
+  workbooksConnection(first: $first, after: $after, filter: { luidWithin: $luids }) {
+    ${PAGE_FIELDS}
+    nodes { luid embeddedDatasources { ${CUSTOM_SQL_IDS_FIELDS} } }
+  }
+}`;
+
+/**
+ * Ids of the custom SQL tables published data sources read, by luid.
+ * Variables: `RefreshTimesQueryVariables`. Response: `RawGraphQLResponse<RawPublishedDatasourcesData>`.
+ */
+export const PUBLISHED_DATASOURCE_CUSTOM_SQL_IDS_QUERY = `query DbtAutoExposuresDatasourceCustomSqlIds($luids: [String!]!, $first: Int!, $after: String) {
+  publishedDatasourcesConnection(first: $first, after: $after, filter: { luidWithin: $luids }) {
+    ${PAGE_FIELDS}
+    nodes { luid ${CUSTOM_SQL_IDS_FIELDS} }
   }
 }`;
 
@@ -187,9 +235,14 @@ export interface WorkbooksQueryVariables extends PageVariables {
   filter: WorkbooksQueryFilter | null;
 }
 
-/** Variables of the two refresh-time queries. */
+/** Variables of the queries by luid (refresh times, custom SQL ids). */
 export interface RefreshTimesQueryVariables extends PageVariables {
   luids: string[];
+}
+
+/** Variables of `CUSTOM_SQL_BY_ID_QUERY`. */
+export interface CustomSqlByIdVariables extends PageVariables {
+  ids: string[];
 }
 
 function uniqueStrings(values: readonly string[]): string[] {
@@ -284,8 +337,15 @@ export interface RawDatasourceRef {
   name?: string | null;
 }
 
+/** A field of a data source, read for the tables of its upstream columns (custom SQL ids). */
+export interface RawField {
+  upstreamColumns?: ({ table?: { id?: string | null } | null } | null)[] | null;
+}
+
 /** A published data source as listed under `workbook.upstreamDatasources` or `publishedDatasourcesConnection`. */
 export interface RawPublishedDatasource extends RawDatasourceRef {
+  /** Read only for the custom SQL ids (`PUBLISHED_DATASOURCE_CUSTOM_SQL_IDS_QUERY`). */
+  fields?: (RawField | null)[] | null;
   projectName?: string | null;
   vizportalUrlId?: string | null;
   hasExtracts?: boolean | null;
@@ -300,6 +360,8 @@ export interface RawPublishedDatasource extends RawDatasourceRef {
 /** An embedded data source of a workbook (no luid: not a REST object). */
 export interface RawEmbeddedDatasource {
   id?: string | null;
+  /** Read only for the custom SQL ids (`WORKBOOK_CUSTOM_SQL_IDS_QUERY`). */
+  fields?: (RawField | null)[] | null;
   name?: string | null;
   hasExtracts?: boolean | null;
   /** The last FULL refresh. */

@@ -127,6 +127,8 @@ export async function listCollections(
     operation: 'list collections',
     signal,
   });
+  // Established (REST schema 3.28, `collectionType`): a collection's luid is `id`, with `name`.
+  // Not established: the listing's container (`collections.collection` is the classic pattern).
   return raw.flatMap((c) => {
     const luid = str(c.id) ?? str(c.luid);
     const name = typeof c.name === 'string' ? c.name : null;

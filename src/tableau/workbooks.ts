@@ -25,23 +25,22 @@
  * Permissions: tables the token may not see come back with their names nulled (Tableau's default
  * `OBFUSCATE_RESULTS`); they stay in the result (lineage reports them as `hidden_by_permissions`)
  * and one `HIDDEN_BY_PERMISSIONS` warning names what shows them. A site-wide custom SQL listing
- * that Tableau refuses to a non-administrator (FILTER_REQUIRED) ends in `ERR_TABLEAU_GRAPHQL`
- * saying which site role to grant.
+ * that Tableau refuses to a non-administrator (FILTER_REQUIRED) falls back to the custom SQL of
+ * the workbooks in scope, by id (custom-sql.ts).
  */
 import picomatch from 'picomatch';
 import { ConfigError, TableauApiError } from '../errors.js';
 import type { Logger } from '../log/types.js';
 import { compareStrings } from '../util/compare.js';
+import { listCustomSql, type Paging } from './custom-sql.js';
 import type { MetadataApi, PaginateOptions } from './metadata.js';
 import { isHiddenTable, normalizeWorkbooks } from './normalize.js';
 import {
-  CUSTOM_SQL_QUERY,
   MAX_LUIDS_PER_QUERY,
   MAX_PAGE_SIZE,
   type MetadataFeatures,
   metadataFeatures,
   PUBLISHED_DATASOURCES_QUERY,
-  type RawCustomSqlTable,
   type RawPublishedDatasource,
   type RawWorkbook,
   type WorkbooksQueryFilter,
@@ -350,17 +349,18 @@ export async function listWorkbooks(
     signal: inner,
     onWarning,
   };
-  const [kept, published, customSql] = await Promise.all([
-    stopOthers(
-      listWorkbookNodes(
-        deps,
-        paging,
-        features,
-        server,
-        (node) => keep(node, filter, projects, collection),
-        onProgress,
-      ),
+  const workbooks = stopOthers(
+    listWorkbookNodes(
+      deps,
+      paging,
+      features,
+      server,
+      (node) => keep(node, filter, projects, collection),
+      onProgress,
     ),
+  );
+  const [kept, published, customSql] = await Promise.all([
+    workbooks,
     stopOthers(
       collect<RawPublishedDatasource>(deps, {
         ...paging,
@@ -370,12 +370,12 @@ export async function listWorkbooks(
         operation: 'list published data sources',
       }),
     ),
-    stopOthers(listCustomSql(deps, paging)),
+    stopOthers(listCustomSql(deps, paging, () => workbooks)),
   ]);
 
   // Normalised with the client's server and site, already in canonical order. Custom SQL is
   // listed site-wide: workbooks known only from it are out of the filter's scope.
-  const workbooks = normalizeWorkbooks(
+  const listed = normalizeWorkbooks(
     [
       { data: { workbooksConnection: { nodes: kept } } },
       { data: { publishedDatasourcesConnection: { nodes: published } } },
@@ -387,11 +387,9 @@ export async function listWorkbooks(
       customSqlOnlyWorkbooks: false,
     },
   );
-  warnHiddenTables(deps, workbooks, onWarning);
-  return workbooks;
+  warnHiddenTables(deps, listed, onWarning);
+  return listed;
 }
-
-type Paging = Pick<PaginateOptions, 'pageSize' | 'sizeToNodeBudget' | 'signal' | 'onWarning'>;
 
 /** Every node of a connection. */
 async function collect<N>(deps: WorkbooksDeps, options: PaginateOptions): Promise<N[]> {
@@ -433,38 +431,6 @@ async function listWorkbookNodes(
     kept: kept.size,
   });
   return [...kept.values()];
-}
-
-/**
- * The site's custom SQL. Tableau lets only site administrators list it site-wide: anyone else
- * gets FILTER_REQUIRED, turned here into an error that says what to grant.
- */
-async function listCustomSql(deps: WorkbooksDeps, paging: Paging): Promise<RawCustomSqlTable[]> {
-  try {
-    return await collect<RawCustomSqlTable>(deps, {
-      ...paging,
-      document: CUSTOM_SQL_QUERY,
-      connection: 'customSQLTablesConnection',
-      variables: (page) => page,
-      operation: 'list custom SQL',
-    });
-  } catch (error) {
-    if (!(error instanceof TableauApiError) || error.tableauCode !== 'FILTER_REQUIRED') throw error;
-    throw new TableauApiError(
-      'ERR_TABLEAU_GRAPHQL',
-      'list custom SQL: Tableau answered FILTER_REQUIRED: only a site administrator may list the ' +
-        "custom SQL of a whole site through the Metadata API. Give the token's user the Site " +
-        'Administrator Explorer (or Site Administrator Creator) site role; lineage through custom ' +
-        'SQL cannot be read without it.',
-      {
-        method: 'POST',
-        url: error.url,
-        status: error.status,
-        tableauCode: 'FILTER_REQUIRED',
-        cause: error,
-      },
-    );
-  }
 }
 
 /** One warning for tables Tableau hid from the token (see the module comment). */

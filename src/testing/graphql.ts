@@ -7,8 +7,8 @@
  * from the site the way Tableau answers: id order, opaque cursors in Tableau's format, `first`
  * clamped with a MAX_PAGE_SIZE_EXCEEDED warning, the filters used, a node limit that returns
  * partial data with a NODE_LIMIT_EXCEEDED error, a PERMISSIONS_MODE_SWITCHED warning when
- * filtering on project names, FILTER_REQUIRED for a site-wide custom SQL or table listing by a
- * non-administrator, and tables the token may not see with their names nulled. Every node is cut
+ * filtering on project names, FILTER_REQUIRED for a custom SQL listing by a non-administrator
+ * without an `idWithin` filter, and tables the token may not see with their names nulled. Every node is cut
  * down to the fields the document selects (aliases, inline fragments and named fragments on
  * `__typename` included); a selected field the site does not model is null.
  */
@@ -186,6 +186,25 @@ function tableObject(t: MockTable): GraphQLObject {
   };
 }
 
+/**
+ * The fields of a data source, one per table and per custom SQL it reads, each with the column it
+ * comes from and that column's table: what `fields { upstreamColumns { table } }` reaches.
+ */
+function fieldObjects(tables: MockTable[], customSql: MockCustomSql[]): GraphQLObject[] {
+  const field = (id: string, name: string | null, table: GraphQLObject): GraphQLObject => ({
+    __typename: 'ColumnField',
+    id: `${id}-field`,
+    name,
+    upstreamColumns: [{ __typename: 'Column', id: `${id}-column`, name, table }],
+  });
+  return [
+    ...tables.map((t) => field(t.id, t.hidden ? null : t.name, tableObject(t))),
+    ...customSql.map((sql) =>
+      field(sql.id, sql.name, { __typename: 'CustomSQLTable', id: sql.id, name: sql.name }),
+    ),
+  ];
+}
+
 function publishedObject(ds: MockPublishedDatasource): GraphQLObject {
   return {
     __typename: 'PublishedDatasource',
@@ -198,6 +217,7 @@ function publishedObject(ds: MockPublishedDatasource): GraphQLObject {
     projectName: ds.projectName,
     vizportalUrlId: ds.vizportalUrlId,
     upstreamTables: ds.tables.map(tableObject),
+    fields: fieldObjects(ds.tables, ds.customSql),
   };
 }
 
@@ -218,6 +238,7 @@ function embeddedObject(ds: MockEmbeddedDatasource, site: MockSite): GraphQLObje
     extractLastUpdateTime: ds.extractLastUpdateTime,
     upstreamTables: ds.tables.map(tableObject),
     upstreamDatasources: publishedByLuid(site, ds.publishedDatasourceLuids),
+    fields: fieldObjects(ds.tables, ds.customSql),
   };
 }
 
@@ -434,8 +455,20 @@ function invalidDocument(errors: readonly GraphQLError[], syntax: boolean): Mock
   };
 }
 
-/** Connections a non-administrator may only query with a filter (Tableau's FILTER_REQUIRED). */
+/**
+ * Connections a non-administrator may only query with a filter (Tableau's FILTER_REQUIRED), and
+ * the filter the mock accepts from one: custom SQL tables by id (`idWithin`), the form the client
+ * falls back to. Which other filters Tableau accepts is not documented.
+ */
 const FILTER_REQUIRED_CONNECTIONS = new Set(['customSQLTablesConnection']);
+
+function filtersById(filter: unknown): boolean {
+  const ids = (filter as { idWithin?: unknown } | null | undefined)?.idWithin;
+  return Array.isArray(ids) && ids.length > 0;
+}
+
+/** The custom SQL filters the mock models; another is an error rather than silently ignored. */
+const CUSTOM_SQL_FILTERS = new Set(['idWithin']);
 
 function stringList(value: unknown): string[] | null {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : null;
@@ -477,7 +510,11 @@ export function answerGraphQL(
     );
   }
   const args = query.arguments;
-  if (limits.filterRequired && FILTER_REQUIRED_CONNECTIONS.has(connection) && !args.filter) {
+  if (
+    limits.filterRequired &&
+    FILTER_REQUIRED_CONNECTIONS.has(connection) &&
+    !filtersById(args.filter)
+  ) {
     return {
       connection,
       invalid: false,
@@ -548,7 +585,14 @@ export function answerGraphQL(
     const p = paginate(items, type, first, after);
     page = 'nodes' in p ? { ...p, nodes: p.nodes.map(publishedObject) } : p;
   } else {
-    const entries = customSqlEntries(site);
+    const unmodelled = Object.keys(filter).filter((key) => !CUSTOM_SQL_FILTERS.has(key));
+    if (unmodelled.length > 0) {
+      return notUnderstood(
+        `The mock Metadata API filters custom SQL tables by idWithin only, not ${unmodelled.join(', ')}`,
+      );
+    }
+    const ids = stringList(filter.idWithin);
+    const entries = customSqlEntries(site).filter((e) => ids === null || ids.includes(e.id));
     totalCount = entries.length;
     const p = paginate(entries, type, first, after);
     page = 'nodes' in p ? { ...p, nodes: p.nodes.map((e) => customSqlObject(e, site)) } : p;

@@ -18,6 +18,7 @@ export type {
   MockFaultRule,
   MockFaultSchedule,
   MockFaultSpec,
+  MockPodOptions,
   MockTableauServer,
   MockTableauServerOptions,
 } from './server.js';

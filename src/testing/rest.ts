@@ -493,14 +493,19 @@ export function handleCollections(
         {
           name: 'collections',
           repeated: true,
+          // A collection's attributes and its `owner` child are those of `collectionType` in
+          // Tableau's REST schema 3.28 (ts-api_3_28.xsd); the listing's container is not in it.
           children: page(all).map((c) => ({
             name: 'collection',
             attributes: {
               id: c.luid,
               name: c.name,
               description: c.description,
-              ownerId: c.ownerLuid,
+              totalItemCount: c.items.length,
+              permissionedItemCount: c.items.length,
             },
+            children:
+              c.ownerLuid === null ? [] : [{ name: 'owner', attributes: { id: c.ownerLuid } }],
           })),
         },
       ]),

@@ -98,6 +98,25 @@ export interface MockTableauServerOptions {
   maxPageSize?: number | undefined;
   /** Objects per GraphQL response before NODE_LIMIT_EXCEEDED. Default 20000. */
   nodeLimit?: number | undefined;
+  /**
+   * Tableau Cloud's generic host in front of the site's pod. The server then also listens on
+   * `host` (default `"127.0.0.3"`, another loopback address standing in for the pod's host), given
+   * as `podUrl`, which serves everything. At `url` (the generic host) it answers serverinfo itself
+   * and every other request, the sign-in first, with a redirect (`status`, default 301) to the same
+   * path and query at the pod. Default: no pod, `url` serves everything.
+   */
+  pod?: MockPodOptions | undefined;
+}
+
+/** The `pod` option of `createMockTableauServer`. */
+export interface MockPodOptions {
+  /** Loopback address the pod listens on. Default `"127.0.0.3"`. */
+  host?: string | undefined;
+  /**
+   * Status of the redirects from the generic host. Default 301, the status Tableau's own Python
+   * client (tableauserverclient) follows for a sign-in at `online.tableau.com`.
+   */
+  status?: 301 | 302 | 307 | 308 | undefined;
 }
 
 /** A running mock server. */
@@ -105,6 +124,8 @@ export interface MockTableauServer {
   /** `http://127.0.0.1:<port>` — pass as `serverUrl` (loopback http is allowed by the client). */
   readonly url: string;
   readonly port: number;
+  /** With the `pod` option, the pod's own address (`http://127.0.0.3:<port>`); otherwise null. */
+  readonly podUrl: string | null;
   /** The site's contentUrl (pass as `siteName`) and luid. */
   readonly siteName: string;
   readonly siteLuid: string;
@@ -553,7 +574,15 @@ export async function createMockTableauServer(
     if (spec !== undefined) faults.add(route as MockRoute | '*', spec);
   }
 
-  const onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  // With a pod, the generic host (`url`) serves serverinfo and sends everything else to the pod.
+  let podUrl: string | null = null;
+  const podStatus = options.pod?.status ?? 301;
+
+  const onRequest = async (
+    origin: string,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const method = req.method ?? 'GET';
     const matched = matchRoute(method, url.pathname);
@@ -561,7 +590,20 @@ export async function createMockTableauServer(
     const body = await readBody(req);
     state.countRequest(matched.route);
     const record = (status: number): void =>
-      state.record({ method, route: matched.route, path: url.pathname, status });
+      state.record({
+        method,
+        route: matched.route,
+        path: url.pathname,
+        status,
+        origin,
+        sessionToken: req.headers['x-tableau-auth'] !== undefined,
+      });
+
+    if (podUrl !== null && origin !== podUrl && matched.route !== 'serverinfo') {
+      record(podStatus);
+      res.writeHead(podStatus, { location: `${podUrl}${req.url ?? '/'}` }).end();
+      return;
+    }
 
     let fault = faults.next(matched.route);
     if (fault !== null) state.counters.faults += 1;
@@ -609,22 +651,38 @@ export async function createMockTableauServer(
     res.writeHead(answer.status, headers).end(bytes);
   };
 
-  const server: Server = createServer((req, res) => {
-    onRequest(req, res).catch((cause: unknown) => {
-      // A bug in the mock must be visible to the test, not hang it.
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
-      res.end(`mock server failure: ${cause instanceof Error ? cause.message : String(cause)}`);
+  const listen = async (host: string): Promise<{ server: Server; url: string; port: number }> => {
+    let origin = '';
+    const server = createServer((req, res) => {
+      onRequest(origin, req, res).catch((cause: unknown) => {
+        // A bug in the mock must be visible to the test, not hang it.
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+        res.end(`mock server failure: ${cause instanceof Error ? cause.message : String(cause)}`);
+      });
     });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, host, () => resolve());
+    });
+    const port = (server.address() as AddressInfo).port;
+    origin = `http://${host}:${port}`;
+    return { server, url: origin, port };
+  };
+  const generic = await listen('127.0.0.1');
+  let pod: Awaited<ReturnType<typeof listen>> | null = null;
+  try {
+    pod = options.pod === undefined ? null : await listen(options.pod.host ?? '127.0.0.3');
+  } catch (error) {
+    generic.server.close();
+    throw error;
+  }
+  podUrl = pod?.url ?? null;
+  const servers = pod === null ? [generic.server] : [generic.server, pod.server];
 
   return {
-    url: `http://127.0.0.1:${port}`,
-    port,
+    url: generic.url,
+    port: generic.port,
+    podUrl,
     siteName: site.contentUrl,
     siteLuid: site.luid,
     apiVersion: state.apiVersion,
@@ -654,10 +712,16 @@ export async function createMockTableauServer(
     setExtractRefreshTime: (target, iso) => state.setRefreshTime(target, iso),
     expireSessions: () => state.sessions.endAll(),
     resetCounters: () => state.resetCounters(),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      }),
+    close: async () => {
+      await Promise.all(
+        servers.map(
+          (server) =>
+            new Promise<void>((resolve, reject) => {
+              server.close((err) => (err ? reject(err) : resolve()));
+              server.closeAllConnections();
+            }),
+        ),
+      );
+    },
   };
 }

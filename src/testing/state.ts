@@ -325,6 +325,10 @@ export interface MockRequestRecord {
   route: MockRoute;
   path: string;
   status: number;
+  /** The address the request arrived at: the server's `url`, or its `podUrl` (see the `pod` option). */
+  origin: string;
+  /** Whether it carried an `X-Tableau-Auth` header (never its value). */
+  sessionToken: boolean;
 }
 
 function emptyCounters(): MockCounters {

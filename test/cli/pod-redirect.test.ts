@@ -8,23 +8,14 @@ import t from 'tap';
 import { run } from '../../src/cli/run.js';
 import { assertNoSecrets, SENTINEL_SECRET, SENTINEL_TOKEN_NAME } from '../helpers/secrets.js';
 import { startMock } from '../reliability/harness.js';
-import { pathOf, startHostile } from '../reliability/hostile.js';
 import { captureIo, copyExample } from './helpers.js';
 
 t.test('sync follows the sign-in to the pod and warns once', async (t) => {
-  const mock = await startMock(t);
-  const pod = await startHostile(t, { host: '127.0.0.3', upstream: mock.url });
-  const origin = await startHostile(t, {
-    upstream: mock.url,
-    rule: (r) =>
-      r.method === 'POST' && pathOf(r).endsWith('/auth/signin')
-        ? { status: 307, headers: { location: `${pod.url}${r.url}` } }
-        : 'forward',
-  });
+  const mock = await startMock(t, { pod: {} });
   const project = await copyExample(t);
   const io = captureIo(
     {
-      TABLEAU_SERVER_URL: origin.url,
+      TABLEAU_SERVER_URL: mock.url,
       TABLEAU_SITE_NAME: mock.siteName,
       TABLEAU_TOKEN_NAME: SENTINEL_TOKEN_NAME,
       TABLEAU_TOKEN_SECRET: SENTINEL_SECRET,
@@ -38,13 +29,18 @@ t.test('sync follows the sign-in to the pod and warns once', async (t) => {
     .split('\n')
     .filter((l) => l.startsWith('warning: '));
   t.same(warnings, [
-    `warning: Tableau redirected the sign in request from ${origin.url} to its pod ${pod.url} (HTTP 307); this ` +
-      `client now talks to ${pod.url} only. Set serverUrl to ${pod.url} to skip the redirect.`,
+    `warning: Tableau redirected the sign in request from ${mock.url} to its pod ${mock.podUrl} (HTTP 301); this ` +
+      `client now talks to ${mock.podUrl} only. Set serverUrl to ${mock.podUrl} to skip the redirect.`,
   ]);
   t.match(io.stdout(), /PERMISSIONS_MODE_SWITCHED/, 'the GraphQL warning is in the summary');
+  t.same(
+    mock.requests.filter((r) => r.origin === mock.url).map((r) => r.route),
+    ['serverinfo', 'signin'],
+    'only server info and the redirected sign-in at the generic host',
+  );
   t.ok(
-    pod.requests.some((r) => pathOf(r) === '/api/metadata/graphql'),
+    mock.requests.some((r) => r.origin === mock.podUrl && r.route === 'graphql'),
     'listed at the pod',
   );
-  assertNoSecrets(t, io.stdout(), io.stderr());
+  assertNoSecrets(t, io.stdout(), io.stderr(), mock.requests);
 });

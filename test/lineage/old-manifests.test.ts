@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import t from 'tap';
 import {
   buildExposureLineage,
+  DbtAutoExposuresError,
   type ExposureLineage,
-  isDbtAutoExposuresError,
   loadManifest,
   parseManifest,
   renderExposuresYaml,
@@ -258,7 +258,7 @@ t.test('project_id matching no package: a coded error listing the candidates', a
     buildExposureLineage({ manifest, workbooks });
     t.fail('expected ERR_INVALID_OPTION');
   } catch (error) {
-    t.ok(isDbtAutoExposuresError(error));
+    t.ok(error instanceof DbtAutoExposuresError);
     t.match(error, {
       code: 'ERR_INVALID_OPTION',
       field: 'options.packageName',

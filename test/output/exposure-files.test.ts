@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import t from 'tap';
 import { parse } from 'yaml';
 import { LineageError } from '../../src/errors.js';
-import { writeExposuresYaml } from '../../src/output/exposure-files.js';
 import { isGeneratedFile } from '../../src/output/exposure-scan.js';
+import { writeSyncOutputs } from '../../src/output/sync-outputs.js';
 import { GENERATED_MARKER } from '../../src/output/yaml.js';
 import { exposure, lineage } from './sample-lineage.js';
 
@@ -30,12 +30,12 @@ async function snapshotDir(dir: string): Promise<Record<string, [string, number]
 t.test('single file: written, then unchanged on an identical sync', async (t) => {
   const dir = join(await tempDir(), 'models', 'exposures');
   const l = lineage([exposure('a_dash')]);
-  const first = await writeExposuresYaml(dir, l);
+  const first = await writeSyncOutputs(dir, l);
   const path = join(dir, 'tableau_exposures.yml');
   t.same(first, { written: [path], removed: [], unchanged: [], unscanned: [] });
   t.equal(parse(await readFile(path, 'utf8')).exposures[0].name, 'a_dash');
   const mtime = (await stat(path)).mtimeMs;
-  const second = await writeExposuresYaml(dir, l);
+  const second = await writeSyncOutputs(dir, l);
   t.same(second, { written: [], removed: [], unchanged: [path], unscanned: [] });
   t.equal((await stat(path)).mtimeMs, mtime, 'identical file not rewritten');
 });
@@ -47,7 +47,7 @@ t.test('a hand-written file at a managed path: ERR_OUTPUT_CONFLICT, nothing writ
     exposure('a_dash', { projectName: 'Finance' }),
     exposure('b_dash', { projectName: 'Aaa' }),
   ]);
-  const error = await writeExposuresYaml(dir, l, { groupBy: 'project' }).catch((e: unknown) => e);
+  const error = await writeSyncOutputs(dir, l, { groupBy: 'project' }).catch((e: unknown) => e);
   t.ok(error instanceof LineageError);
   t.equal((error as LineageError).code, 'ERR_OUTPUT_CONFLICT');
   t.equal((error as LineageError).file, join(dir, 'tableau__finance.yml'));
@@ -68,10 +68,10 @@ t.test('grouped: stale generated files removed after writing; hand-written kept'
     exposure('a_dash', { projectName: 'Finance' }),
     exposure('b_dash', { projectName: 'Sales' }),
   ]);
-  const first = await writeExposuresYaml(dir, before, { groupBy: 'project' });
+  const first = await writeSyncOutputs(dir, before, { groupBy: 'project' });
   t.same(first.written, [join(dir, 'tableau__finance.yml'), join(dir, 'tableau__sales.yml')]);
   const after = lineage([exposure('a_dash', { projectName: 'Finance', label: 'Renamed' })]);
-  const second = await writeExposuresYaml(dir, after, { groupBy: 'project' });
+  const second = await writeSyncOutputs(dir, after, { groupBy: 'project' });
   t.same(second, {
     written: [join(dir, 'tableau__finance.yml')],
     removed: [join(dir, 'tableau__sales.yml')],
@@ -85,7 +85,7 @@ t.test('grouped: stale generated files removed after writing; hand-written kept'
     'tableau__hand.yml',
   ]);
   // Switching back to one file removes the per-project generated files.
-  const third = await writeExposuresYaml(dir, after);
+  const third = await writeSyncOutputs(dir, after);
   t.same(third.removed, [join(dir, 'tableau__finance.yml')]);
   t.same(third.written, [join(dir, 'tableau_exposures.yml')]);
 });
@@ -96,16 +96,14 @@ t.test('a failed write removes nothing and leaves previous files intact', async 
     exposure('a_dash', { projectName: 'Finance' }),
     exposure('b_dash', { projectName: 'Sales' }),
   ]);
-  await writeExposuresYaml(dir, before, { groupBy: 'project' });
+  await writeSyncOutputs(dir, before, { groupBy: 'project' });
   const sales = await readFile(join(dir, 'tableau__sales.yml'), 'utf8');
   // A directory where the new file must go makes that write fail.
   await mkdir(join(dir, 'tableau__marketing.yml'));
   await writeFile(join(dir, 'tableau__marketing.yml', 'x'), '');
   // The directory is not a generated file: reading it fails first, with a coded error.
   const after = lineage([exposure('c_dash', { projectName: 'Marketing' })]);
-  const error = await writeExposuresYaml(dir, after, { groupBy: 'project' }).catch(
-    (e: unknown) => e,
-  );
+  const error = await writeSyncOutputs(dir, after, { groupBy: 'project' }).catch((e: unknown) => e);
   t.equal((error as LineageError).code, 'ERR_OUTPUT_WRITE');
   t.equal(await readFile(join(dir, 'tableau__sales.yml'), 'utf8'), sales, 'stale file not removed');
   t.ok(isGeneratedFile(await readFile(join(dir, 'tableau__finance.yml'), 'utf8')));
@@ -123,7 +121,7 @@ t.test('isGeneratedFile', async (t) => {
 t.test('fileName must be a plain file name', async (t) => {
   const dir = await tempDir();
   for (const fileName of ['../x.yml', 'a/b.yml', '', '..']) {
-    await t.rejects(writeExposuresYaml(dir, lineage([]), { fileName }), {
+    await t.rejects(writeSyncOutputs(dir, lineage([]), { fileName }), {
       code: 'ERR_INVALID_OPTION',
     });
   }
@@ -132,8 +130,8 @@ t.test('fileName must be a plain file name', async (t) => {
 
 t.test('a custom fileName; another generated file name is not touched', async (t) => {
   const dir = await tempDir();
-  await writeExposuresYaml(dir, lineage([exposure('a')]), { fileName: 'site_a.yml' });
-  const r = await writeExposuresYaml(dir, lineage([exposure('b')]), { fileName: 'site_b.yml' });
+  await writeSyncOutputs(dir, lineage([exposure('a')]), { fileName: 'site_a.yml' });
+  const r = await writeSyncOutputs(dir, lineage([exposure('b')]), { fileName: 'site_b.yml' });
   t.same(r.removed, []);
   t.same((await readdir(dir)).sort(), ['site_a.yml', 'site_b.yml']);
 });
@@ -145,7 +143,7 @@ t.test('a hand-written exposure with the same name (other case): nothing written
     exposure('a_dash', { projectName: 'Finance' }),
     exposure('b_dash', { projectName: 'Sales' }),
   ]);
-  await writeExposuresYaml(dir, before, { groupBy: 'project' });
+  await writeSyncOutputs(dir, before, { groupBy: 'project' });
   // Added after the last sync (and after the last dbt parse): the manifest does not know it.
   const hand = join(dir, 'hand_written.yml');
   await writeFile(hand, 'version: 2\nexposures:\n  - name: by_hand\n  - name: New_Dash\n');
@@ -156,9 +154,7 @@ t.test('a hand-written exposure with the same name (other case): nothing written
     exposure('a_dash', { projectName: 'Finance', label: 'Changed' }),
     exposure('new_dash', { projectName: 'Marketing', label: 'New Dash' }),
   ]);
-  const error = await writeExposuresYaml(dir, after, { groupBy: 'project' }).catch(
-    (e: unknown) => e,
-  );
+  const error = await writeSyncOutputs(dir, after, { groupBy: 'project' }).catch((e: unknown) => e);
   t.ok(error instanceof LineageError);
   const e = error as LineageError;
   t.equal(e.code, 'ERR_EXPOSURE_NAME_TAKEN');
@@ -186,24 +182,24 @@ t.test(
     );
     const l = lineage([exposure('a_dash')]);
 
-    await t.rejects(writeExposuresYaml(dir, l, { handWrittenExposures: { paths: [marts] } }), {
+    await t.rejects(writeSyncOutputs(dir, l, { handWrittenExposures: { paths: [marts] } }), {
       code: 'ERR_EXPOSURE_NAME_TAKEN',
       file: hand,
     });
-    await t.rejects(writeExposuresYaml(dir, l, { handWrittenExposures: { paths: [hand] } }), {
+    await t.rejects(writeSyncOutputs(dir, l, { handWrittenExposures: { paths: [hand] } }), {
       code: 'ERR_EXPOSURE_NAME_TAKEN',
     });
     t.same(await readdir(dir), ['other_site.yml'], 'nothing written');
 
     await t.rejects(
-      writeExposuresYaml(dir, l, {
+      writeSyncOutputs(dir, l, {
         handWrittenExposures: { exposures: [{ name: 'a_Dash', file: 'from/elsewhere.yml' }] },
       }),
       { code: 'ERR_EXPOSURE_NAME_TAKEN', file: 'from/elsewhere.yml' },
     );
 
     // By default only the output directory is scanned: the file in marts is not seen.
-    const r = await writeExposuresYaml(dir, l);
+    const r = await writeSyncOutputs(dir, l);
     t.same(r.written, [join(dir, 'tableau_exposures.yml')]);
   },
 );
@@ -212,8 +208,8 @@ t.test('handWrittenExposures: false turns the check off', async (t) => {
   const dir = await tempDir();
   await writeFile(join(dir, 'mine.yml'), HAND_WRITTEN);
   const l = lineage([exposure('by_hand')]);
-  await t.rejects(writeExposuresYaml(dir, l), { code: 'ERR_EXPOSURE_NAME_TAKEN' });
-  const r = await writeExposuresYaml(dir, l, { handWrittenExposures: false });
+  await t.rejects(writeSyncOutputs(dir, l), { code: 'ERR_EXPOSURE_NAME_TAKEN' });
+  const r = await writeSyncOutputs(dir, l, { handWrittenExposures: false });
   t.same(r.written, [join(dir, 'tableau_exposures.yml')]);
   t.same(r.unscanned, []);
 });
@@ -222,7 +218,7 @@ t.test('a YAML file that does not parse is reported in unscanned, not fatal', as
   const dir = await tempDir();
   const broken = join(dir, 'broken.yml');
   await writeFile(broken, 'version: 2\nexposures:\n  - name: a_dash\n    owner: {name: [x\n');
-  const r = await writeExposuresYaml(dir, lineage([exposure('a_dash')]));
+  const r = await writeSyncOutputs(dir, lineage([exposure('a_dash')]));
   t.same(r.written, [join(dir, 'tableau_exposures.yml')]);
   t.equal(r.unscanned.length, 1);
   t.equal(r.unscanned[0]!.file, broken);

@@ -15,7 +15,6 @@ import {
   loadLineage,
   renderExposuresYaml,
   renderLineage,
-  writeExposuresYaml,
   writeSyncOutputs,
 } from '../../src/index.js';
 import { exposure, lineage } from './sample-lineage.js';
@@ -121,8 +120,8 @@ t.test(
     });
     t.ok(Date.now() - started >= 300, 'waited lockTimeoutMs');
     t.same(await files(dir, join(lineagePath, '..')), previous, 'nothing changed, lock kept');
-    // writeExposuresYaml takes the same lock.
-    await t.rejects(writeExposuresYaml(dir, after, { lockTimeoutMs: 0 }), {
+    // Writing the YAML alone takes the same lock.
+    await t.rejects(writeSyncOutputs(dir, after, { lockTimeoutMs: 0 }), {
       code: 'ERR_OUTPUT_LOCKED',
     });
   },
@@ -310,4 +309,38 @@ t.test('two outputs at one path: ERR_INVALID_OPTION before any I/O', async (t) =
     code: 'ERR_LINEAGE_SCHEMA',
   });
   t.same(await readdir(join(dir, '..', '..')), [], 'nothing created');
+});
+
+t.test('dryRun: what a write would do, with every check, and nothing written', async (t) => {
+  const { dir, lineagePath } = await project(t);
+  const options = { groupBy: 'project' as const, lineagePath };
+  await writeSyncOutputs(dir, before, options);
+  const onDisk = await files(dir, join(lineagePath, '..'));
+
+  const planned = await writeSyncOutputs(dir, after, { ...options, dryRun: true });
+  t.same(await files(dir, join(lineagePath, '..')), onDisk, 'nothing written, no lock left');
+  const real = await writeSyncOutputs(dir, after, options);
+  t.same(planned, real, 'the dry run announced exactly what the write then did');
+  t.ok(real.written.includes(lineagePath) && real.removed.length > 0, JSON.stringify(real));
+
+  const again = await writeSyncOutputs(dir, after, { ...options, dryRun: true });
+  t.same(again.written, [], 'nothing would change');
+
+  // The checks still refuse: a hand-written exposure with a name about to be written.
+  await writeFile(
+    join(dir, 'hand.yml'),
+    'version: 2\nexposures:\n  - name: c_dash\n    type: dashboard\n',
+  );
+  const onDiskNow = await files(dir, join(lineagePath, '..'));
+  await t.rejects(writeSyncOutputs(dir, after, { ...options, dryRun: true }), {
+    code: 'ERR_EXPOSURE_NAME_TAKEN',
+  });
+  t.same(await files(dir, join(lineagePath, '..')), onDiskNow);
+});
+
+t.test('the YAML alone (no lineagePath) is a set of its own', async (t) => {
+  const { dir } = await project(t);
+  const result = await writeSyncOutputs(dir, before);
+  t.same(result.written, [join(dir, 'tableau_exposures.yml')]);
+  t.same(Object.keys(await files(dir)), [join(dir, 'tableau_exposures.yml')]);
 });

@@ -16,8 +16,8 @@ import type { ErrorCode } from '../../src/errors.js';
 import { buildExposureLineage } from '../../src/lineage/build.js';
 import { isValidExposureName } from '../../src/lineage/naming.js';
 import type { ExposureLineage } from '../../src/lineage/types.js';
-import { writeExposuresYaml } from '../../src/output/exposure-files.js';
 import { loadLineage } from '../../src/output/lineage-file.js';
+import { writeSyncOutputs } from '../../src/output/sync-outputs.js';
 import { renderExposuresYaml } from '../../src/output/yaml.js';
 import { loadTableauSnapshot, parseTableauSnapshot } from '../../src/tableau/snapshot.js';
 import type { TableauTable, TableauWorkbook } from '../../src/tableau/types.js';
@@ -360,10 +360,10 @@ export const BAD_INPUTS: BadInput[] = [
   ...['../../etc', '../escape', '..', '/abs/path', 'a/../../b', 'C:\\Windows', '.hidden', ''].map(
     (projectName): BadInput => ({
       name: `project ${JSON.stringify(projectName)} used for file grouping`,
-      through: 'writeExposuresYaml',
+      through: 'writeSyncOutputs',
       run: async (dir) => {
         const out = join(dir, 'models', 'exposures');
-        const result = await writeExposuresYaml(
+        const result = await writeSyncOutputs(
           out,
           lineageOf([workbook({ name: 'Wb', projectName })]),
           { groupBy: 'project' },

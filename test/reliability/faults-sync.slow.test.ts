@@ -1,6 +1,6 @@
 /**
  * Fault injection over real HTTP for the library's sync path (listing → buildExposureLineage →
- * writeExposuresYaml + writeLineage) and for maybeRefresh with the real client as refresher (and
+ * writeSyncOutputs + writeLineage) and for maybeRefresh with the real client as refresher (and
  * its report file). Besides outcome, requests and sign-ins, the state on disk is checked: on
  * failure the previous YAML, lineage JSON and report are byte-identical; on success they are
  * complete; never a temporary file left; a failed or partial listing never removes an exposure.
@@ -16,8 +16,8 @@ import type { Manifest, RunResults } from '../../src/artifacts/types.js';
 import { DbtAutoExposuresError } from '../../src/errors.js';
 import { buildExposureLineage } from '../../src/lineage/build.js';
 import type { ExposureLineage } from '../../src/lineage/types.js';
-import { writeExposuresYaml } from '../../src/output/exposure-files.js';
 import { loadLineage, writeLineage } from '../../src/output/lineage-file.js';
+import { writeSyncOutputs } from '../../src/output/sync-outputs.js';
 import type { TableauHttpClient } from '../../src/tableau/client.js';
 import type { MockRoute, MockTableauServer } from '../../src/testing/index.js';
 import { assertNoSecrets } from '../helpers/secrets.js';
@@ -70,7 +70,7 @@ async function librarySync(
       source: { kind: 'tableau', serverUrl: mock.url, siteName: mock.siteName },
     },
   });
-  await writeExposuresYaml(join(dir, 'models', 'exposures'), lineage, {
+  await writeSyncOutputs(join(dir, 'models', 'exposures'), lineage, {
     groupBy: 'project',
     dbtVersion: manifest.dbtVersion,
     signal,

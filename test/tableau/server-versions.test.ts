@@ -280,15 +280,6 @@ t.test('tables hidden by permissions are reported as such in the lineage', async
   );
 });
 
-t.test('FILTER_REQUIRED ends in an error that says what to grant', async (t) => {
-  const mock = await startMock(t, { siteModel, filterRequired: true });
-  const client = createTableauClient(clientOptions(mock));
-  const error = (await rejection(client.listWorkbooks())) as TableauApiError;
-  t.equal(error.code, 'ERR_TABLEAU_GRAPHQL');
-  t.equal(error.tableauCode, 'FILTER_REQUIRED');
-  t.match(error.message, /Site Administrator Explorer/);
-});
-
 t.test('RATE_EXCEEDED is retried with backoff, within the bounds', async (t) => {
   const mock = await startMock(t, {
     siteModel,

@@ -205,7 +205,10 @@ t.test('collections need REST 3.28; items and pagination', async (t) => {
   const token = await signIn(server);
   const list = await rest(server, 'GET', '/api/3.28/sites/site-luid/collections', { token });
   t.equal(list.status, 200);
-  t.same(list.json.collections.collection, [{ id: 'c1', name: 'Exec', description: 'Top' }]);
+  // The attributes of `collectionType` in Tableau's REST schema 3.28.
+  t.same(list.json.collections.collection, [
+    { id: 'c1', name: 'Exec', description: 'Top', totalItemCount: '2', permissionedItemCount: '2' },
+  ]);
   t.same(list.json.pagination, { pageNumber: '1', pageSize: '100', totalAvailable: '1' });
   const items = await rest(
     server,

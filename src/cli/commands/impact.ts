@@ -5,7 +5,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
-  checkArtifactPairing,
   type ExposureLineage,
   loadLineage,
   loadManifest,
@@ -105,12 +104,8 @@ async function selectedExposures(
     names.push(...selected);
   }
   if (fromRun) {
-    const runResults = await loadRunResults(runResultsPath, { signal });
+    const runResults = await loadRunResults(runResultsPath, { signal, manifest });
     warnAboutArtifacts(console, [runResults]);
-    // A run of another invocation or project skews which nodes count as rebuilt.
-    for (const note of checkArtifactPairing(runResults, manifest)) {
-      console.warn(note.message, { code: note.code });
-    }
     const rebuilt = rebuiltNodes(runResults);
     for (const id of rebuilt) start.add(id);
     names.push(`the ${rebuilt.length} node${rebuilt.length === 1 ? '' : 's'} rebuilt by the run`);

@@ -13,7 +13,6 @@ import { join, relative, resolve } from 'node:path';
 import {
   buildExposureLineage,
   ConfigError,
-  checkExposureNames,
   diffLineage,
   type ExposureLineage,
   injectExposures,
@@ -23,11 +22,8 @@ import {
   loadManifest,
   loadTableauSnapshot,
   recoverSyncOutputs,
-  renderExposuresYaml,
-  renderLineage,
   type TableauWarning,
   type TableauWorkbook,
-  type UnscannedYamlFile,
   writeSyncOutputs,
 } from '../../index.js';
 import { compareStrings } from '../../util/compare.js';
@@ -72,9 +68,6 @@ async function previousLineage(
     return null;
   }
 }
-
-/** The YAML file of `--group-by none` (docs/outputs.md). */
-const EXPOSURES_FILE = 'tableau_exposures.yml';
 
 /** The journal an interrupted sync leaves in the exposures directory (docs/outputs.md). */
 const JOURNAL_FILE = '.dbt-auto-exposures.journal.json';
@@ -194,25 +187,6 @@ async function readText(path: string): Promise<string | null> {
   }
 }
 
-/** The outputs a sync would write (--check): YAML files and the lineage JSON that differ. */
-async function wouldChange(
-  settings: CliSettings,
-  next: ExposureLineage,
-  yamlOptions: { groupBy: 'none' | 'project'; dbtVersion: string },
-): Promise<string[]> {
-  const rendered = renderExposuresYaml(next, yamlOptions);
-  const files = typeof rendered === 'string' ? new Map([[EXPOSURES_FILE, rendered]]) : rendered;
-  const changed: string[] = [];
-  for (const [name, text] of files) {
-    const path = join(settings.exposuresPath, name);
-    if ((await readText(path)) !== text) changed.push(path);
-  }
-  if ((await readText(settings.lineagePath)) !== renderLineage(next)) {
-    changed.push(settings.lineagePath);
-  }
-  return changed;
-}
-
 /** The diff as the summary shows it: per changed exposure, the fields and dependencies. */
 export function changesOf(diff: LineageDiff): SyncChanges {
   return {
@@ -294,44 +268,36 @@ async function sync(context: CommandContext): Promise<number> {
   // Hand-written exposures in every directory dbt reads properties YAML from (the output
   // directory is always scanned too): a name they use would make dbt parse fail.
   const nameCheck = flags['skip-name-check'] === true ? false : { paths: settings.resourcePaths };
-  let written: string[];
-  let unscanned: UnscannedYamlFile[] = [];
   const progress = console.progress();
   progress.update(
     `${check ? 'comparing' : 'writing'} the files of ${next.exposures.length} exposures…`,
   );
-  if (check) {
-    if (nameCheck !== false) {
-      const paths = [settings.exposuresPath, ...nameCheck.paths];
-      ({ unscanned } = await checkExposureNames(next, { paths, signal }));
-    }
-    written = await wouldChange(settings, next, yamlOptions);
-  } else {
-    const extraFiles =
-      settings.injectManifestPath === null
-        ? []
-        : [
-            {
-              path: settings.injectManifestPath,
-              data: JSON.stringify(
-                injectExposures(
-                  JSON.parse(await readFile(settings.manifestPath, 'utf8')) as unknown,
-                  next,
-                ),
+  const extraFiles =
+    settings.injectManifestPath === null
+      ? []
+      : [
+          {
+            path: settings.injectManifestPath,
+            data: JSON.stringify(
+              injectExposures(
+                JSON.parse(await readFile(settings.manifestPath, 'utf8')) as unknown,
+                next,
               ),
-            },
-          ];
-    const outputs = await writeSyncOutputs(settings.exposuresPath, next, {
-      ...yamlOptions,
-      lineagePath: settings.lineagePath,
-      extraFiles,
-      lockTimeoutMs,
-      signal,
-      handWrittenExposures: nameCheck,
-    });
-    unscanned = outputs.unscanned;
-    written = [...outputs.written, ...outputs.removed];
-  }
+            ),
+          },
+        ];
+  // --check: every check of a sync, and what it would write, without writing.
+  const outputs = await writeSyncOutputs(settings.exposuresPath, next, {
+    ...yamlOptions,
+    lineagePath: settings.lineagePath,
+    extraFiles,
+    lockTimeoutMs,
+    signal,
+    handWrittenExposures: nameCheck,
+    dryRun: check,
+  });
+  const { unscanned } = outputs;
+  const written = [...outputs.written, ...outputs.removed];
   progress.done();
 
   const newUnmatched = newUnmatchedTables(previous, next);
