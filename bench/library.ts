@@ -19,6 +19,7 @@ export {
   maybeRefresh,
   parseManifest,
   parseRunResults,
+  renderLineage,
   type TableauClient,
   type TableauCustomSql,
   type TableauPublishedDatasource,

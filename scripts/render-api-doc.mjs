@@ -22,19 +22,6 @@ const SECTIONS = {
   testing: 'Test doubles',
 };
 
-/**
- * src/errors.ts and src/log/ are reworked on the errlog branch (issue 19, part A), which owns
- * their TSDoc: until it has merged these render without a purpose. Each name must leave this list
- * once it has TSDoc (the script fails while it is still listed).
- */
-const PENDING_TSDOC = new Set([
-  'DbtAutoExposuresError',
-  'ErrorFields',
-  'isDbtAutoExposuresError',
-  'LogEntry',
-  'LogEntryInfo',
-]);
-
 const KIND_ORDER = ['function', 'const', 'class', 'interface', 'type'];
 const PROSE = /<!-- prose:([\w-]+) -->\n[\s\S]*?<!-- \/prose:\1 -->\n/g;
 const NO_TRUNCATION = ts.TypeFormatFlags.NoTruncation;
@@ -55,14 +42,10 @@ export function renderApiDoc(model, current) {
   const used = new Set(['intro']);
   const exports = model.entries.flatMap((entry) => entry.exports);
   const undocumented = exports
-    .filter((e) => docText(model.checker, e.symbol) === '' && !PENDING_TSDOC.has(e.name))
+    .filter((e) => docText(model.checker, e.symbol) === '')
     .map((e) => `${e.name} (${relativeFile(model, e)})`);
   if (undocumented.length > 0) {
     throw new Error(`exports without TSDoc (write one):\n  ${undocumented.join('\n  ')}`);
-  }
-  const done = exports.filter((e) => PENDING_TSDOC.has(e.name) && docText(model.checker, e.symbol));
-  if (done.length > 0) {
-    throw new Error(`remove from PENDING_TSDOC (they have TSDoc): ${done.map((e) => e.name)}`);
   }
   const intro = prose.get('intro');
   if (intro === undefined) throw new Error('docs/api.md has no <!-- prose:intro --> region');
@@ -128,7 +111,7 @@ function relativeFile(model, e) {
 
 /** The first sentence of an export's TSDoc. @param {ApiModel} model @param {ApiExport} e */
 function purpose(model, e) {
-  return sentences(docText(model.checker, e.symbol))[0] ?? '(TSDoc pending)';
+  return sentences(docText(model.checker, e.symbol))[0] ?? '';
 }
 
 /**

@@ -5,19 +5,20 @@
  * before constructing an error, and `toJSON` only exposes the listed fields.
  */
 
-export type ErrorCode =
-  // dbt artifacts
+/** Codes of {@link ArtifactError}: a dbt artifact missing, unreadable, not JSON, of another kind or version, or of the wrong shape. */
+export type ArtifactErrorCode =
   | 'ERR_ARTIFACT_NOT_FOUND'
   | 'ERR_ARTIFACT_READ'
   | 'ERR_ARTIFACT_JSON'
   | 'ERR_ARTIFACT_KIND'
   | 'ERR_ARTIFACT_VERSION'
-  | 'ERR_ARTIFACT_SCHEMA'
-  // configuration and options
-  | 'ERR_CONFIG'
-  | 'ERR_INVALID_OPTION'
-  // Tableau
-  | 'ERR_TABLEAU_CONFIG'
+  | 'ERR_ARTIFACT_SCHEMA';
+
+/** Codes of {@link ConfigError}: a bad setting, option or Tableau connection setting. */
+export type ConfigErrorCode = 'ERR_CONFIG' | 'ERR_INVALID_OPTION' | 'ERR_TABLEAU_CONFIG';
+
+/** Codes of {@link TableauApiError}: a failed call to Tableau. */
+export type TableauErrorCode =
   | 'ERR_TABLEAU_API'
   | 'ERR_TABLEAU_AUTH'
   | 'ERR_TABLEAU_NETWORK'
@@ -26,20 +27,33 @@ export type ErrorCode =
   | 'ERR_TABLEAU_RESPONSE_TOO_LARGE'
   | 'ERR_TABLEAU_REDIRECT'
   | 'ERR_TABLEAU_GRAPHQL'
-  | 'ERR_TABLEAU_UNSUPPORTED'
-  | 'ERR_SNAPSHOT'
-  // lineage and outputs
+  | 'ERR_TABLEAU_UNSUPPORTED';
+
+/** Codes of {@link LineageError}: the lineage JSON and the output files. */
+export type LineageErrorCode =
   | 'ERR_LINEAGE_READ'
   | 'ERR_LINEAGE_SCHEMA'
   | 'ERR_LINEAGE_VERSION'
   | 'ERR_OUTPUT_WRITE'
   | 'ERR_OUTPUT_CONFLICT'
   | 'ERR_OUTPUT_LOCKED'
-  | 'ERR_EXPOSURE_NAME_TAKEN'
-  // active exposures
+  | 'ERR_EXPOSURE_NAME_TAKEN';
+
+/**
+ * Every code an error of the library carries: the codes of each subclass, plus `ERR_SNAPSHOT` (a
+ * Tableau snapshot file that is not one) and `ERR_ABORTED` (the signal aborted), which are thrown
+ * as the base class, and `ERR_REFRESH` ({@link RefreshError}).
+ */
+export type ErrorCode =
+  | ArtifactErrorCode
+  | ConfigErrorCode
+  | TableauErrorCode
+  | LineageErrorCode
+  | 'ERR_SNAPSHOT'
   | 'ERR_REFRESH'
   | 'ERR_ABORTED';
 
+/** The structured fields an error carries besides its code and message (all optional). */
 export interface ErrorFields {
   /** The file the problem is in, as the user gave it. */
   file?: string | undefined;
@@ -49,15 +63,26 @@ export interface ErrorFields {
   expected?: string | undefined;
   /** Anything else structured that helps (never a secret). */
   details?: Record<string, unknown> | undefined;
+  /**
+   * What to do about it, in one sentence for the user (never a secret). The library names its
+   * options (`manifestPath`), not CLI flags.
+   */
+  hint?: string | undefined;
   cause?: unknown;
 }
 
+/**
+ * The base of every error the library throws on purpose: a stable `code`, the message, the
+ * structured fields naming what failed, and a `hint` on what to do when there is a useful one.
+ */
 export class DbtAutoExposuresError extends Error {
   readonly code: ErrorCode;
   readonly file: string | undefined;
   readonly field: string | undefined;
   readonly expected: string | undefined;
   readonly details: Record<string, unknown> | undefined;
+  /** What to do about it, in one sentence (see {@link ErrorFields.hint}). */
+  readonly hint: string | undefined;
 
   constructor(code: ErrorCode, message: string, fields: ErrorFields = {}) {
     super(message, fields.cause === undefined ? undefined : { cause: fields.cause });
@@ -67,6 +92,7 @@ export class DbtAutoExposuresError extends Error {
     this.field = fields.field;
     this.expected = fields.expected;
     this.details = fields.details;
+    this.hint = fields.hint;
   }
 
   toJSON(): Record<string, unknown> {
@@ -78,13 +104,16 @@ export class DbtAutoExposuresError extends Error {
       ...(this.field === undefined ? {} : { field: this.field }),
       ...(this.expected === undefined ? {} : { expected: this.expected }),
       ...(this.details === undefined ? {} : { details: this.details }),
+      ...(this.hint === undefined ? {} : { hint: this.hint }),
     };
   }
 }
 
 /** dbt artifacts: missing, unreadable, not JSON, wrong kind, unknown version, wrong shape. */
 export class ArtifactError extends DbtAutoExposuresError {
-  constructor(code: ErrorCode, message: string, fields: ErrorFields = {}) {
+  declare readonly code: ArtifactErrorCode;
+
+  constructor(code: ArtifactErrorCode, message: string, fields: ErrorFields = {}) {
     super(code, message, fields);
     this.name = 'ArtifactError';
   }
@@ -92,15 +121,19 @@ export class ArtifactError extends DbtAutoExposuresError {
 
 /** Bad options, environment variables or config files. Raised before any I/O. */
 export class ConfigError extends DbtAutoExposuresError {
-  constructor(message: string, fields: ErrorFields & { code?: ErrorCode } = {}) {
-    super(fields.code ?? 'ERR_CONFIG', message, fields);
+  declare readonly code: ConfigErrorCode;
+
+  constructor(code: ConfigErrorCode, message: string, fields: ErrorFields = {}) {
+    super(code, message, fields);
     this.name = 'ConfigError';
   }
 }
 
 /** Lineage JSON and output files: unreadable, invalid, or failed to write. */
 export class LineageError extends DbtAutoExposuresError {
-  constructor(code: ErrorCode, message: string, fields: ErrorFields = {}) {
+  declare readonly code: LineageErrorCode;
+
+  constructor(code: LineageErrorCode, message: string, fields: ErrorFields = {}) {
     super(code, message, fields);
     this.name = 'LineageError';
   }
@@ -108,7 +141,9 @@ export class LineageError extends DbtAutoExposuresError {
 
 /** Active exposures: a refresh run that cannot proceed (not per-target failures, which are reported). */
 export class RefreshError extends DbtAutoExposuresError {
-  constructor(code: ErrorCode, message: string, fields: ErrorFields = {}) {
+  declare readonly code: 'ERR_REFRESH';
+
+  constructor(code: 'ERR_REFRESH', message: string, fields: ErrorFields = {}) {
     super(code, message, fields);
     this.name = 'RefreshError';
   }
@@ -122,6 +157,7 @@ export function abortedError(operation: string, signal?: AbortSignal): DbtAutoEx
   const reason: unknown = signal?.reason;
   return new DbtAutoExposuresError('ERR_ABORTED', `${operation} was aborted`, {
     details: { operation },
+    hint: 'run it again when ready: files are written atomically, so none was left half-written',
     ...(reason instanceof Error && reason.name !== 'AbortError' ? { cause: reason } : {}),
   });
 }
@@ -163,8 +199,9 @@ export class TableauApiError extends DbtAutoExposuresError {
   readonly url: string | undefined;
   readonly graphqlErrors: unknown[] | undefined;
   readonly partialData: unknown;
+  declare readonly code: TableauErrorCode;
 
-  constructor(code: ErrorCode, message: string, fields: TableauErrorFields = {}) {
+  constructor(code: TableauErrorCode, message: string, fields: TableauErrorFields = {}) {
     super(code, message, fields);
     this.name = 'TableauApiError';
     this.status = fields.status;

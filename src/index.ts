@@ -68,13 +68,17 @@ export type {
 // errors
 export {
   ArtifactError,
+  type ArtifactErrorCode,
   ConfigError,
+  type ConfigErrorCode,
   DbtAutoExposuresError,
   type ErrorCode,
   type ErrorFields,
   LineageError,
+  type LineageErrorCode,
   RefreshError,
   TableauApiError,
+  type TableauErrorCode,
   type TableauErrorFields,
 } from './errors.js';
 // lineage: matching Tableau onto dbt (src/lineage)
@@ -103,9 +107,17 @@ export type {
   UnmatchedReason,
   UnmatchedTable,
 } from './lineage/types.js';
+export type { LogEntryCode } from './log/events.js';
 // structured logs
 export { type LogFormat, renderLogEntry } from './log/render.js';
-export type { LogEntry, LogEntryInfo, Logger, LogLevel } from './log/types.js';
+export {
+  isLogEntry,
+  type LogEntry,
+  type LogEntryInfo,
+  type LogEntryOf,
+  type Logger,
+  type LogLevel,
+} from './log/types.js';
 // outputs: the lineage file, the exposures YAML, manifest injection, Mermaid (src/output)
 export {
   type DiffedField,

@@ -71,11 +71,14 @@ const TEST_TYPES: ReadonlySet<string> = new Set(['test', 'unit_test']);
 export async function followDbtLog(options: FollowDbtLogOptions): Promise<RefreshReport> {
   const { source, path } = options;
   if ((source === undefined) === (path === undefined)) {
-    throw new ConfigError('Option source or path must be given (one of them)', {
-      code: 'ERR_INVALID_OPTION',
-      field: 'source',
-      expected: 'a stream or iterable of log lines, or else path: a log file',
-    });
+    throw new ConfigError(
+      'ERR_INVALID_OPTION',
+      'Option source or path must be given (one of them)',
+      {
+        field: 'source',
+        expected: 'a stream or iterable of log lines, or else path: a log file',
+      },
+    );
   }
   const run = openRefreshRun(options, {
     invocationId: null,
@@ -337,7 +340,12 @@ export async function loadRunResultsFromLog(
     throw new ArtifactError(
       missing ? 'ERR_ARTIFACT_NOT_FOUND' : 'ERR_ARTIFACT_READ',
       `Cannot read dbt's log ${path}: ${missing ? 'no such file' : (error as Error).message}`,
-      { file: path },
+      {
+        file: path,
+        hint: missing
+          ? 'pass the log file dbt writes (logs/dbt.log, or the file of --log-path)'
+          : 'check the file and its permissions',
+      },
     );
   }
   const invocations = new Map<string, DbtInvocation>();
@@ -356,7 +364,11 @@ export async function loadRunResultsFromLog(
     throw new ArtifactError(
       'ERR_ARTIFACT_KIND',
       `${path} holds no dbt JSON log event (write it with --log-format json or --log-format-file json)`,
-      { file: path, expected: "dbt's JSON log" },
+      {
+        file: path,
+        expected: "dbt's JSON log",
+        hint: 'run dbt with --log-format json (or --log-format-file json) so its log holds JSON events',
+      },
     );
   }
   return invocationRunResults(chosen, path);

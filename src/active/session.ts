@@ -18,7 +18,7 @@ import {
   startEntry,
   upstreamEntry,
 } from '../log/entries.js';
-import type { LogEntry, Logger } from '../log/types.js';
+import type { LogEntry, LogEntryOf, Logger } from '../log/types.js';
 import { describeValue } from '../util/zod-issue.js';
 import {
   type ActContext,
@@ -143,7 +143,11 @@ export interface RefreshRun {
  */
 export function openRefreshRun(
   options: RefreshRunOptions,
-  facts: { invocationId: string | null; command: string | null; source: string },
+  facts: {
+    invocationId: string | null;
+    command: string | null;
+    source: LogEntryOf<'AE100'>['data']['source'];
+  },
 ): RefreshRun {
   validateOptions(options);
   const settings = resolveActiveExposureSettings(options.env ?? process.env, {
@@ -375,11 +379,14 @@ export function openRefreshRun(
 
 function validateOptions(options: RefreshRunOptions): void {
   const invalid = (field: string, expected: string, value: unknown): ConfigError =>
-    new ConfigError(`Option ${field} must be ${expected}, got ${describeValue(value)}`, {
-      code: 'ERR_INVALID_OPTION',
-      field,
-      expected,
-    });
+    new ConfigError(
+      'ERR_INVALID_OPTION',
+      `Option ${field} must be ${expected}, got ${describeValue(value)}`,
+      {
+        field,
+        expected,
+      },
+    );
   const { refresher, concurrency, wait, now } = options;
   if (
     refresher === null ||

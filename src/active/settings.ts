@@ -62,11 +62,14 @@ export function resolveActiveExposureSettings(
   let enabledSource: SettingSource;
   if (overrides.enabled !== undefined) {
     if (typeof overrides.enabled !== 'boolean') {
-      throw new ConfigError(`Option enabled must be a boolean, got ${String(overrides.enabled)}`, {
-        code: 'ERR_INVALID_OPTION',
-        field: 'enabled',
-        expected: 'true or false',
-      });
+      throw new ConfigError(
+        'ERR_INVALID_OPTION',
+        `Option enabled must be a boolean, got ${String(overrides.enabled)}`,
+        {
+          field: 'enabled',
+          expected: 'true or false',
+        },
+      );
     }
     enabled = overrides.enabled;
     enabledSource = 'option';
@@ -83,8 +86,9 @@ export function resolveActiveExposureSettings(
   if (overrides.buildAfterMinutes !== undefined) {
     if (!isWholeMinutes(overrides.buildAfterMinutes)) {
       throw new ConfigError(
+        'ERR_INVALID_OPTION',
         `Option buildAfterMinutes must be a whole number of minutes >= 0, got ${String(overrides.buildAfterMinutes)}`,
-        { code: 'ERR_INVALID_OPTION', field: 'buildAfterMinutes', expected: 'an integer >= 0' },
+        { field: 'buildAfterMinutes', expected: 'an integer >= 0' },
       );
     }
     buildAfterMinutes = overrides.buildAfterMinutes;
@@ -110,9 +114,11 @@ function parseEnabled(raw: string): boolean {
   if (ENABLED_VALUES.has(value)) return true;
   if (DISABLED_VALUES.has(value)) return false;
   throw new ConfigError(
+    'ERR_CONFIG',
     `${ENV_ACTIVE_EXPOSURES}=${JSON.stringify(raw)} is not a valid value: use 1 or true to enable active exposures; 0, false, empty or unset to disable them`,
     {
       field: ENV_ACTIVE_EXPOSURES,
+      hint: `set ${ENV_ACTIVE_EXPOSURES} to 1 or true to enable active exposures, or to 0, false or nothing to disable them`,
       expected: '1, true, 0, false or empty (case-insensitive)',
       details: { variable: ENV_ACTIVE_EXPOSURES, value: raw },
     },
@@ -124,9 +130,11 @@ function parseBuildAfter(raw: string): number {
   const minutes = /^\d+$/.test(value) ? Number(value) : Number.NaN;
   if (!isWholeMinutes(minutes)) {
     throw new ConfigError(
+      'ERR_CONFIG',
       `${ENV_BUILD_AFTER}=${JSON.stringify(raw)} is not a valid value: use a whole number of minutes >= 0 (default ${DEFAULT_BUILD_AFTER_MINUTES})`,
       {
         field: ENV_BUILD_AFTER,
+        hint: `set ${ENV_BUILD_AFTER} to a whole number of minutes (${DEFAULT_BUILD_AFTER_MINUTES} is one day), or unset it`,
         expected: 'a whole number of minutes >= 0, e.g. 1440',
         details: { variable: ENV_BUILD_AFTER, value: raw },
       },

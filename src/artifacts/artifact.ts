@@ -111,6 +111,14 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** How a document is named in messages. */
+/** The hint of an artifact dbt writes that has the wrong shape or version. */
+const REGENERATE = 'regenerate the file with dbt (`dbt compile` or `dbt build` writes it again)';
+
+/** The hint of a file that is not the artifact asked for. */
+function passTheArtifact(label: ArtifactLabel): string {
+  return `pass the ${ARTIFACTS[label].fileName} dbt writes in the project's target/ directory`;
+}
+
 function where(label: ArtifactLabel, file: string | undefined): string {
   return file ?? `the ${label}.json given`;
 }
@@ -132,7 +140,7 @@ export function identifyArtifact(
       'ERR_ARTIFACT_KIND',
       `${at} is not a dbt ${label}.json: expected a JSON object, got ${describeValue(json)}. ` +
         `Pass the ${label}.json that dbt writes to the project's target/ directory.`,
-      { file, field: '(the top level)', expected: 'a JSON object' },
+      { file, field: '(the top level)', expected: 'a JSON object', hint: passTheArtifact(label) },
     );
   }
   const url = isObject(json.metadata) ? json.metadata.dbt_schema_version : undefined;
@@ -143,7 +151,7 @@ export function identifyArtifact(
         'ERR_ARTIFACT_SCHEMA',
         `${at}: metadata.dbt_schema_version must be a string (a schemas.getdbt.com URL), got ` +
           `${describeValue(url)}. Regenerate the file with dbt.`,
-        { file, field: 'metadata.dbt_schema_version', expected: 'a string' },
+        { file, field: 'metadata.dbt_schema_version', expected: 'a string', hint: REGENERATE },
       );
     }
     const guess =
@@ -154,7 +162,12 @@ export function identifyArtifact(
       'ERR_ARTIFACT_KIND',
       `${at} is not a dbt artifact: it has no metadata.dbt_schema_version.${guess} ` +
         `Pass the ${label}.json that dbt writes to the project's target/ directory.`,
-      { file, field: 'metadata.dbt_schema_version', expected: `a ${label}.json` },
+      {
+        file,
+        field: 'metadata.dbt_schema_version',
+        expected: `a ${label}.json`,
+        hint: passTheArtifact(label),
+      },
     );
   }
   const match = SCHEMA_URL.exec(url.trim());
@@ -163,7 +176,12 @@ export function identifyArtifact(
       'ERR_ARTIFACT_VERSION',
       `${at}: metadata.dbt_schema_version ${JSON.stringify(url)} is not a dbt schema URL ` +
         `(https://schemas.getdbt.com/dbt/${want.kind}/v<N>.json). Regenerate the file with dbt.`,
-      { file, field: 'metadata.dbt_schema_version', expected: 'a dbt schema URL' },
+      {
+        file,
+        field: 'metadata.dbt_schema_version',
+        expected: 'a dbt schema URL',
+        hint: REGENERATE,
+      },
     );
   }
   const kind = match[1]!;
@@ -182,6 +200,7 @@ export function identifyArtifact(
         field: 'metadata.dbt_schema_version',
         expected: `a ${label}.json`,
         details: { kind, schemaVersion: version },
+        hint: passTheArtifact(label),
       },
     );
   }
@@ -190,7 +209,12 @@ export function identifyArtifact(
       'ERR_ARTIFACT_VERSION',
       `${at}: ${label} schema v${version} does not exist (dbt writes v1 and later). ` +
         'Regenerate the file with dbt.',
-      { file, field: 'metadata.dbt_schema_version', expected: `v1–v${want.maxVersion}` },
+      {
+        file,
+        field: 'metadata.dbt_schema_version',
+        expected: `v1–v${want.maxVersion}`,
+        hint: REGENERATE,
+      },
     );
   }
   const isFuture = version > want.maxVersion;
@@ -236,7 +260,7 @@ function fieldError(artifact: Artifact, problem: FieldProblem): ArtifactError {
     `${where(label, file)}: ${field} must be ${expected}, got ${got}. ` +
       `The file does not look like a ${label}.json written by dbt: regenerate it ` +
       '(e.g. `dbt compile` or `dbt build`) or fix that field.',
-    { file, field, expected, details: { got } },
+    { file, field, expected, details: { got }, hint: REGENERATE },
   );
   if (!artifact.isFuture) return schemaError;
   const maxVersion = ARTIFACTS[label].maxVersion;
@@ -250,6 +274,7 @@ function fieldError(artifact: Artifact, problem: FieldProblem): ArtifactError {
       field,
       expected,
       details: { schemaVersion: artifact.schemaVersion, maxKnownVersion: maxVersion },
+      hint: 'upgrade dbt-auto-exposures, or write the artifact with an older dbt',
       cause: schemaError,
     },
   );
@@ -307,7 +332,7 @@ async function statOrNull(path: string, signal: AbortSignal | undefined): Promis
     throw new ArtifactError(
       'ERR_ARTIFACT_READ',
       `Cannot access ${path}: ${(error as Error).message}. Check the path and its permissions.`,
-      { file: path, cause: error },
+      { file: path, hint: 'check the path and its permissions', cause: error },
     );
   }
 }
@@ -324,14 +349,8 @@ function notFound(path: string, label: ArtifactLabel, tried: string[]): Artifact
     {
       file: path,
       expected: fileName,
-      // The CLI's hint (its flags), for the file its generic hint does not fit.
-      details:
-        label === 'run_results'
-          ? {
-              tried,
-              hint: 'run `dbt build` or `dbt run` (they write run_results.json), or point --target-path or --run-results at it',
-            }
-          : { tried },
+      details: { tried },
+      hint: `${toWriteIt.charAt(0).toLowerCase()}${toWriteIt.slice(1)}, or pass the path of the ${fileName} it wrote`,
     },
   );
 }
@@ -349,13 +368,17 @@ function jsonError(
       return new ArtifactError(
         'ERR_ARTIFACT_READ',
         `Cannot read ${file}: ${problem.reason}. Check the file and its permissions.`,
-        { file, cause },
+        { file, hint: 'check the file and its permissions', cause },
       );
     case 'empty':
       return new ArtifactError(
         'ERR_ARTIFACT_JSON',
         `${file} is empty: expected JSON. dbt may have been interrupted while writing it: run dbt again.`,
-        { file, expected: 'JSON' },
+        {
+          file,
+          expected: 'JSON',
+          hint: 'run dbt again: it was interrupted while writing the file',
+        },
       );
     case 'not_json': {
       const { line, column } = problem;
@@ -370,6 +393,9 @@ function jsonError(
           file,
           expected: 'JSON',
           ...(line === null ? {} : { details: { line, column } }),
+          hint: problem.truncated
+            ? 'run dbt again: the file was cut short (dbt interrupted, or a partial copy)'
+            : 'regenerate the file with dbt rather than editing it by hand',
           cause,
         },
       );

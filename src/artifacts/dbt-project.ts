@@ -66,7 +66,7 @@ export async function loadDbtProject(
     throw new ArtifactError(
       'ERR_ARTIFACT_READ',
       `Cannot read ${file}: ${(error as Error).message}. Check the file and its permissions.`,
-      { file, cause: error },
+      { file, hint: 'check the file and its permissions', cause: error },
     );
   }
   const document = parseDocument(file, text);
@@ -85,7 +85,8 @@ function parseDocument(file: string, text: string): Record<string, unknown> {
     throw new ArtifactError('ERR_ARTIFACT_SCHEMA', `${file} is not valid YAML: ${reason}.`, {
       file,
       expected: 'YAML',
-      details: { hint: HINT, ...(at ? { line: at.line, column: at.col } : {}) },
+      hint: HINT,
+      ...(at ? { details: { line: at.line, column: at.col } } : {}),
       cause: error,
     });
   }
@@ -96,7 +97,7 @@ function parseDocument(file: string, text: string): Record<string, unknown> {
       `${file} must hold a mapping of settings (name: …, model-paths: …), got ${
         Array.isArray(document) ? 'a list' : `a ${typeof document}`
       }.`,
-      { file, field: '(the top level)', expected: 'a mapping', details: { hint: HINT } },
+      { file, field: '(the top level)', expected: 'a mapping', hint: HINT },
     );
   }
   return document as Record<string, unknown>;

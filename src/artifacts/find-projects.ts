@@ -93,7 +93,11 @@ async function assertDirectory(dir: string): Promise<void> {
     throw new ArtifactError(
       'ERR_ARTIFACT_NOT_FOUND',
       `${dir} is not a directory: pass the folder that holds your dbt project(s).`,
-      { file: dir, expected: 'a directory' },
+      {
+        file: dir,
+        expected: 'a directory',
+        hint: 'pass the folder that holds your dbt project(s)',
+      },
     );
   }
 }

@@ -185,6 +185,11 @@ const OTHER_COLLECTIONS = [
  * `nodes` holds matchable nodes only: enabled models, seeds and snapshots that are not ephemeral,
  * and enabled sources; never tests, analyses, operations, unit tests or `disabled` entries. Maps
  * keep the file's order.
+ *
+ * `parentMap` and `childMap` are read on first access (most uses never walk the graph): an entry
+ * of `parent_map` / `child_map` of the wrong type throws the same coded error (naming the file
+ * and the field) from that first access, not from `parseManifest`. Without both maps, the parents
+ * come from each node's `depends_on`, which `parseManifest` itself checks.
  */
 export function parseManifest(json: unknown, options: ParseArtifactOptions = {}): Manifest {
   const artifact = identifyArtifact(json, 'manifest', options.path);
@@ -195,10 +200,9 @@ export function parseManifest(json: unknown, options: ParseArtifactOptions = {})
   const nodes = new Map<string, DbtNode>();
   const takenNames = new Set<string>();
   const resourceTypes = new Map<string, string>();
-  const parentMap = readGraphMap(artifact, top.parent_map, 'parent_map');
-  const childMap = readGraphMap(artifact, top.child_map, 'child_map');
+  const hasGraphMaps = isPresent(top.parent_map) || isPresent(top.child_map);
   // Parents from depends_on, collected only when dbt's own maps are missing.
-  const dependsOn = parentMap || childMap ? null : new Map<string, readonly string[]>();
+  const dependsOn = hasGraphMaps ? null : new Map<string, readonly string[]>();
 
   for (const [id, value] of Object.entries(top.nodes)) {
     // The type an entry declares picks its schema, which then checks that type too.
@@ -257,8 +261,7 @@ export function parseManifest(json: unknown, options: ParseArtifactOptions = {})
   }
   for (const name of disabledNames(top.disabled)) takenNames.add(name.toLowerCase());
 
-  const parents = parentMap ?? (childMap ? invert(childMap) : sortedValues(dependsOn!));
-  const children = childMap ?? invert(parents);
+  const graph = lazyGraph(artifact, top.parent_map, top.child_map, dependsOn);
   return {
     path: artifact.file ?? null,
     schemaVersion: artifact.schemaVersion,
@@ -277,8 +280,12 @@ export function parseManifest(json: unknown, options: ParseArtifactOptions = {})
       : null,
     nodes,
     takenNames,
-    parentMap: parents,
-    childMap: children,
+    get parentMap() {
+      return graph().parents;
+    },
+    get childMap() {
+      return graph().children;
+    },
     exposures,
     resourceTypes,
     notes,
@@ -293,6 +300,39 @@ export function parseManifest(json: unknown, options: ParseArtifactOptions = {})
  */
 export function loadManifest(path: string, options: LoadArtifactOptions = {}): Promise<Manifest> {
   return loadArtifact(path, 'manifest', parseManifest, options);
+}
+
+function isPresent(value: unknown): boolean {
+  return value !== null && value !== undefined;
+}
+
+interface Graph {
+  parents: ReadonlyMap<string, readonly string[]>;
+  children: ReadonlyMap<string, readonly string[]>;
+}
+
+/**
+ * The graph, read on first use: dbt's `parent_map` and `child_map` are lists for every node,
+ * test and exposure (a third of a large manifest's entries), and most commands (sync among them)
+ * never walk them. Holds only the two maps and what an error needs, never the whole document.
+ */
+function lazyGraph(
+  artifact: Artifact,
+  parentMap: Record<string, unknown> | null | undefined,
+  childMap: Record<string, unknown> | null | undefined,
+  dependsOn: Map<string, readonly string[]> | null,
+): () => Graph {
+  const context: Artifact = { ...artifact, root: {} };
+  let graph: Graph | null = null;
+  return () => {
+    if (graph !== null) return graph;
+    const written = readGraphMap(context, parentMap, 'parent_map');
+    const writtenChildren = readGraphMap(context, childMap, 'child_map');
+    const parents =
+      written ?? (writtenChildren ? invert(writtenChildren) : sortedValues(dependsOn!));
+    graph = { parents, children: writtenChildren ?? invert(parents) };
+    return graph;
+  };
 }
 
 function readGraphMap(

@@ -20,7 +20,7 @@ export interface CommandLine {
 
 /** A usage error for `field` (a flag or argument), with a hint on what to do instead. Exit 2. */
 export function usageError(message: string, hint: string, field?: string): ConfigError {
-  return new ConfigError(message, { code: 'ERR_INVALID_OPTION', field, details: { hint } });
+  return new ConfigError('ERR_INVALID_OPTION', message, { field, hint });
 }
 
 /** Flags that were renamed or folded into another: their old spelling gets a pointed hint. */

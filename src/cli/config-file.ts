@@ -124,33 +124,36 @@ export function validateConfig(value: unknown, file: string): ConfigFile {
   const secret = unknownKeys.find((k) => SECRET_KEY.test(k.key));
   if (secret !== undefined) {
     const field = formatJsonPath([...secret.parent, secret.key]);
-    throw new ConfigError(`${file}: "${field}" must not be in a config file`, {
+    throw new ConfigError('ERR_CONFIG', `${file}: "${field}" must not be in a config file`, {
       file,
       field,
       expected: 'no secret in the file',
-      details: {
-        hint: 'set the token secret in the environment variable TABLEAU_TOKEN_SECRET (e.g. from your CI secret store) and remove it from the file',
-      },
+      hint: 'set the token secret in the environment variable TABLEAU_TOKEN_SECRET (e.g. from your CI secret store) and remove it from the file',
     });
   }
   const first = parsed.error.issues[0];
   if (first?.code === 'unrecognized_keys') {
     const [{ parent, key }] = unknownKeys as [{ parent: PathSegment[]; key: string }];
     const field = formatJsonPath([...parent, key]);
-    throw new ConfigError(`${file}: unknown key "${field}"${didYouMean(key, keysAt(parent))}`, {
-      file,
-      field,
-      details: { hint: 'docs/configuration.md lists every key of the config file' },
-    });
+    throw new ConfigError(
+      'ERR_CONFIG',
+      `${file}: unknown key "${field}"${didYouMean(key, keysAt(parent))}`,
+      {
+        file,
+        field,
+        hint: 'docs/configuration.md lists every key of the config file',
+      },
+    );
   }
   const problem = firstProblem(parsed.error, value);
   throw new ConfigError(
+    'ERR_CONFIG',
     `${file}: ${problem.field}: expected ${problem.expected}, got ${problem.got}`,
     {
       file,
       field: problem.field,
       expected: problem.expected,
-      details: { hint: 'docs/configuration.md lists every key of the config file' },
+      hint: 'docs/configuration.md lists every key of the config file',
     },
   );
 }
@@ -160,10 +163,14 @@ async function readIfExists(path: string): Promise<string | null> {
     return await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new ConfigError(`cannot read config file ${path}: ${(error as Error).message}`, {
-      file: path,
-      cause: error,
-    });
+    throw new ConfigError(
+      'ERR_CONFIG',
+      `cannot read config file ${path}: ${(error as Error).message}`,
+      {
+        file: path,
+        cause: error,
+      },
+    );
   }
 }
 
@@ -173,6 +180,7 @@ function parseText(text: string, file: string): unknown {
     return json ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
     throw new ConfigError(
+      'ERR_CONFIG',
       `${file} is not valid ${json ? 'JSON' : 'YAML'}: ${(error as Error).message}`,
       { file, cause: error },
     );
@@ -188,7 +196,7 @@ export async function loadConfigFile(projectDir: string, explicit?: string): Pro
   if (explicit !== undefined) {
     const text = await readIfExists(explicit);
     if (text === null) {
-      throw new ConfigError(`config file not found: ${explicit}`, {
+      throw new ConfigError('ERR_CONFIG', `config file not found: ${explicit}`, {
         file: explicit,
         field: '--config',
       });
@@ -202,10 +210,14 @@ export async function loadConfigFile(projectDir: string, explicit?: string): Pro
     if (text !== null) found.push({ path, text });
   }
   if (found.length > 1) {
-    throw new ConfigError(`two config files: ${found.map((f) => f.path).join(' and ')}`, {
-      file: found[0]!.path,
-      details: { hint: 'keep one of them, or choose one with --config' },
-    });
+    throw new ConfigError(
+      'ERR_CONFIG',
+      `two config files: ${found.map((f) => f.path).join(' and ')}`,
+      {
+        file: found[0]!.path,
+        hint: 'keep one of them, or choose one with --config',
+      },
+    );
   }
   const [only] = found;
   if (only === undefined) return { path: null, config: {} };

@@ -13,7 +13,7 @@
  * Progress goes to stderr: rewritten in place on a terminal, otherwise a line every few seconds.
  */
 import { randomUUID } from 'node:crypto';
-import { type LogEntry, renderLogEntry } from '../index.js';
+import { type LogEntry, type LogEntryInfo, renderLogEntry } from '../index.js';
 import { jsonLine, plainText } from '../util/terminal-text.js';
 import { type CliIo, type Paint, painter, type TextSink, useColor } from './io.js';
 
@@ -57,6 +57,15 @@ export const EVENTS = {
   error: { name: 'CliError', code: 'AE203' },
   result: { name: 'CommandResult', code: 'AE204' },
 } as const satisfies Record<string, EventName>;
+
+/**
+ * What the console prints: a library entry, or an event of the CLI's own (AE2xx), which is not a
+ * library `LogEntry` (its code is not one of the library's).
+ */
+type ConsoleEvent = {
+  info: Omit<LogEntryInfo, 'name' | 'code'> & EventName;
+  data: object;
+};
 
 export interface Progress {
   /** Say what is happening now (rate-limited outside a terminal). */
@@ -108,7 +117,7 @@ export function createConsole(io: CliIo, options: ConsoleOptions): Console {
   const logSink: TextSink = options.outputJson ? io.stderr : io.stdout;
 
   /** A library entry with dbt-common's event info fields it lacks (pid, thread). */
-  const withEventInfo = (entry: LogEntry) => ({
+  const withEventInfo = (entry: ConsoleEvent) => ({
     info: { ...entry.info, pid: process.pid, thread: 'MainThread' },
     data: entry.data,
   });
@@ -117,7 +126,7 @@ export function createConsole(io: CliIo, options: ConsoleOptions): Console {
     msg: string,
     data: Record<string, unknown>,
     name: EventName,
-  ): LogEntry => ({
+  ): ConsoleEvent => ({
     info: {
       name: name.name,
       code: name.code,
@@ -130,7 +139,7 @@ export function createConsole(io: CliIo, options: ConsoleOptions): Console {
     },
     data,
   });
-  const debugLine = (entry: LogEntry) => {
+  const debugLine = (entry: ConsoleEvent) => {
     const date = new Date(entry.info.ts);
     const time = Number.isNaN(date.getTime())
       ? '--:--:--.000000'
@@ -138,7 +147,7 @@ export function createConsole(io: CliIo, options: ConsoleOptions): Console {
     return `${time} [${DEBUG_LEVEL[entry.info.level] ?? entry.info.level}] [MainThread]: ${plainText(entry.info.msg)}`;
   };
   /** One event as the format wants it; `text` is the text-format rendering. */
-  const print = (entry: LogEntry, text: string, sink: TextSink) => {
+  const print = (entry: ConsoleEvent, text: string, sink: TextSink) => {
     if (options.format === 'json') io.stdout.write(`${jsonLine(withEventInfo(entry))}\n`);
     else if (options.format === 'debug') sink.write(`${debugLine(entry)}\n`);
     else sink.write(`${text}\n`);

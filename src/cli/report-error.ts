@@ -1,6 +1,7 @@
 /**
- * How the CLI shows a failure: `code: message`, the file and field when known, and a hint on what
- * to do; the stack (and cause chain) only with --verbose. Also maps errors to exit codes.
+ * How the CLI shows a failure: `code: message`, the file and field when known, and the error's
+ * hint on what to do (in the words of the CLI's flags where they differ from the library's
+ * options); the stack (and cause chain) only with --verbose. Also maps errors to exit codes.
  */
 import { DbtAutoExposuresError, type ErrorCode } from '../index.js';
 import { plainText } from '../util/terminal-text.js';
@@ -22,43 +23,32 @@ export function exitCodeFor(error: unknown): number {
     : EXIT.failed;
 }
 
-const HINTS: Partial<Record<ErrorCode, string>> = {
-  ERR_ARTIFACT_NOT_FOUND:
-    'run dbt first (dbt build / dbt parse), or point --project-dir, --target-path or --manifest at the artifacts',
-  ERR_ARTIFACT_JSON: 'the file is not valid JSON: was it written completely? Run dbt again',
-  ERR_ARTIFACT_KIND:
-    'pass the manifest.json (or run_results.json) dbt wrote in its target directory',
-  ERR_ARTIFACT_VERSION: 'upgrade dbt-auto-exposures, or report the dbt version you use',
-  ERR_ARTIFACT_SCHEMA: 'the artifact does not have the shape dbt writes: regenerate it with dbt',
-  ERR_CONFIG: 'fix the setting named above; docs/configuration.md lists every option',
-  ERR_TABLEAU_CONFIG:
-    'check TABLEAU_SERVER_URL, TABLEAU_SITE_NAME, TABLEAU_TOKEN_NAME and TABLEAU_TOKEN_SECRET (docs/getting-started.md), or the TABLEAU_CONNECTED_APP_* variables and TABLEAU_USERNAME (docs/tableau.md)',
-  ERR_TABLEAU_AUTH:
-    'check the credentials named above (case-sensitive), the site name (the contentUrl), and that the token or connected app secret is still valid',
-  ERR_TABLEAU_NETWORK:
-    'check the server URL and that this machine can reach Tableau (proxy, firewall, allowlist)',
-  ERR_TABLEAU_TIMEOUT: 'Tableau did not answer in time: retry, or raise --timeout',
-  ERR_TABLEAU_API: 'Tableau refused the request: see its message above',
-  ERR_TABLEAU_GRAPHQL:
-    'the Metadata API failed: on Tableau Server it must be enabled (tsm maintenance metadata-services enable)',
-  ERR_SNAPSHOT:
-    'pass a file written by `dbt-auto-exposures snapshot` or raw Metadata API responses',
-  ERR_LINEAGE_READ: 'run `dbt-auto-exposures sync` first, or point --lineage at its lineage JSON',
-  ERR_LINEAGE_SCHEMA: 'the lineage JSON is not one sync wrote: run `dbt-auto-exposures sync` again',
-  ERR_LINEAGE_VERSION:
-    'the lineage JSON comes from another version: run `dbt-auto-exposures sync` again',
-  ERR_OUTPUT_WRITE:
-    'check that the directory exists and is writable; the previous file is untouched',
-  ERR_OUTPUT_LOCKED:
-    'another sync is writing the same outputs: wait for it, or raise --lock-timeout',
-  ERR_ABORTED: 'interrupted; nothing was left half-written',
-};
+/**
+ * Hints that name the CLI's flags, variables or commands where the library's hint names its
+ * options (or has none); every other hint is the error's own (`error.hint`).
+ */
+const FLAG_HINTS: Partial<Record<ErrorCode, (error: DbtAutoExposuresError) => string | undefined>> =
+  {
+    ERR_ARTIFACT_NOT_FOUND: (error) =>
+      error.expected === 'manifest.json'
+        ? 'run dbt first (dbt build / dbt parse), or point --project-dir, --target-path or --manifest at the artifacts'
+        : error.expected === 'run_results.json'
+          ? 'run `dbt build` or `dbt run` (they write run_results.json), or point --target-path or --run-results at it'
+          : undefined,
+    ERR_TABLEAU_TIMEOUT: () => 'Tableau did not answer in time: retry, or raise --timeout',
+    // A Tableau setting the library refused: in the CLI it comes from these variables or flags.
+    ERR_TABLEAU_CONFIG: (error) =>
+      error.hint ??
+      'check TABLEAU_SERVER_URL, TABLEAU_SITE_NAME, TABLEAU_TOKEN_NAME and TABLEAU_TOKEN_SECRET (docs/getting-started.md), or the TABLEAU_CONNECTED_APP_* variables and TABLEAU_USERNAME (docs/tableau.md)',
+    ERR_LINEAGE_READ: (error) =>
+      error.details?.code === 'ENOENT'
+        ? 'run `dbt-auto-exposures sync` first, or point --lineage at its lineage JSON'
+        : undefined,
+  };
 
 function hintFor(error: unknown): string | undefined {
   if (!(error instanceof DbtAutoExposuresError)) return undefined;
-  const hint = error.details?.hint;
-  if (typeof hint === 'string') return hint;
-  return HINTS[error.code];
+  return FLAG_HINTS[error.code]?.(error) ?? error.hint;
 }
 
 function causeChain(error: unknown): string {

@@ -35,9 +35,10 @@ export function requireTableau(settings: CliSettings): Connection {
   const usesToken = t.tokenName !== undefined || t.tokenSecret !== undefined;
   if (usesApp && usesToken) {
     throw new ConfigError(
+      'ERR_TABLEAU_CONFIG',
       'Tableau credentials: both a personal access token (TABLEAU_TOKEN_NAME / --token-name / ' +
         'TABLEAU_TOKEN_SECRET) and a connected app (TABLEAU_CONNECTED_APP_* / TABLEAU_USERNAME) are set; set one',
-      { code: 'ERR_TABLEAU_CONFIG', field: 'connectedApp' },
+      { field: 'connectedApp', hint: 'unset the settings of the one you do not use' },
     );
   }
   const missing: string[] = [];
@@ -59,13 +60,14 @@ export function requireTableau(settings: CliSettings): Connection {
     if (t.tokenSecret === undefined) missing.push('the token secret (TABLEAU_TOKEN_SECRET)');
   }
   if (missing.length > 0) {
-    throw new ConfigError(`Tableau connection settings missing: ${missing.join('; ')}`, {
-      code: 'ERR_TABLEAU_CONFIG',
-      field: missing.length === 1 ? missing[0] : undefined,
-      details: {
+    throw new ConfigError(
+      'ERR_TABLEAU_CONFIG',
+      `Tableau connection settings missing: ${missing.join('; ')}`,
+      {
+        field: missing.length === 1 ? missing[0] : undefined,
         hint: 'docs/getting-started.md shows where to find the four settings (docs/tableau.md for a connected app); or use --snapshot <file> to work offline',
       },
-    });
+    );
   }
   const where = { serverUrl: t.serverUrl!, siteName: t.siteName! };
   if (usesApp) {

@@ -46,8 +46,7 @@ export interface BuildLineageInput {
 
 /** Throw `ERR_INVALID_OPTION` for `options.<field>`. */
 export function invalidOption(field: string, message: string, expected: string): never {
-  throw new ConfigError(message, {
-    code: 'ERR_INVALID_OPTION',
+  throw new ConfigError('ERR_INVALID_OPTION', message, {
     field: `options.${field}`,
     expected,
   });

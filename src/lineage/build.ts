@@ -141,9 +141,9 @@ export function buildExposureLineage(input: BuildLineageInput): ExposureLineage 
 function unknownRootProject(manifest: Manifest): never {
   const candidates = packageNames(manifest.resourceTypes.keys());
   throw new ConfigError(
+    'ERR_INVALID_OPTION',
     `${manifest.path ?? 'the manifest'} names no root project: no metadata.project_name (dbt < 1.6), and metadata.project_id is the MD5 of none of its packages (${candidates.join(', ') || 'none'}); pass options.packageName (CLI: matching.packageName in the config file), the name in the project's dbt_project.yml`,
     {
-      code: 'ERR_INVALID_OPTION',
       field: 'options.packageName',
       expected: 'the name of the dbt project the exposures belong to',
       details: { candidates },
@@ -155,11 +155,14 @@ function checkUniqueLuids(workbooks: readonly TableauWorkbook[]): void {
   const seen = new Set<string>();
   for (const [i, workbook] of workbooks.entries()) {
     if (seen.has(workbook.luid)) {
-      throw new ConfigError(`workbook luid ${workbook.luid} appears twice in the input`, {
-        code: 'ERR_INVALID_OPTION',
-        field: `workbooks[${i}].luid`,
-        expected: 'each workbook once',
-      });
+      throw new ConfigError(
+        'ERR_INVALID_OPTION',
+        `workbook luid ${workbook.luid} appears twice in the input`,
+        {
+          field: `workbooks[${i}].luid`,
+          expected: 'each workbook once',
+        },
+      );
     }
     seen.add(workbook.luid);
   }

@@ -56,18 +56,21 @@ type Matcher = (value: string) => boolean;
 function globList(value: unknown, field: string): Matcher | null {
   if (value === undefined) return null;
   if (!Array.isArray(value) || !value.every((v) => typeof v === 'string' && v !== '')) {
-    throw new ConfigError(`options.${field} must be an array of non-empty glob strings`, {
-      code: 'ERR_INVALID_OPTION',
-      field: `options.${field}`,
-      expected: 'string[] of picomatch globs',
-    });
+    throw new ConfigError(
+      'ERR_INVALID_OPTION',
+      `options.${field} must be an array of non-empty glob strings`,
+      {
+        field: `options.${field}`,
+        expected: 'string[] of picomatch globs',
+      },
+    );
   }
   if (value.length === 0) return null;
   return picomatch(value as string[], { nocase: true, dot: true });
 }
 
 function fail(field: string, message: string, expected: string): never {
-  throw new ConfigError(message, { code: 'ERR_INVALID_OPTION', field, expected });
+  throw new ConfigError('ERR_INVALID_OPTION', message, { field, expected });
 }
 
 function validateOverride(key: string, override: unknown): ExposureOverride {

@@ -17,6 +17,7 @@ import {
   exactPart,
   isWarehouseConnection,
   normalizeIdentifier,
+  type RelationCandidate,
   type RelationIndex,
   type RelationParts,
   resolveTableauName,
@@ -44,7 +45,7 @@ export type TableOutcome =
       node: DbtNode;
       match: MatchKind;
       ref: DbtReference;
-      /** The node's rank in unique-id order (`RelationIndex.rankOf`). */
+      /** The node's rank in unique-id order (`RelationCandidate.rank`). */
       rank: number;
     }
   | { kind: 'unmatched'; label: string; entry: UnmatchedTable };
@@ -356,8 +357,7 @@ export class Matcher {
     );
     if (database !== null) {
       const wanted = normalizeIdentifier(database);
-      const exact: DbtNode[] = [];
-      for (const c of onSchema) if (c.database === wanted) exact.push(c.node);
+      const exact = onSchema.filter((c) => c.database === wanted);
       if (exact.length === 1) return this.#accept(label, exact[0]!, viaSql ?? 'exact');
       if (exact.length > 1) {
         const relation = { database, schema, identifier };
@@ -371,21 +371,21 @@ export class Matcher {
         `no dbt model, seed, snapshot or source builds ${shown()}`,
       );
     }
-    const nodes = onSchema.map((c) => c.node);
     if (database === null) {
-      return nodes.length === 1
-        ? this.#accept(label, nodes[0]!, viaSql ?? 'schema_identifier')
+      return onSchema.length === 1
+        ? this.#accept(label, onSchema[0]!, viaSql ?? 'schema_identifier')
         : this.#several(
             label,
             { database, schema, identifier },
-            nodes,
+            onSchema,
             viaSql ?? 'schema_identifier',
             'Tableau gives no database and several dbt nodes match',
           );
     }
-    if (nodes.length === 1 && !nodes[0]!.database) {
-      return this.#accept(label, nodes[0]!, viaSql ?? 'schema_identifier');
+    if (onSchema.length === 1 && !onSchema[0]!.node.database) {
+      return this.#accept(label, onSchema[0]!, viaSql ?? 'schema_identifier');
     }
+    const nodes = onSchema.map((c) => c.node);
     const candidates = sortedRelations(nodes);
     const dbtDatabase = nodes.find((n) => n.database)?.database ?? '';
     return unmatched(
@@ -397,7 +397,7 @@ export class Matcher {
   }
 
   /** A private model cannot be an exposure's dependency: dbt raises DbtReferenceError. */
-  #accept(label: string, node: DbtNode, match: MatchKind): TableOutcome {
+  #accept(label: string, { node, rank }: RelationCandidate, match: MatchKind): TableOutcome {
     if (node.resourceType === 'model' && node.access === 'private') {
       return unmatched(
         label,
@@ -411,7 +411,7 @@ export class Matcher {
       ref = referenceOf(node);
       this.#references.set(node, ref);
     }
-    return { kind: 'matched', label, node, match, ref, rank: this.#index.rankOf(node) };
+    return { kind: 'matched', label, node, match, ref, rank };
   }
 
   /**
@@ -423,20 +423,21 @@ export class Matcher {
   #several(
     label: string,
     relation: RelationParts,
-    nodes: readonly DbtNode[],
+    candidates: readonly RelationCandidate[],
     match: MatchKind,
     why: string,
   ): TableOutcome {
+    const nodes = candidates.map((c) => c.node);
     const spelling = (n: DbtNode) =>
       JSON.stringify([exactPart(n.database ?? ''), exactPart(n.schema), exactPart(n.identifier)]);
     if (new Set(nodes.map(spelling)).size < 2) return this.#ambiguous(label, relation, nodes, why);
-    let sameCase = [...nodes];
+    let sameCase = [...candidates];
     for (const part of ['database', 'schema', 'identifier'] as const) {
       const wanted = relation[part];
       if (wanted === null) continue;
-      const spell = (n: DbtNode) => exactPart(n[part] ?? '');
+      const spell = (c: RelationCandidate) => exactPart(c.node[part] ?? '');
       if (new Set(sameCase.map(spell)).size < 2) continue;
-      sameCase = sameCase.filter((n) => spell(n) === exactPart(wanted));
+      sameCase = sameCase.filter((c) => spell(c) === exactPart(wanted));
     }
     if (sameCase.length === 1) return this.#accept(label, sameCase[0]!, match);
     return sameCase.length === 0
@@ -446,7 +447,12 @@ export class Matcher {
           nodes,
           'dbt builds relations that differ only by case (quoted identifiers), none spelled exactly as',
         )
-      : this.#ambiguous(label, relation, sameCase, why);
+      : this.#ambiguous(
+          label,
+          relation,
+          sameCase.map((c) => c.node),
+          why,
+        );
   }
 
   #ambiguous(

@@ -226,9 +226,9 @@ export function nameExposures(
       const other = fixedOwner.get(fixedName);
       if (other !== undefined || exposureNames.has(fixedName)) {
         throw new ConfigError(
+          'ERR_INVALID_OPTION',
           `override name ${JSON.stringify(fixedName)} is used twice (${other === undefined ? 'an exposure in the manifest' : `workbook ${other}`} and workbook ${workbook.luid})`,
           {
-            code: 'ERR_INVALID_OPTION',
             field: 'options.overrides',
             expected: 'unique exposure names',
           },

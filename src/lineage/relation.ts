@@ -54,6 +54,8 @@ export interface RelationCandidate {
   readonly node: DbtNode;
   readonly schema: string;
   readonly database: string;
+  /** The node's position among the index's nodes in unique-id order. */
+  readonly rank: number;
 }
 
 /**
@@ -64,29 +66,26 @@ export interface RelationCandidate {
 export class RelationIndex {
   /** Normalised identifier → the nodes with it, whatever their schema and database, in manifest order. */
   readonly #byIdentifier = new Map<string, RelationCandidate[]>();
-  /** Each node's position in unique-id order: dependencies are sorted by it, with no string compare. */
-  readonly #rank = new Map<DbtNode, number>();
 
   constructor(nodes: Iterable<DbtNode>) {
-    const relational = [...nodes].filter((n) => n.enabled && n.materialization !== 'ephemeral');
-    const byUniqueId = [...relational].sort((a, b) => compareStrings(a.uniqueId, b.uniqueId));
-    for (let i = 0; i < byUniqueId.length; i += 1) this.#rank.set(byUniqueId[i]!, i);
-    for (const node of relational) {
+    const candidates: { node: DbtNode; schema: string; database: string; rank: number }[] = [];
+    for (const node of nodes) {
+      if (!node.enabled || node.materialization === 'ephemeral') continue;
       const identifier = normalizeIdentifier(node.identifier);
       const candidate = {
         node,
         schema: normalizeIdentifier(node.schema),
         database: node.database ? normalizeIdentifier(node.database) : '',
+        rank: 0,
       };
+      candidates.push(candidate);
       const list = this.#byIdentifier.get(identifier);
       if (list === undefined) this.#byIdentifier.set(identifier, [candidate]);
       else list.push(candidate);
     }
-  }
-
-  /** A node's position among the index's nodes in unique-id order. */
-  rankOf(node: DbtNode): number {
-    return this.#rank.get(node) ?? -1;
+    // Dependencies are sorted by rank, so sorting them compares numbers, not unique ids.
+    candidates.sort((a, b) => compareStrings(a.node.uniqueId, b.node.uniqueId));
+    for (let i = 0; i < candidates.length; i += 1) candidates[i]!.rank = i;
   }
 
   /** Every node with this normalised identifier, whatever its schema and database. */

@@ -5,36 +5,13 @@
  * AE1xx the evidence (`debug`). The `msg` of console events is already laid out like dbt's
  * console (dots, `[STATUS]`), exactly as dbt does in its JSON logs.
  */
-import type { LogEntry, LogLevel } from './types.js';
-
-/** Category of every active exposures event. */
-export const ACTIVE_EXPOSURES_CATEGORY = 'active_exposures';
-
-/** The event catalog: name and code of each event. Codes never change meaning. */
-export const ACTIVE_EXPOSURE_EVENTS = {
-  disabled: { code: 'AE001', name: 'ActiveExposuresDisabled' },
-  header: { code: 'AE002', name: 'ActiveExposuresStart' },
-  start: { code: 'AE003', name: 'ActiveExposureStart' },
-  refreshed: { code: 'AE004', name: 'ActiveExposureRefreshed' },
-  skipped: { code: 'AE005', name: 'ActiveExposureSkipped' },
-  error: { code: 'AE006', name: 'ActiveExposureError' },
-  done: { code: 'AE007', name: 'ActiveExposuresDone' },
-  aborted: { code: 'AE008', name: 'ActiveExposuresAborted' },
-  artifactMismatch: { code: 'AE009', name: 'ActiveExposuresArtifactMismatch' },
-  triggered: { code: 'AE010', name: 'ActiveExposureTriggered' },
-  invocationEnded: { code: 'AE011', name: 'ActiveExposuresInvocationEnded' },
-  settings: { code: 'AE100', name: 'ActiveExposuresSettings' },
-  upstream: { code: 'AE101', name: 'ActiveExposureUpstream' },
-  lastRefresh: { code: 'AE102', name: 'ActiveExposureLastRefresh' },
-  refreshCall: { code: 'AE103', name: 'ActiveExposureRefreshCall' },
-  jobOutcome: { code: 'AE104', name: 'ActiveExposureJobOutcome' },
-  callFailed: { code: 'AE105', name: 'ActiveExposureCallFailed' },
-  logLineSkipped: { code: 'AE106', name: 'ActiveExposuresLogLineSkipped' },
-  ready: { code: 'AE107', name: 'ActiveExposureReady' },
-} as const;
-
-/** Name of an event in {@link ACTIVE_EXPOSURE_EVENTS}. */
-export type ActiveExposureEvent = keyof typeof ACTIVE_EXPOSURE_EVENTS;
+import {
+  ACTIVE_EXPOSURE_EVENTS,
+  ACTIVE_EXPOSURES_CATEGORY,
+  type ActiveExposureEvent,
+  type CodeOfEvent,
+} from './events.js';
+import type { LogEntry, LogEntryOf, LogEntryTarget, LogLevel } from './types.js';
 
 /** When and for which dbt invocation an entry is made. */
 export interface EntryContext {
@@ -51,15 +28,17 @@ export interface EntryTarget {
   name: string;
 }
 
-/** Any event of the catalog with the given level, message and data. */
-export function createLogEntry(
+/** An entry of the catalog's `event` with the given level, message and data. */
+export function createLogEntry<E extends ActiveExposureEvent>(
   context: EntryContext,
-  event: ActiveExposureEvent,
+  event: E,
   level: LogLevel,
   msg: string,
-  data: Record<string, unknown>,
-): LogEntry {
+  data: LogEntryOf<CodeOfEvent<E>>['data'],
+): LogEntryOf<CodeOfEvent<E>> {
   const { code, name } = ACTIVE_EXPOSURE_EVENTS[event];
+  // TypeScript cannot correlate the generic code with its data: the catalog and the parameter
+  // types above make the pair consistent.
   return {
     info: {
       name,
@@ -72,7 +51,7 @@ export function createLogEntry(
       extra: {},
     },
     data,
-  };
+  } as LogEntryOf<CodeOfEvent<E>>;
 }
 
 /** `workbook 'Sales Overview'` */
@@ -80,7 +59,9 @@ export function describeTarget(target: EntryTarget): string {
   return `${target.kind} '${target.name}'`;
 }
 
-function targetData(target: EntryTarget | null): Record<string, unknown> | null {
+function targetData(target: EntryTarget): LogEntryTarget;
+function targetData(target: EntryTarget | null): LogEntryTarget | null;
+function targetData(target: EntryTarget | null): LogEntryTarget | null {
   return target === null ? null : { kind: target.kind, luid: target.luid, name: target.name };
 }
 
@@ -171,7 +152,10 @@ export interface ResultEntryData {
   sharedWith?: string[] | undefined;
 }
 
-function resultData(status: string, data: ResultEntryData): Record<string, unknown> {
+function resultData<S extends 'success' | 'triggered' | 'skipped' | 'error'>(
+  status: S,
+  data: ResultEntryData,
+) {
   return {
     index: data.index,
     total: data.total,
@@ -196,7 +180,10 @@ export function refreshedEntry(
     `OK refreshed ${describeTarget(data.target)} for ${data.exposure}`,
     `OK in ${formatSeconds(data.durationMs ?? 0)}`,
   );
-  return createLogEntry(context, 'refreshed', 'info', msg, resultData('success', data));
+  return createLogEntry(context, 'refreshed', 'info', msg, {
+    ...resultData('success', data),
+    target: targetData(data.target),
+  });
 }
 
 /**
@@ -212,7 +199,10 @@ export function triggeredEntry(
     `TRIGGERED refresh of ${describeTarget(data.target)} for ${data.exposure}`,
     `TRIGGERED job ${data.jobId ?? '?'}`,
   );
-  return createLogEntry(context, 'triggered', 'info', msg, resultData('triggered', data));
+  return createLogEntry(context, 'triggered', 'info', msg, {
+    ...resultData('triggered', data),
+    target: targetData(data.target),
+  });
 }
 
 /** AE005: `N of M SKIP active exposure <name> (<target>) .... [<why>]` */
@@ -351,7 +341,7 @@ export function abortedEntry(
 }
 
 /** AE100: the settings in force and where each came from (never secrets). */
-export function settingsEntry(context: EntryContext, data: Record<string, unknown>): LogEntry {
+export function settingsEntry(context: EntryContext, data: LogEntryOf<'AE100'>['data']): LogEntry {
   const parts = Object.entries(data).map(([key, value]) => `${key}=${JSON.stringify(value)}`);
   return createLogEntry(
     context,
@@ -401,7 +391,7 @@ export function lastRefreshEntry(
   data: {
     target: EntryTarget;
     lastRefreshAt: string | null;
-    source: string;
+    source: LogEntryOf<'AE102'>['data']['source'];
     nextAllowedAt: string | null;
   },
 ): LogEntry {
@@ -423,7 +413,12 @@ export function lastRefreshEntry(
 /** AE103: what Tableau answered to a refresh call. */
 export function refreshCallEntry(
   context: EntryContext,
-  data: { target: EntryTarget; outcome: string; jobId: string | null; elapsedMs: number },
+  data: {
+    target: EntryTarget;
+    outcome: LogEntryOf<'AE103'>['data']['outcome'];
+    jobId: string | null;
+    elapsedMs: number;
+  },
 ): LogEntry {
   const job = data.jobId === null ? '' : ` as job ${data.jobId}`;
   return createLogEntry(
@@ -446,7 +441,7 @@ export function jobOutcomeEntry(
   data: {
     target: EntryTarget;
     jobId: string;
-    status: string;
+    status: LogEntryOf<'AE104'>['data']['status'];
     finishCode: number | null;
     notes: string | null;
     durationMs: number;

@@ -295,11 +295,12 @@ function clashError(clashes: readonly ExposureNameClash[]): LineageError {
       file: first.handWritten.file,
       field: first.handWritten.field,
       expected: 'exposure names not used by a hand-written exposure (compared case-insensitively)',
+      hint:
+        `give the workbook another name with an override (the overrides option: ` +
+        `{ "${first.workbookLuid}": { name: <new_name> } }; matching.overrides in the CLI's config ` +
+        `file), or rename or remove the hand-written exposure "${first.handWritten.name}"; ` +
+        'hand-written files are never edited',
       details: {
-        hint:
-          `give the workbook another name with an override (matching.overrides: ` +
-          `{ "${first.workbookLuid}": { name: <new_name> } }), or rename or remove ` +
-          `the hand-written exposure "${first.handWritten.name}"; hand-written files are never edited`,
         clashes: clashes.map((c) => ({
           name: c.name,
           workbookName: c.workbookName,
@@ -320,11 +321,14 @@ function checkOptions(options: ExposureNameCheckOptions): void {
     paths !== undefined &&
     (!Array.isArray(paths) || !paths.every((p) => typeof p === 'string' && p !== ''))
   ) {
-    throw new ConfigError('handWrittenExposures.paths must be an array of paths', {
-      code: 'ERR_INVALID_OPTION',
-      field: 'handWrittenExposures.paths',
-      expected: 'string[] of directories or YAML files',
-    });
+    throw new ConfigError(
+      'ERR_INVALID_OPTION',
+      'handWrittenExposures.paths must be an array of paths',
+      {
+        field: 'handWrittenExposures.paths',
+        expected: 'string[] of directories or YAML files',
+      },
+    );
   }
   if (
     exposures !== undefined &&
@@ -338,11 +342,14 @@ function checkOptions(options: ExposureNameCheckOptions): void {
           typeof e.file === 'string',
       ))
   ) {
-    throw new ConfigError('handWrittenExposures.exposures must be an array of { name, file }', {
-      code: 'ERR_INVALID_OPTION',
-      field: 'handWrittenExposures.exposures',
-      expected: 'HandWrittenExposure[] ({ name: string, file: string })',
-    });
+    throw new ConfigError(
+      'ERR_INVALID_OPTION',
+      'handWrittenExposures.exposures must be an array of { name, file }',
+      {
+        field: 'handWrittenExposures.exposures',
+        expected: 'HandWrittenExposure[] ({ name: string, file: string })',
+      },
+    );
   }
 }
 
@@ -353,7 +360,7 @@ function checkOptions(options: ExposureNameCheckOptions): void {
  * @returns the YAML files that could not be checked (unreadable or not valid YAML).
  * @throws LineageError `ERR_EXPOSURE_NAME_TAKEN` naming the hand-written file (`file`, `field`),
  *   the exposure name and the workbook; every clash is in `details.clashes`, what to do in
- *   `details.hint`. ConfigError `ERR_INVALID_OPTION` for malformed options.
+ *   `hint`. ConfigError `ERR_INVALID_OPTION` for malformed options.
  */
 export async function checkExposureNames(
   lineage: ExposureLineage,

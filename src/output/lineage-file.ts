@@ -166,6 +166,13 @@ function lineageLabel(path: string | undefined): string {
   return path ?? 'the lineage JSON given';
 }
 
+/** The hint of a lineage file that is missing. */
+const RUN_SYNC_FIRST =
+  'run sync first (it writes the lineage JSON), or pass the path of the lineage JSON it wrote';
+
+/** The hint of a lineage file that is broken or was not written by this library. */
+const RESYNC = 'write the lineage JSON again with sync (writeLineage); do not edit it by hand';
+
 function readError(path: string | undefined, problem: JsonProblem, cause: unknown): LineageError {
   const label = lineageLabel(path);
   const code = (cause as NodeJS.ErrnoException | undefined)?.code;
@@ -174,23 +181,29 @@ function readError(path: string | undefined, problem: JsonProblem, cause: unknow
       return new LineageError(
         'ERR_LINEAGE_READ',
         `Lineage file ${label} does not exist. Run sync first, or pass the path of an existing lineage file.`,
-        { file: path, details: { code }, cause },
+        { file: path, details: { code }, hint: RUN_SYNC_FIRST, cause },
       );
     case 'unreadable':
       return new LineageError(
         'ERR_LINEAGE_READ',
         `Lineage file ${label} cannot be read (${problem.reason}).`,
-        { file: path, details: { code }, cause },
+        { file: path, details: { code }, hint: 'check the file and its permissions', cause },
       );
     case 'empty':
       return new LineageError('ERR_LINEAGE_READ', `${label} is empty: re-run sync.`, {
         file: path,
+        hint: RESYNC,
       });
     case 'not_json':
       return new LineageError(
         'ERR_LINEAGE_READ',
         `${label} is not valid JSON${problem.line === null ? '' : ` (line ${problem.line}, column ${problem.column})`}: ${problem.message}`,
-        { file: path, details: { line: problem.line, column: problem.column }, cause },
+        {
+          file: path,
+          details: { line: problem.line, column: problem.column },
+          hint: RESYNC,
+          cause,
+        },
       );
   }
 }
@@ -217,7 +230,13 @@ export function parseLineage(json: unknown, options: ParseLineageOptions = {}): 
       'ERR_LINEAGE_VERSION',
       `${lineageLabel(path)}: lineage version ${version} is newer than this library reads (version ` +
         `${LINEAGE_VERSION}). Upgrade dbt-auto-exposures, or re-run sync with this version.`,
-      { file: path, field: 'version', expected: `${LINEAGE_VERSION}`, details: { version } },
+      {
+        file: path,
+        field: 'version',
+        expected: `${LINEAGE_VERSION}`,
+        details: { version },
+        hint: 'upgrade dbt-auto-exposures, or write the lineage again with this version (sync)',
+      },
     );
   }
   if (version === 1) {
@@ -238,7 +257,7 @@ function schemaError(
     'ERR_LINEAGE_SCHEMA',
     `${lineageLabel(path)}: ${field} is invalid (${expected}), got ${got}. ` +
       'The file was not written by dbt-auto-exposures or was edited by hand: re-run sync.',
-    { file: path, field, expected, details: { got } },
+    { file: path, field, expected, details: { got }, hint: RESYNC },
   );
 }
 

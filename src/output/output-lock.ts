@@ -209,8 +209,8 @@ function lockedError(path: string, holder: LockOwner, waitedMs: number): Lineage
       file: path,
       details: {
         holder: { pid: holder.pid, hostname: holder.hostname, startedAt: holder.startedAt },
-        hint: `wait for the other sync to finish; if no sync is running there, remove ${path}`,
       },
+      hint: `wait for the other sync to finish; if no sync is running there, remove ${path}`,
     },
   );
 }

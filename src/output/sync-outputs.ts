@@ -106,14 +106,17 @@ function checkPaths(
   for (const [i, file] of others.entries()) {
     const valid = typeof file.path === 'string' && file.path !== '';
     if (!valid || seen.has(resolve(file.path))) {
-      throw new ConfigError(`${String(file.path)} is not a path of its own in the sync's outputs`, {
-        code: 'ERR_INVALID_OPTION',
-        field:
-          i === others.length - 1 && options.lineagePath !== undefined
-            ? 'lineagePath'
-            : `extraFiles[${i}].path`,
-        expected: 'a path no other output of the sync uses',
-      });
+      throw new ConfigError(
+        'ERR_INVALID_OPTION',
+        `${String(file.path)} is not a path of its own in the sync's outputs`,
+        {
+          field:
+            i === others.length - 1 && options.lineagePath !== undefined
+              ? 'lineagePath'
+              : `extraFiles[${i}].path`,
+          expected: 'a path no other output of the sync uses',
+        },
+      );
     }
     seen.add(resolve(file.path));
   }

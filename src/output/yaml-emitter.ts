@@ -39,45 +39,38 @@ const SAFE_PLAIN = /^[A-Za-z][A-Za-z0-9_ .,=@()'/-]*$/;
 const NOT_STRINGS = /^(y|n|yes|no|on|off|true|false|null|e[-+]?\d+)$/i;
 
 /**
- * Characters PyYAML accepts raw and that no YAML version treats as a line break, minus the bidi
- * controls: raw, they make a reviewed file show other text than it holds (escaped, the value is
- * the same).
+ * Characters that PyYAML does not accept raw or that some YAML version treats as a line break,
+ * and the bidi controls: raw, they make a reviewed file show other text than it holds (escaped,
+ * the value is the same). Matched by code point, so a lone surrogate is one too.
  */
-function isPrintable(code: number): boolean {
-  return (
-    (code >= 0x20 && code <= 0x7e) ||
-    (code >= 0xa0 && code <= 0xd7ff && code !== 0x2028 && code !== 0x2029 && !isBidi(code)) ||
-    (code >= 0xe000 && code <= 0xfffd && code !== 0xfeff) ||
-    (code >= 0x10000 && code <= 0x10ffff)
-  );
-}
+const NOT_PRINTABLE =
+  '[^\\x20-\\x7e\\xa0-\\ud7ff\\ue000-\\ufffd\\u{10000}-\\u{10ffff}]' +
+  '|[\\u2028\\u2029\\ufeff\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]';
+/** What a double-quoted scalar escapes. */
+const TO_ESCAPE = new RegExp(`["\\\\]|${NOT_PRINTABLE}`, 'gu');
+/** What a literal block cannot hold (it holds line breaks and tabs as they are). */
+const NOT_IN_BLOCK = new RegExp(`(?![\\n\\t])(?:${NOT_PRINTABLE})`, 'u');
 
-function isBidi(code: number): boolean {
-  return (
-    code === 0x061c ||
-    code === 0x200e ||
-    code === 0x200f ||
-    (code >= 0x202a && code <= 0x202e) ||
-    (code >= 0x2066 && code <= 0x2069)
-  );
+const NAMED_ESCAPES: Readonly<Record<string, string>> = {
+  '"': '\\"',
+  '\\': '\\\\',
+  '\n': '\\n',
+  '\t': '\\t',
+  '\r': '\\r',
+};
+
+function escapeCharacter(ch: string): string {
+  const named = NAMED_ESCAPES[ch];
+  if (named !== undefined) return named;
+  const code = ch.codePointAt(0) as number;
+  if (code <= 0xff) return `\\x${code.toString(16).padStart(2, '0')}`;
+  if (code <= 0xffff) return `\\u${code.toString(16).padStart(4, '0')}`;
+  return `\\U${code.toString(16).padStart(8, '0')}`;
 }
 
 /** A YAML double-quoted scalar valid in 1.1 and 1.2: every non-printable character escaped. */
 export function yamlDoubleQuoted(text: string): string {
-  let out = '"';
-  for (const ch of text) {
-    const code = ch.codePointAt(0) as number;
-    if (ch === '"') out += '\\"';
-    else if (ch === '\\') out += '\\\\';
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\t') out += '\\t';
-    else if (ch === '\r') out += '\\r';
-    else if (isPrintable(code)) out += ch;
-    else if (code <= 0xff) out += `\\x${code.toString(16).padStart(2, '0')}`;
-    else if (code <= 0xffff) out += `\\u${code.toString(16).padStart(4, '0')}`;
-    else out += `\\U${code.toString(16).padStart(8, '0')}`;
-  }
-  return `${out}"`;
+  return `"${text.replace(TO_ESCAPE, escapeCharacter)}"`;
 }
 
 function isPlain(text: string): boolean {
@@ -90,11 +83,7 @@ function isPlain(text: string): boolean {
  */
 function suitsLiteralBlock(text: string): boolean {
   if (!text.includes('\n') || text.trim() === '' || /\n[\t ]+$/.test(text)) return false;
-  for (const ch of text) {
-    const code = ch.codePointAt(0) as number;
-    if (ch !== '\n' && ch !== '\t' && !isPrintable(code)) return false;
-  }
-  return true;
+  return !NOT_IN_BLOCK.test(text);
 }
 
 /** Runs of line breaks before more text (not the final run). */

@@ -59,9 +59,9 @@ function shapeFor(lineage: ExposureLineage, options: RenderExposuresYamlOptions)
   const version = parseDbtVersion(dbtVersion);
   if (version === null) {
     throw new ConfigError(
+      'ERR_INVALID_OPTION',
       `dbtVersion ${JSON.stringify(dbtVersion)} is not a dbt version (expected e.g. "1.10.6")`,
       {
-        code: 'ERR_INVALID_OPTION',
         field: options.dbtVersion !== undefined ? 'dbtVersion' : 'dbt.dbtVersion',
         expected: 'a dbt version such as 1.10.6 or 2.0.0',
       },

@@ -98,6 +98,7 @@ export async function listCustomSql(
           url: filtered.url,
           status: filtered.status,
           tableauCode: 'FILTER_REQUIRED',
+          hint: "give the token's user the Site Administrator Explorer (or Site Administrator Creator) site role",
           cause: filtered,
         },
       );

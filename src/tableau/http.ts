@@ -420,6 +420,7 @@ function notRetried(error: TableauApiError, why: string): TableauApiError {
   return new TableauApiError(error.code, `${error.message}; not retried: ${why}`, {
     ...httpFactsOf(error),
     details: { ...error.details, notRetriedBecause: why },
+    hint: error.hint,
   });
 }
 
@@ -605,7 +606,11 @@ export function createHttpClient(config: HttpConfig): HttpClient {
             `could not be verified (${tls}). Certificate checks stay on. If the server uses a private ` +
             'or corporate CA, trust it: set NODE_EXTRA_CA_CERTS=/path/to/ca.pem, or pass a `fetch` ' +
             'option whose agent has the CA (e.g. node-fetch with `agent: new https.Agent({ ca })`)',
-          { ...fields(), details: { attempt: attemptNumber, tlsCode: tls } },
+          {
+            ...fields(),
+            details: { attempt: attemptNumber, tlsCode: tls },
+            hint: "trust the server's CA (NODE_EXTRA_CA_CERTS=/path/to/ca.pem, or a fetch option whose agent has it)",
+          },
         );
       }
       throw new TableauApiError(
@@ -613,7 +618,13 @@ export function createHttpClient(config: HttpConfig): HttpClient {
         timedOut
           ? `${request.operation}: ${where} got no complete response within ${timeoutMs} ms`
           : `${request.operation}: ${where} failed: ${reason}`,
-        { ...fields(), details: { attempt: attemptNumber } },
+        {
+          ...fields(),
+          details: { attempt: attemptNumber },
+          hint: timedOut
+            ? 'retry, or raise the timeoutMs option'
+            : 'check the server URL and that this machine can reach Tableau (proxy, firewall, allowlist)',
+        },
       );
     } finally {
       clearTimeout(timer);
@@ -731,7 +742,7 @@ export function createHttpClient(config: HttpConfig): HttpClient {
         throw new TableauApiError(
           error.code,
           `${error.message}; gave up after ${attempts} attempts`,
-          { ...httpFactsOf(error), details: { ...error.details, attempts } },
+          { ...httpFactsOf(error), details: { ...error.details, attempts }, hint: error.hint },
         );
       }
       throw error;

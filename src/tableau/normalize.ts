@@ -136,12 +136,8 @@ export function isHiddenTable(table: TableauTable): boolean {
 /** Normalise one table. A missing `name` is taken from the last part of `fullName`. */
 export function normalizeTable(raw: RawTable): TableauTable {
   const fullName = str(raw.fullName);
-  const lastPart =
-    fullName === null
-      ? null
-      : (fullName.match(/(\[[^\]]*\]|"[^"]*"|`[^`]*`|[^.]+)$/)?.[1] ?? fullName);
   return {
-    name: str(raw.name) ?? (lastPart === null ? '' : stripQuotes(lastPart)),
+    name: str(raw.name) ?? (fullName === null ? '' : lastPartOf(fullName)),
     fullName,
     schema: str(raw.schema),
     databaseName: str(raw.database?.name),
@@ -149,27 +145,35 @@ export function normalizeTable(raw: RawTable): TableauTable {
   };
 }
 
+/** The last part of a qualified name, unquoted (`[DB].[S].[T]` → `T`). */
+function lastPartOf(fullName: string): string {
+  const part = fullName.match(/(\[[^\]]*\]|"[^"]*"|`[^`]*`|[^.]+)$/)?.[1] ?? fullName;
+  return stripQuotes(part);
+}
+
 /** Identity of a normalised table, for deduplication. */
 function tableKey(t: TableauTable): string {
   return JSON.stringify([t.fullName ?? t.name, t.name, t.schema, t.databaseName, t.connectionType]);
 }
 
+const tableOrder = byKeys<TableauTable>(
+  (t) => t.fullName ?? t.name,
+  (t) => t.name,
+  (t) => t.databaseName,
+  (t) => t.connectionType,
+  (t) => t.schema,
+);
+
+/** Tables deduplicated by `tableKey`, sorted. */
+function uniqueTables(tables: readonly TableauTable[]): TableauTable[] {
+  const byKey = new Map<string, TableauTable>();
+  for (const table of tables) byKey.set(tableKey(table), table);
+  return [...byKey.values()].sort(tableOrder);
+}
+
 /** Normalise raw tables: deduplicated by `tableKey`, sorted. */
 function normalizeTables(raws: (RawTable | null)[] | null | undefined): TableauTable[] {
-  const byKey = new Map<string, TableauTable>();
-  for (const raw of list(raws)) {
-    const table = normalizeTable(raw);
-    byKey.set(tableKey(table), table);
-  }
-  return [...byKey.values()].sort(
-    byKeys(
-      (t) => t.fullName ?? t.name,
-      (t) => t.name,
-      (t) => t.databaseName,
-      (t) => t.connectionType,
-      (t) => t.schema,
-    ),
-  );
+  return uniqueTables(list(raws).map(normalizeTable));
 }
 
 /** Normalise one custom SQL table. */
@@ -618,13 +622,13 @@ function normalizeMetadataPages(
 // Canonical form of already normalised workbooks, for deterministic snapshots.
 
 function canonicalTables(tables: readonly TableauTable[]): TableauTable[] {
-  return normalizeTables(
+  return uniqueTables(
     tables.map((t) => ({
       name: t.name,
       fullName: t.fullName,
       schema: t.schema,
+      databaseName: t.databaseName,
       connectionType: t.connectionType,
-      database: t.databaseName === null ? null : { name: t.databaseName },
     })),
   );
 }
@@ -648,67 +652,73 @@ function canonicalCustomSql(items: readonly TableauCustomSql[]): TableauCustomSq
  * write deterministic snapshots.
  */
 export function canonicalWorkbooks(workbooks: readonly TableauWorkbook[]): TableauWorkbook[] {
-  const byLuid = new Map<string, TableauWorkbook>();
+  return inCanonicalOrder(workbooks).map(canonicalWorkbook);
+}
+
+/** Workbooks deduplicated by luid (first wins) and sorted as `canonicalWorkbooks` sorts them. */
+export function inCanonicalOrder<T extends TableauWorkbook>(workbooks: readonly T[]): T[] {
+  const byLuid = new Map<string, T>();
   for (const wb of workbooks) if (!byLuid.has(wb.luid)) byLuid.set(wb.luid, wb);
-  return [...byLuid.values()]
-    .map(
-      (wb): TableauWorkbook => ({
-        luid: wb.luid,
-        name: wb.name,
-        projectName: wb.projectName,
-        projectLuid: wb.projectLuid,
-        owner:
-          wb.owner === null
-            ? null
-            : { name: wb.owner.name, email: wb.owner.email, username: wb.owner.username },
-        tags: [...new Set(wb.tags)].sort(compareStrings),
-        description: wb.description,
-        createdAt: wb.createdAt,
-        updatedAt: wb.updatedAt,
-        vizportalUrlId: wb.vizportalUrlId,
-        url: wb.url,
-        embeddedDatasources: wb.embeddedDatasources
-          .map((d) => ({
-            name: d.name,
-            hasExtracts: d.hasExtracts,
-            extractLastRefreshTime: d.extractLastRefreshTime,
-            tables: canonicalTables(d.tables),
-            customSql: canonicalCustomSql(d.customSql),
-            publishedDatasourceLuids: [...new Set(d.publishedDatasourceLuids)].sort(compareStrings),
-          }))
-          .sort(
-            byKeys(
-              (d) => d.name,
-              (d) => JSON.stringify(d.tables),
-            ),
-          ),
-        publishedDatasources: [
-          ...new Map(wb.publishedDatasources.map((d) => [d.luid, d] as const)).values(),
-        ]
-          .map((d) => ({
-            luid: d.luid,
-            name: d.name,
-            projectName: d.projectName,
-            vizportalUrlId: d.vizportalUrlId,
-            hasExtracts: d.hasExtracts,
-            extractLastRefreshTime: d.extractLastRefreshTime,
-            tables: canonicalTables(d.tables),
-            customSql: canonicalCustomSql(d.customSql),
-          }))
-          .sort(
-            byKeys(
-              (d) => d.name,
-              (d) => d.luid,
-            ),
-          ),
-      }),
-    )
-    .sort(
-      byKeys(
-        (w) => w.name,
-        (w) => w.luid,
+  return [...byLuid.values()].sort(
+    byKeys(
+      (w) => w.name,
+      (w) => w.luid,
+    ),
+  );
+}
+
+/** One workbook in canonical form (a copy; see `canonicalWorkbooks`). */
+export function canonicalWorkbook(wb: TableauWorkbook): TableauWorkbook {
+  return {
+    luid: wb.luid,
+    name: wb.name,
+    projectName: wb.projectName,
+    projectLuid: wb.projectLuid,
+    owner:
+      wb.owner === null
+        ? null
+        : { name: wb.owner.name, email: wb.owner.email, username: wb.owner.username },
+    tags: [...new Set(wb.tags)].sort(compareStrings),
+    description: wb.description,
+    createdAt: wb.createdAt,
+    updatedAt: wb.updatedAt,
+    vizportalUrlId: wb.vizportalUrlId,
+    url: wb.url,
+    embeddedDatasources: wb.embeddedDatasources
+      .map((d) => ({
+        name: d.name,
+        hasExtracts: d.hasExtracts,
+        extractLastRefreshTime: d.extractLastRefreshTime,
+        tables: canonicalTables(d.tables),
+        customSql: canonicalCustomSql(d.customSql),
+        publishedDatasourceLuids: [...new Set(d.publishedDatasourceLuids)].sort(compareStrings),
+      }))
+      .sort(
+        byKeys(
+          (d) => d.name,
+          (d) => JSON.stringify(d.tables),
+        ),
       ),
-    );
+    publishedDatasources: [
+      ...new Map(wb.publishedDatasources.map((d) => [d.luid, d] as const)).values(),
+    ]
+      .map((d) => ({
+        luid: d.luid,
+        name: d.name,
+        projectName: d.projectName,
+        vizportalUrlId: d.vizportalUrlId,
+        hasExtracts: d.hasExtracts,
+        extractLastRefreshTime: d.extractLastRefreshTime,
+        tables: canonicalTables(d.tables),
+        customSql: canonicalCustomSql(d.customSql),
+      }))
+      .sort(
+        byKeys(
+          (d) => d.name,
+          (d) => d.luid,
+        ),
+      ),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -26,6 +26,9 @@ import {
 } from './settings.js';
 
 /** What an authenticated request needs to build its path. */
+/** The hint of a Tableau too old for this library. */
+const UPGRADE_SERVER = `this library needs Tableau Cloud, or Tableau Server 2019.4 or later (REST API ${MIN_API_VERSION})`;
+
 export interface SessionInfo {
   apiVersion: string;
   siteLuid: string;
@@ -156,6 +159,7 @@ export function createSession(deps: SessionDeps): Session {
               tableauCode: error.tableauCode,
               method: 'GET',
               url: error.url,
+              hint: UPGRADE_SERVER,
               cause: error,
             },
           );
@@ -175,7 +179,7 @@ export function createSession(deps: SessionDeps): Session {
           'ERR_TABLEAU_UNSUPPORTED',
           `Tableau REST API ${version} is older than ${MIN_API_VERSION}, the first version with ` +
             'personal access tokens',
-          { details: { apiVersion: version } },
+          { details: { apiVersion: version }, hint: UPGRADE_SERVER },
         );
       }
       // JSON gives `{ "value": "2023.3.0", "build": "…" }` (XML's element text), or a plain string.
@@ -211,7 +215,11 @@ export function createSession(deps: SessionDeps): Session {
         'ERR_TABLEAU_UNSUPPORTED',
         `Tableau REST API ${apiVersion} cannot sign in with a connected app (JWT); that needs REST ` +
           `API ${CONNECTED_APP_MIN_API_VERSION} (Tableau Server 2022.3) or later. Use a personal access token`,
-        { field: 'connectedApp', details: { apiVersion } },
+        {
+          field: 'connectedApp',
+          details: { apiVersion },
+          hint: 'sign in with a personal access token, or upgrade Tableau Server to 2022.3 or later',
+        },
       );
     }
     const jwt = mintConnectedAppJwt(auth, Date.now());
@@ -225,6 +233,13 @@ export function createSession(deps: SessionDeps): Session {
     return auth.kind === 'personal-access-token'
       ? `personal access token ${JSON.stringify(auth.tokenName)}`
       : `connected app ${JSON.stringify(auth.clientId)} as user ${JSON.stringify(auth.username)}`;
+  }
+
+  /** The one-sentence hint of a refused sign-in, per sign-in method (names, never values). */
+  function refusedSignInHint(): string {
+    return settings.auth.kind === 'personal-access-token'
+      ? "check the token name and secret (both case-sensitive), that the token is not expired or revoked, and that siteName is the site's contentUrl"
+      : "check the connected app's client ID, secret ID and secret value, the username, and that siteName is the site's contentUrl";
   }
 
   /** What to check after Tableau refused a sign-in, per sign-in method. */
@@ -264,7 +279,7 @@ export function createSession(deps: SessionDeps): Session {
             `on site ${JSON.stringify(settings.siteName)}${error.tableauCode ? ` (${error.tableauCode}${error.summary ? ` ${error.summary}` : ''})` : ''}. ` +
             signInHint(),
           // No `field`: Tableau answers a wrong site name and a wrong token alike.
-          httpFactsOf(error),
+          { ...httpFactsOf(error), hint: refusedSignInHint() },
         );
       }
       throw error;
@@ -316,7 +331,13 @@ export function createSession(deps: SessionDeps): Session {
             'personal access token (one session per token): give each process its own token, or ' +
             'use a connected app (several sessions at once)'
           : 'The connected app may have been disabled or its secret revoked'),
-      { ...httpFactsOf(cause401), field: pat ? 'tokenName' : 'connectedApp' },
+      {
+        ...httpFactsOf(cause401),
+        field: pat ? 'tokenName' : 'connectedApp',
+        hint: pat
+          ? 'give each process its own personal access token, or sign in with a connected app'
+          : 'check that the connected app is enabled and its secret still valid',
+      },
     );
   }
 

@@ -149,8 +149,7 @@ export const MIN_API_VERSION = '3.6';
 export const CONNECTED_APP_MIN_API_VERSION = '3.17';
 
 function fail(field: string, message: string, expected: string): never {
-  throw new ConfigError(`Tableau setting ${field}: ${message}`, {
-    code: 'ERR_TABLEAU_CONFIG',
+  throw new ConfigError('ERR_TABLEAU_CONFIG', `Tableau setting ${field}: ${message}`, {
     field,
     expected,
   });
@@ -443,6 +442,7 @@ export function checkListingBounds(
     `${operation}: the listing ran to ${over}; stopped. If the site is really that large, raise the ` +
       'bound in the client options',
     {
+      hint: 'filter the listing (projects, tags), or raise maxListingPages / maxListingNodes',
       details: {
         pages: totals.pages,
         nodes: totals.nodes,

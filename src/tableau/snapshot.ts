@@ -14,13 +14,22 @@ import { DbtAutoExposuresError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { type JsonProblem, readJsonFile } from '../util/json-file.js';
 import { firstProblem } from '../util/zod-issue.js';
-import { canonicalWorkbooks, normalizeWorkbooks } from './normalize.js';
+import {
+  canonicalWorkbook,
+  canonicalWorkbooks,
+  inCanonicalOrder,
+  normalizeWorkbooks,
+} from './normalize.js';
 import type { TableauWarning, TableauWorkbook } from './types.js';
 
 /** `kind` of the snapshot format. */
 export const TABLEAU_SNAPSHOT_KIND = 'dbt-auto-exposures/tableau-snapshot';
 /** The snapshot format version this library writes and reads. */
 const TABLEAU_SNAPSHOT_VERSION = 1;
+
+/** The hint of a file that is not a Tableau snapshot. */
+const SNAPSHOT_HINT =
+  "pass a file written by writeTableauSnapshot (the CLI's snapshot command) or raw Metadata API responses";
 
 /** Where a snapshot came from. Every field optional; no timestamp unless given. */
 export interface TableauSnapshotSource {
@@ -97,11 +106,12 @@ const sourceSchema = z.object({
   siteName: nullableString.optional(),
   fetchedAt: nullableString.optional(),
 });
+/** The top level; each workbook is then read on its own (see `parseTableauSnapshot`). */
 const snapshotSchema = z.object({
   kind: z.literal(TABLEAU_SNAPSHOT_KIND),
   version: z.literal(TABLEAU_SNAPSHOT_VERSION),
   source: sourceSchema.default({}),
-  workbooks: z.array(workbookSchema),
+  workbooks: z.array(z.unknown()),
 });
 
 /** Options of `loadTableauSnapshot` / `parseTableauSnapshot`. */
@@ -130,6 +140,7 @@ function snapshotError(
       file,
       field,
       expected,
+      hint: SNAPSHOT_HINT,
       cause,
     },
   );
@@ -167,18 +178,13 @@ export function parseTableauSnapshot(
         String(TABLEAU_SNAPSHOT_VERSION),
       );
     }
-    const parsed = snapshotSchema.safeParse(value);
-    if (!parsed.success) {
-      const problem = firstProblem(parsed.error, value);
-      throw snapshotError(
-        `invalid Tableau snapshot at ${problem.field}: ${problem.expected} (got ${problem.got})`,
-        file,
-        problem.field,
-        problem.expected,
-        parsed.error,
-      );
-    }
-    return canonicalWorkbooks(parsed.data.workbooks);
+    const top = readSnapshotPart(snapshotSchema, value, [], file);
+    // Each workbook validated and put in canonical form before the next: zod's copy of one
+    // workbook is garbage at once, instead of a second copy of the whole snapshot living on.
+    const workbooks = top.workbooks.map((raw, i) =>
+      canonicalWorkbook(readSnapshotPart(workbookSchema, raw, ['workbooks', i], file)),
+    );
+    return inCanonicalOrder(workbooks);
   }
   try {
     return normalizeWorkbooks(value, {
@@ -195,12 +201,32 @@ export function parseTableauSnapshot(
         field: cause.field,
         expected: cause.expected,
         details: cause.details,
+        hint: SNAPSHOT_HINT,
         cause,
       });
     }
     /* c8 ignore next 2 -- normalisation only throws coded errors */
     throw cause;
   }
+}
+
+/** `value` (at `path` in the snapshot) read with `schema`, or `ERR_SNAPSHOT` naming the field. */
+function readSnapshotPart<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  path: (string | number)[],
+  file: string | undefined,
+): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const problem = firstProblem(parsed.error, value, path);
+  throw snapshotError(
+    `invalid Tableau snapshot at ${problem.field}: ${problem.expected} (got ${problem.got})`,
+    file,
+    problem.field,
+    problem.expected,
+    parsed.error,
+  );
 }
 
 /** A snapshot file that cannot be read as JSON, as `ERR_SNAPSHOT` naming the file. */

@@ -41,9 +41,9 @@ function agentFor(url: string): Agent | undefined {
       ? 'HTTPS_PROXY, https_proxy or ALL_PROXY'
       : 'HTTP_PROXY, http_proxy or ALL_PROXY';
     throw new ConfigError(
+      'ERR_TABLEAU_CONFIG',
       `the proxy in ${variables} is not a valid URL (like http://proxy.example.com:3128)`,
       {
-        code: 'ERR_TABLEAU_CONFIG',
         field: https ? 'HTTPS_PROXY' : 'HTTP_PROXY',
         expected: 'a proxy URL like http://proxy.example.com:3128',
       },

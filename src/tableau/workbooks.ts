@@ -70,8 +70,7 @@ export interface WorkbooksDeps {
 }
 
 function invalid(field: string, message: string, expected: string): never {
-  throw new ConfigError(`listWorkbooks ${field}: ${message}`, {
-    code: 'ERR_INVALID_OPTION',
+  throw new ConfigError('ERR_INVALID_OPTION', `listWorkbooks ${field}: ${message}`, {
     field,
     expected,
   });
@@ -260,7 +259,11 @@ async function resolveCollections(
       'ERR_TABLEAU_UNSUPPORTED',
       `The collections filter needs Tableau REST API ${COLLECTIONS_MIN_API_VERSION} or later ` +
         `(Tableau Cloud, February 2026); this server speaks ${version}. Filter by projects or tags instead.`,
-      { field: 'collections', details: { apiVersion: version } },
+      {
+        field: 'collections',
+        details: { apiVersion: version },
+        hint: 'filter by projects or tags instead',
+      },
     );
   }
   const byName = specs.some((s) => !LUID.test(s))

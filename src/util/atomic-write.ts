@@ -123,6 +123,7 @@ function writeError(error: unknown, path: string, step: string): DbtAutoExposure
     {
       file: path,
       details: { step },
+      hint: 'check that the directory exists and is writable; the previous file is untouched',
       cause: error,
     },
   );

@@ -6,7 +6,13 @@
  * Fusion run_results is even stamped a few ms before its manifest).
  */
 import t from 'tap';
-import { maybeRefresh, type RunResults, renderLogEntry } from '../../src/index.js';
+import {
+  isLogEntry,
+  type LogEntryOf,
+  maybeRefresh,
+  type RunResults,
+  renderLogEntry,
+} from '../../src/index.js';
 import { createFakeRefresher } from '../../src/testing/index.js';
 import {
   BQ,
@@ -61,7 +67,8 @@ t.test('run_results older than the manifest (another invocation): a warning', as
 
 t.test('run_results of another invocation, not older: a warning', async (t) => {
   const [entry] = await warnings(V3, fixtureRun(V3));
-  t.equal(entry?.data.code, 'RUN_RESULTS_OTHER_INVOCATION');
+  t.ok(entry !== undefined && isLogEntry(entry, 'AE009'));
+  t.equal((entry as LogEntryOf<'AE009'>).data.code, 'RUN_RESULTS_OTHER_INVOCATION');
   t.match(
     entry?.info.msg,
     'come from different dbt invocations: the manifest is not the one that run wrote',
@@ -75,7 +82,7 @@ t.test('run_results of another project: a warning naming unknown nodes', async (
   const run = { ...fixtureRun(DOCS), invocationId: fixtureManifest(BQ).invocationId };
   const entries = await warnings(BQ, run);
   t.same(
-    entries.map((e) => e.data.code),
+    entries.map((e) => (isLogEntry(e, 'AE009') ? e.data.code : e.info.code)),
     ['RUN_RESULTS_UNKNOWN_NODES'],
   );
   t.match(

@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import {
   followDbtLog,
+  isLogEntry,
   loadManifest,
   loadRunResults,
   loadRunResultsFromLog,
@@ -172,7 +173,7 @@ t.test('a real dbt 1.8 log: refreshes start while the log is held back', async (
     errors: 0,
     refreshCalls: 2,
   });
-  const ready = report.debug.filter((e) => e.info.code === 'AE107').map((e) => e.data.exposure);
+  const ready = report.debug.filter((e) => isLogEntry(e, 'AE107')).map((e) => e.data.exposure);
   t.same(ready, ['snap_dash', 'stg_dash'], 'both were decided before the end');
   const ended = report.log.find((e) => e.info.code === 'AE011');
   t.match(ended?.data, { how: 'command_completed', command: 'build', success: false });

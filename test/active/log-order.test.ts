@@ -8,7 +8,7 @@ import type { Test } from 'tap';
 import t from 'tap';
 import { maybeRefresh } from '../../src/active/maybe-refresh.js';
 import type { Refresher, RefreshReport } from '../../src/index.js';
-import { type LogEntry, renderLogEntry } from '../../src/index.js';
+import { isLogEntry, type LogEntry, renderLogEntry } from '../../src/index.js';
 import { mergeInTimeOrder } from '../../src/log/entries.js';
 import { createTableauClient } from '../../src/tableau/client.js';
 import { createFakeRefresher } from '../../src/testing/fake-refresher.js';
@@ -89,8 +89,14 @@ function assertTimeOrdered(t: Test, report: RefreshReport): void {
   let resultLines = 0;
   for (const entry of report.log) {
     const { code, msg } = entry.info;
-    if (!['AE003', 'AE004', 'AE005', 'AE006'].includes(code)) continue;
-    const name = entry.data.exposure as string;
+    if (
+      !isLogEntry(entry, 'AE003') &&
+      !isLogEntry(entry, 'AE004') &&
+      !isLogEntry(entry, 'AE005') &&
+      !isLogEntry(entry, 'AE006')
+    )
+      continue;
+    const name = entry.data.exposure;
     t.match(msg, new RegExp(`\\b${name}\\b`), `${code} line names its exposure: ${msg}`);
     if (code === 'AE003') started.add(name);
     else {
@@ -106,9 +112,9 @@ function assertTimeOrdered(t: Test, report: RefreshReport): void {
 /** Target luids of the AE104 (job outcome) entries, by time (whatever the entries' order). */
 const finished = (report: RefreshReport): string[] =>
   report.debug
-    .filter((entry) => entry.info.code === 'AE104')
+    .filter((entry) => isLogEntry(entry, 'AE104'))
     .sort((a, b) => Date.parse(a.info.ts) - Date.parse(b.info.ts))
-    .map((entry) => (entry.data.target as { luid: string }).luid);
+    .map((entry) => entry.data.target.luid);
 
 const workbooks: MockWorkbookInput[] = [
   { luid: 'wb-sales', name: 'Sales', embeddedDatasources: [{ name: 'sales', hasExtracts: true }] },
@@ -191,8 +197,8 @@ t.test(
     assertTimeOrdered(t, report);
     // Results are logged as they were known: the shared wb-sales (beta, gamma) first, ds-1 last.
     const okOrder = report.log
-      .filter((entry) => entry.info.code === 'AE004')
-      .map((entry) => `${entry.data.exposure} ${(entry.data.target as { luid: string }).luid}`);
+      .filter((entry) => isLogEntry(entry, 'AE004'))
+      .map((entry) => `${entry.data.exposure} ${entry.data.target.luid}`);
     t.same(okOrder, ['beta wb-sales', 'gamma wb-sales', 'gamma ds-2', 'alpha ds-1', 'beta ds-1']);
     t.same(
       logged,
@@ -279,7 +285,10 @@ t.test(
     assertTimeOrdered(t, first);
     t.equal(new Set(times([...first.log, ...first.debug])).size, 1, 'every entry at `now`');
     t.same(
-      first.log.map((entry) => [entry.info.code, entry.data.exposure ?? null]),
+      first.log.map((entry) => [
+        entry.info.code,
+        'exposure' in entry.data ? entry.data.exposure : null,
+      ]),
       [
         ['AE002', null],
         ['AE003', 'alpha'],

@@ -6,6 +6,7 @@ import t from 'tap';
 import { type MaybeRefreshOptions, maybeRefresh } from '../../src/active/maybe-refresh.js';
 import type { RunResults } from '../../src/artifacts/types.js';
 import type { LastRefreshStore, RefreshResult } from '../../src/index.js';
+import { isLogEntry } from '../../src/index.js';
 import type { LineageExposure } from '../../src/lineage/types.js';
 import {
   createFakeRefresher,
@@ -960,7 +961,7 @@ t.test(
     );
     t.same(
       report.debug
-        .filter((e) => e.info.code === 'AE105')
+        .filter((e) => isLogEntry(e, 'AE105'))
         .map((e) => [e.data.operation, e.data.message]),
       [
         ['getLastRefreshTimes', 'Metadata API down'],

@@ -39,6 +39,10 @@ t.test(
       t.match(error.message, `DBT_ACTIVE_EXPOSURES="${value}"`);
       t.match(error.message, /use 1 or true to enable/);
       t.same(error.details, { variable: 'DBT_ACTIVE_EXPOSURES', value });
+      t.equal(
+        error.hint,
+        'set DBT_ACTIVE_EXPOSURES to 1 or true to enable active exposures, or to 0, false or nothing to disable them',
+      );
     }
   },
 );
@@ -70,6 +74,7 @@ t.test('invalid BUILD_AFTER is a ConfigError even when disabled', async (t) => {
     t.equal(error.field, 'DBT_ACTIVE_EXPOSURES_BUILD_AFTER');
     t.match(error.message, `DBT_ACTIVE_EXPOSURES_BUILD_AFTER="${value}"`);
     t.match(error.message, /whole number of minutes >= 0/);
+    t.match(error.hint, /^set DBT_ACTIVE_EXPOSURES_BUILD_AFTER to a whole number of minutes/);
   }
 });
 

@@ -120,7 +120,8 @@ t.test('a broken file is a coded ArtifactError naming it', async (t) => {
     file,
     expected: 'YAML',
     message: new RegExp(`^${file} is not valid YAML: `),
-    details: { line: Number, column: Number, hint: /dbt_project\.yml/ },
+    details: { line: Number, column: Number },
+    hint: /dbt_project\.yml/,
   });
 
   const duplicate = await projectWith(t, 'name: a\nname: b\n');

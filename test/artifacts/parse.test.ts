@@ -420,6 +420,9 @@ t.test('parent and child maps: as written, or reconstructed', async (t) => {
   t.same(Object.fromEntries(onlyParents.childMap), { b: [], a: ['b'] });
   const onlyChildren = parseManifest(manifest({ child_map: { a: ['b', 'c'] }, parent_map: null }));
   t.same(Object.fromEntries(onlyChildren.parentMap), { a: [], b: ['a'], c: ['a'] });
+  // read once, on first access
+  t.equal(written.parentMap, written.parentMap);
+  t.equal(onlyParents.childMap, onlyParents.childMap);
 });
 
 t.test('Fusion is dbt_version 2.x; a missing dbt_version reads as empty', async (t) => {
@@ -563,14 +566,12 @@ t.test('schema errors name the JSON path of the first offending field', async (t
       'exposures.e.depends_on.nodes',
       'an array of strings',
     ],
-    [manifest({ parent_map: { a: [1] } }), 'parent_map.a[0]', 'a string'],
     [
       // no parent_map nor child_map: depends_on is read to rebuild them
       manifest({ nodes: { 'test.x.t': { resource_type: 'test', name: 't', depends_on: [] } } }),
       'nodes["test.x.t"].depends_on',
       'an object or null',
     ],
-    [manifest({ child_map: { a: 'b' } }), 'child_map.a', 'an array of strings'],
   ];
   for (const [json, field, expected] of cases) {
     const e = thrown(() => parseManifest(json, { path: 'target/manifest.json' }));
@@ -593,6 +594,24 @@ t.test('schema errors name the JSON path of the first offending field', async (t
     parseManifest(manifest({ nodes: { m: model('m', { schema: {} }) } })),
   );
   t.match(objectValue.message, 'got an object');
+  // the graph maps are read on first access of parentMap or childMap, and fail there each time
+  const graphCases: [object, 'parentMap' | 'childMap', string, string][] = [
+    [manifest({ parent_map: { a: [1] } }), 'parentMap', 'parent_map.a[0]', 'a string'],
+    [manifest({ parent_map: { a: [1] } }), 'childMap', 'parent_map.a[0]', 'a string'],
+    [manifest({ child_map: { a: 'b' } }), 'childMap', 'child_map.a', 'an array of strings'],
+    [manifest({ child_map: { a: 'b' } }), 'parentMap', 'child_map.a', 'an array of strings'],
+  ];
+  for (const [json, property, field, expected] of graphCases) {
+    const parsed = parseManifest(json, { path: 'target/manifest.json' });
+    t.equal(parsed.nodes.size, 0, `${field}: parsed without reading the graph`);
+    for (const attempt of ['first', 'second']) {
+      const e = thrown(() => parsed[property]);
+      t.equal(e.code, 'ERR_ARTIFACT_SCHEMA', `${field} via ${property}, ${attempt} access`);
+      t.equal(e.field, field);
+      t.equal(e.expected, expected, field);
+      t.match(e.message, `target/manifest.json: ${field} must be ${expected}, got `);
+    }
+  }
   // only the fields read are checked: with dbt's maps, a node's depends_on is not read
   const withMaps = parseManifest(
     manifest({

@@ -51,7 +51,10 @@ t.test(
     );
     t.match(err, `${hand}:3`);
     t.match(err, 'nothing was written');
-    t.match(err, /\nhint: give the workbook another name with an override \(matching\.overrides: /);
+    t.match(
+      err,
+      /\nhint: give the workbook another name with an override \(the overrides option: .*matching\.overrides in the CLI's config file\)/,
+    );
     t.match(err, 'rename or remove the hand-written exposure "Sales_Overview"');
     t.same(await outputs(project), before, 'previous outputs byte-identical');
 

@@ -1,6 +1,5 @@
 import t from 'tap';
 import {
-  ACTIVE_EXPOSURE_EVENTS,
   createLogEntry,
   dbtLine,
   errorEntry,
@@ -12,6 +11,7 @@ import {
   skippedEntry,
   triggeredEntry,
 } from '../../src/log/entries.js';
+import { ACTIVE_EXPOSURE_EVENTS } from '../../src/log/events.js';
 import type { LogEntry } from '../../src/log/types.js';
 
 const ctx = { ts: '2026-03-01T12:34:56.789Z', invocationId: 'inv-1' };
@@ -91,7 +91,12 @@ t.test('result lines', async (t) => {
 // ---------------------------------------------------------------- the order of entries
 
 const entry = (ts: string, msg: string): LogEntry =>
-  createLogEntry({ ts, invocationId: null }, 'header', 'info', msg, {});
+  createLogEntry({ ts, invocationId: null }, 'header', 'info', msg, {
+    exposures: 0,
+    targets: 0,
+    build_after_minutes: 0,
+    dry_run: false,
+  });
 const msgs = (entries: readonly LogEntry[]): string[] => entries.map((e) => e.info.msg);
 
 t.test('inTimeOrder sorts by ts; equal times keep their order', async (t) => {

@@ -122,6 +122,7 @@ t.test('fileName must be a plain file name', async (t) => {
   const dir = await tempDir();
   for (const fileName of ['../x.yml', 'a/b.yml', '', '..']) {
     await t.rejects(writeSyncOutputs(dir, lineage([]), { fileName }), {
+      name: 'ConfigError',
       code: 'ERR_INVALID_OPTION',
     });
   }

@@ -250,7 +250,7 @@ t.test(
     t.match(e.message, `hand-written exposure "Sales_Overview" in ${file}:3`);
     t.match(e.message, `(1 more: "weekly_report" in ${file}:6)`);
     t.match(e.message, 'nothing was written');
-    t.match(e.details?.hint, /overrides.*luid-sales_overview.*rename or remove/);
+    t.match(e.hint, /the overrides option.*luid-sales_overview.*rename or remove/);
     t.same(e.details?.clashes, [
       {
         name: 'sales_overview',

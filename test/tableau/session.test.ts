@@ -185,6 +185,7 @@ t.test('a refused sign-in is ERR_TABLEAU_AUTH with a hint and no secret', async 
   );
   t.match(error.message, /case-sensitive/);
   t.match(error.message, /contentUrl/);
+  t.match(error.hint, /^check the token name and secret .*siteName is the site's contentUrl$/);
   t.equal(mock.counters.failedSignIns, 1, 'a refused sign-in is not retried');
   // The failure is not cached: the next call tries again.
   await rejection(parts.session.info());

@@ -150,6 +150,21 @@ t.test('bad snapshots are coded errors naming the file and the field', async (t)
     code: 'ERR_SNAPSHOT',
     field: /^workbooks\[0\]/,
   });
+  // each workbook is read on its own: the path counts from the snapshot, not from the workbook
+  const laterBad = {
+    ...base,
+    workbooks: [workbook('a', 'A'), workbook('b', 'B'), { ...workbook('c', 'C'), owner: 'x' }],
+  };
+  t.throws(() => parseTableauSnapshot(laterBad, { file: 'f' }), {
+    code: 'ERR_SNAPSHOT',
+    file: 'f',
+    field: 'workbooks[2].owner',
+    message: /^f: invalid Tableau snapshot at workbooks\[2\]\.owner: /,
+  });
+  t.throws(() => parseTableauSnapshot({ ...base, workbooks: 'none' }, { file: 'f' }), {
+    code: 'ERR_SNAPSHOT',
+    field: 'workbooks',
+  });
   t.same(
     parseTableauSnapshot({ kind: TABLEAU_SNAPSHOT_KIND, version: 1, workbooks: [] }),
     [],

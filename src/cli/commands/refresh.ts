@@ -9,7 +9,9 @@ import {
   type EntryStream,
   type ExposureLineage,
   followDbtLog,
+  isLogEntry,
   type LogEntry,
+  type LogEntryOf,
   loadLineage,
   loadManifest,
   loadRunResults,
@@ -220,16 +222,21 @@ function waitingJobs(sink: TextSink, options: { enabled: boolean; everyMs: numbe
   return {
     see(entry: LogEntry): void {
       if (!options.enabled) return;
-      const target = entry.data.target as { kind?: string; luid?: string } | null | undefined;
-      const key = target == null ? null : `${target.kind}:${target.luid}`;
-      if (key === null) return;
-      if (entry.info.code === 'AE103' && entry.data.outcome === 'queued') {
-        jobs.add(key);
+      const key = (target: LogEntryOf<'AE103'>['data']['target']): string =>
+        `${target.kind}:${target.luid}`;
+      if (isLogEntry(entry, 'AE103')) {
+        if (entry.data.outcome !== 'queued') return;
+        jobs.add(key(entry.data.target));
         since ??= Date.now();
         timer ??= setInterval(tick, tty ? 1000 : options.everyMs);
         timer.unref();
-      } else if (['AE004', 'AE006', 'AE104', 'AE105'].includes(entry.info.code)) {
-        jobs.delete(key);
+      } else if (
+        isLogEntry(entry, 'AE004') ||
+        isLogEntry(entry, 'AE006') ||
+        isLogEntry(entry, 'AE104') ||
+        isLogEntry(entry, 'AE105')
+      ) {
+        if (entry.data.target !== null) jobs.delete(key(entry.data.target));
       }
     },
     clear: (): void => progress.done(),

@@ -210,11 +210,9 @@ async function sync(context: CommandContext): Promise<number> {
   if (flags.verbose === true) io.stderr.write(describeSettings(settings));
   console.debug('settings in force', { sources: settings.sources });
   if (!settings.hasDbtProject) {
-    throw new ConfigError(`no dbt_project.yml in ${settings.projectDir}`, {
+    throw new ConfigError('ERR_CONFIG', `no dbt_project.yml in ${settings.projectDir}`, {
       file: resolve(settings.projectDir, 'dbt_project.yml'),
-      details: {
-        hint: 'run from your dbt project, or pass --project-dir <dir> (or DBT_PROJECT_DIR)',
-      },
+      hint: 'run from your dbt project, or pass --project-dir <dir> (or DBT_PROJECT_DIR)',
     });
   }
   const signal = io.signal;
@@ -254,12 +252,10 @@ async function sync(context: CommandContext): Promise<number> {
     flags['allow-empty'] !== true
   ) {
     throw new ConfigError(
+      'ERR_CONFIG',
       `the listing matched no exposure, and the previous sync had ${previous!.exposures.length}: nothing was written`,
       {
-        code: 'ERR_CONFIG',
-        details: {
-          hint: "check the filters and the token user's permissions; if removing every exposure is intended, pass --allow-empty",
-        },
+        hint: "check the filters and the token user's permissions; if removing every exposure is intended, pass --allow-empty",
       },
     );
   }
