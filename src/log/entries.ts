@@ -83,7 +83,7 @@ export function disabledEntry(
   );
 }
 
-/** AE009: run_results and the manifest do not belong together (src/artifacts/pairing.ts). */
+/** AE009: run_results and the manifest do not belong together (see `checkArtifactPairing`). */
 export function artifactMismatchEntry(
   context: EntryContext,
   data: {
