@@ -53,6 +53,7 @@ export type ErrorCode =
   | 'ERR_REFRESH'
   | 'ERR_ABORTED';
 
+/** The structured fields an error carries besides its code and message (all optional). */
 export interface ErrorFields {
   /** The file the problem is in, as the user gave it. */
   file?: string | undefined;

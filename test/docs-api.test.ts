@@ -1,46 +1,49 @@
 /**
- * docs/api.md is hand-written; this keeps it complete: every name exported from src/index.ts
- * (values and types) must appear in it as `name`.
+ * docs/api.md is generated (npm run docs:api): this renders it again in memory and fails with a
+ * diff when the file is stale, i.e. an export, a signature, a property or its TSDoc changed
+ * without regenerating.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
+import { loadApiModel } from '../scripts/api-model.mjs';
+import { renderApiDoc } from '../scripts/render-api-doc.mjs';
 import { repoRoot } from './helpers/shared-fixtures.js';
 
-/** Names exported by `export { … }` / `export type { … }` lists and `export const|function|class`. */
-export function exportedNames(source: string): string[] {
-  const names = new Set<string>();
-  for (const m of source.matchAll(/export\s+(?:type\s+)?\{([^}]*)\}/g)) {
-    for (const part of m[1]!.split(',')) {
-      const name = part
-        .trim()
-        .replace(/^type\s+/, '')
-        .split(/\s+as\s+/)
-        .pop()!
-        .trim();
-      if (name !== '') names.add(name);
-    }
-  }
-  for (const m of source.matchAll(/export\s+(?:const|function|class|async function)\s+(\w+)/g)) {
-    names.add(m[1]!);
-  }
-  return [...names].sort();
-}
+const file = join(repoRoot, 'docs', 'api.md');
+const current = await readFile(file, 'utf8');
+const model = loadApiModel(repoRoot);
 
-t.test('exportedNames reads lists, type lists, aliases and declarations', async (t) => {
-  t.same(
-    exportedNames(
-      "export { a, type B, c as d } from './x.js';\nexport type { E } from './y.js';\nexport const f = 1;",
-    ),
-    ['B', 'E', 'a', 'd', 'f'],
-  );
+t.test('docs/api.md is what npm run docs:api renders', async (t) => {
+  t.equal(current, renderApiDoc(model, current), 'docs/api.md is stale: run npm run docs:api');
 });
 
-t.test('every public export is documented in docs/api.md', async (t) => {
-  const index = await readFile(join(repoRoot, 'src', 'index.ts'), 'utf8');
-  const doc = await readFile(join(repoRoot, 'docs', 'api.md'), 'utf8');
-  const names = exportedNames(index);
-  t.ok(names.length > 50, `found ${names.length} exports`);
-  const missing = names.filter((n) => !doc.includes(`\`${n}\``) && !doc.includes(`\`${n}(`));
-  t.same(missing, [], 'names exported from src/index.ts but absent from docs/api.md');
+t.test('every export of both entry points has its own entry', async (t) => {
+  for (const entry of model.entries) {
+    for (const { name } of entry.exports) t.match(current, `\n### \`${name}\`\n`, name);
+  }
+});
+
+t.test("maybeRefresh's options show the run settings with their defaults", async (t) => {
+  const section = current.slice(current.indexOf('### `MaybeRefreshOptions`'));
+  const table = section.slice(0, section.indexOf('\n### '));
+  for (const [option, fallback] of [
+    ['enabled', '`DBT_ACTIVE_EXPOSURES`'],
+    ['buildAfterMinutes', '1440'],
+    ['logger', 'none'],
+    ['signal', 'none'],
+  ] as const) {
+    const row = table.split('\n').find((line) => line.startsWith(`| \`${option}?\``));
+    t.match(row?.split(' | ')[2], fallback, `${option}: default`);
+  }
+});
+
+t.test('prose regions are kept, and one without a place is refused', async (t) => {
+  const edited = current.replace('<!-- /prose:intro -->', 'An added line.\n<!-- /prose:intro -->');
+  t.match(renderApiDoc(model, edited), 'An added line.\n<!-- /prose:intro -->');
+  t.throws(
+    () => renderApiDoc(model, `${current}<!-- prose:nowhere -->\nx\n<!-- /prose:nowhere -->\n`),
+    /prose regions with no place.*nowhere/,
+  );
+  t.throws(() => renderApiDoc(model, '# API reference\n'), /no <!-- prose:intro --> region/);
 });

@@ -24,6 +24,10 @@ import { CAUGHT_UP, fileLines, streamLines } from './log-lines.js';
 import type { RefreshReport } from './report.js';
 import { openRefreshRun, type RefreshRunOptions } from './session.js';
 
+/**
+ * Options of `followDbtLog`: where dbt's JSON log comes from (`source` or `path`), how often a
+ * file is polled, and every `RefreshRunOptions`.
+ */
 export interface FollowDbtLogOptions extends RefreshRunOptions {
   /**
    * dbt's JSON log as it is written: a readable stream (e.g. `process.stdin` under

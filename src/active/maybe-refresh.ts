@@ -13,6 +13,7 @@ import { planExposures } from './decide.js';
 import type { RefreshReport } from './report.js';
 import { openRefreshRun, type RefreshRunOptions } from './session.js';
 
+/** Options of `maybeRefresh`: the dbt run's `runResults` and every `RefreshRunOptions`. */
 export interface MaybeRefreshOptions extends RefreshRunOptions {
   /** The dbt run to react to. */
   runResults: RunResults;

@@ -16,9 +16,9 @@ export interface RefreshTarget {
 export type RefreshTrigger =
   | { status: 'queued'; jobId: string }
   /** A refresh of this target is already queued or running (Tableau 409093). */
-  | { status: 'already_queued'; detail?: string }
+  | { status: 'already_queued'; detail?: string | undefined }
   /** The target has no extract that can be refreshed (Tableau 409090). */
-  | { status: 'not_refreshable'; detail?: string };
+  | { status: 'not_refreshable'; detail?: string | undefined };
 
 /** How a refresh job ended, as `waitForJob` reports it. */
 export interface JobOutcome {
@@ -38,27 +38,34 @@ export interface JobOutcome {
 
 /** Options of every refresher call: `maybeRefresh` passes its `signal`. */
 export interface RefresherCallOptions {
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
+/** Options of `Refresher.waitForJob`: the wait's `timeoutMs` and `signal`. */
 export interface WaitForJobOptions extends RefresherCallOptions {
   /** How long this wait may last; `maybeRefresh` passes what is left of the run's one deadline. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
 }
 
+/**
+ * The tool-neutral contract `maybeRefresh` acts through: refresh a target, optionally report last
+ * refresh times and wait for jobs; the Tableau client satisfies it.
+ */
 export interface Refresher {
   /**
    * Current last-refresh time per target, keyed by `refreshTargetKey` (`kind:luid`); null when
    * never refreshed. Optional: a refresher that cannot report times is paired with a
    * `lastRefreshStore`.
    */
-  getLastRefreshTimes?(
-    targets: RefreshTarget[],
-    options?: RefresherCallOptions,
-  ): Promise<Map<string, Date | null>>;
+  getLastRefreshTimes?:
+    | ((
+        targets: RefreshTarget[],
+        options?: RefresherCallOptions,
+      ) => Promise<Map<string, Date | null>>)
+    | undefined;
   refresh(target: RefreshTarget, options?: RefresherCallOptions): Promise<RefreshTrigger>;
   /** Needed only when `wait` is used. */
-  waitForJob?(jobId: string, options?: WaitForJobOptions): Promise<JobOutcome>;
+  waitForJob?: ((jobId: string, options?: WaitForJobOptions) => Promise<JobOutcome>) | undefined;
 }
 
 /** Where last refresh times live for refreshers that cannot report them (keys as above). */

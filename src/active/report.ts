@@ -13,6 +13,10 @@ import type { RefreshTarget } from './refresher.js';
  */
 export type RefreshStatus = 'triggered' | 'success' | 'skipped' | 'error';
 
+/**
+ * Why a result has its status (`upstream_failed`, `build_after_not_elapsed`, `no_extract`,
+ * `job_failed`, …).
+ */
 export type RefreshReason =
   | 'disabled'
   | 'upstream_failed'
@@ -32,17 +36,21 @@ export type RefreshReason =
   | 'job_cancelled'
   | 'job_timeout';
 
+/**
+ * One exposure × refresh target: its status, the reason, and the evidence (job id, timings,
+ * detail).
+ */
 export interface RefreshResult {
   exposure: string;
   target: RefreshTarget | null;
   status: RefreshStatus;
-  reason?: RefreshReason;
+  reason?: RefreshReason | undefined;
   /** Human detail: Tableau's message, the time left, the failed nodes. */
-  detail?: string;
-  jobId?: string;
-  durationMs?: number;
+  detail?: string | undefined;
+  jobId?: string | undefined;
+  durationMs?: number | undefined;
   /** Whether this result shares a refresh call made for another exposure. */
-  sharedWith?: string[];
+  sharedWith?: string[] | undefined;
   upstream: { rebuilt: string[]; failed: string[] };
 }
 
@@ -66,6 +74,10 @@ export interface RefreshSummary {
 /** Version of the report's shape (1: no `version` field, before `triggered` and `summary`). */
 export const REFRESH_REPORT_VERSION = 2;
 
+/**
+ * What `maybeRefresh` and `followDbtLog` return: the settings used, one result per exposure and
+ * target, the summary, and the log and debug entries.
+ */
 export interface RefreshReport {
   version: typeof REFRESH_REPORT_VERSION;
   enabled: boolean;

@@ -88,18 +88,24 @@ export interface RefreshRunOptions {
   refreshOnTestFailure?: boolean | undefined;
   /** Last refresh times for refreshers that cannot report them (set after each trigger). */
   lastRefreshStore?: LastRefreshStore | undefined;
-  /** Overrides `DBT_ACTIVE_EXPOSURES`. */
+  /** Whether to refresh at all; overrides `DBT_ACTIVE_EXPOSURES`. Default: `DBT_ACTIVE_EXPOSURES` (`1`/`true` enables; unset disables). */
   enabled?: boolean | undefined;
-  /** Overrides `DBT_ACTIVE_EXPOSURES_BUILD_AFTER`. */
+  /**
+   * Minutes a target's last refresh must be old before it is refreshed again; overrides
+   * `DBT_ACTIVE_EXPOSURES_BUILD_AFTER`. Default: `DBT_ACTIVE_EXPOSURES_BUILD_AFTER`, else 1440.
+   */
   buildAfterMinutes?: number | undefined;
-  /** Aborts cleanly: in-flight calls get it, targets not started are reported `aborted`. */
+  /**
+   * Aborts cleanly: in-flight calls get it, targets not started are reported `aborted`. Default:
+   * none (the run is not abortable).
+   */
   signal?: AbortSignal | undefined;
   /**
    * Receives every log and debug entry (message, data) the moment it is made: log lines at their
-   * level, debug entries as `debug`.
+   * level, debug entries as `debug`. Default: none (the entries are in the report).
    */
   logger?: Logger | undefined;
-  /** Receives every entry the moment it is made, with the stream it belongs to. */
+  /** Receives every entry the moment it is made, with the stream it belongs to. Default: none. */
   onEntry?: ((entry: LogEntry, stream: EntryStream) => void) | undefined;
 }
 

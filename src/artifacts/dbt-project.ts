@@ -27,6 +27,7 @@ export interface DbtProject {
   resourcePaths: string[];
 }
 
+/** Options of `loadDbtProject`. */
 export interface LoadDbtProjectOptions {
   signal?: AbortSignal | undefined;
 }

@@ -15,33 +15,33 @@ import type { LineageSource } from './types.js';
 /** Options of `buildExposureLineage` (matching and curation options included). */
 export interface BuildLineageOptions extends MatchOptions, CurationOptions {
   /** Parse custom SQL text when Tableau listed no tables for it (default false). */
-  parseCustomSql?: boolean;
+  parseCustomSql?: boolean | undefined;
   /** Default exposure type (default `dashboard`). */
-  defaultType?: ExposureType;
+  defaultType?: ExposureType | undefined;
   /** Default maturity (default `medium`). */
-  defaultMaturity?: ExposureMaturity;
+  defaultMaturity?: ExposureMaturity | undefined;
   /** Emit workbooks that matched no table, with empty `dependsOn` (default false: skipped). */
-  keepUnmatchedWorkbooks?: boolean;
+  keepUnmatchedWorkbooks?: boolean | undefined;
   /** The dbt project the exposures belong to (default `manifest.projectName`). */
-  packageName?: string;
+  packageName?: string | undefined;
   /** Where the workbooks came from (default `{ kind: 'tableau', serverUrl: null, siteName: null }`). */
-  source?: LineageSource;
+  source?: LineageSource | undefined;
   /** Timestamp to record; omitted from the output when not given. */
-  generatedAt?: string;
+  generatedAt?: string | undefined;
   /** Tags on every exposure (default `['tableau']`). */
-  tags?: string[];
+  tags?: string[] | undefined;
   /**
    * Globs (picomatch) over `original_file_path` of manifest exposures this library generated:
    * their names are not treated as taken, so names stay put from one sync to the next.
    */
-  managedPaths?: string[];
+  managedPaths?: string[] | undefined;
 }
 
 /** The input of `buildExposureLineage`. */
 export interface BuildLineageInput {
   manifest: Manifest;
   workbooks: readonly TableauWorkbook[];
-  options?: BuildLineageOptions;
+  options?: BuildLineageOptions | undefined;
 }
 
 /** Throw `ERR_INVALID_OPTION` for `options.<field>`. */

@@ -9,7 +9,9 @@ import type { TableauWorkbook } from '../tableau/types.js';
 import { isValidExposureName } from './naming.js';
 import type { LineageExposure, LineageOwner } from './types.js';
 
+/** dbt's exposure types: `dashboard`, `notebook`, `analysis`, `ml`, `application`. */
 export type ExposureType = LineageExposure['type'];
+/** dbt's exposure maturity: `high`, `medium` or `low`. */
 export type ExposureMaturity = LineageExposure['maturity'];
 
 export const EXPOSURE_TYPES: readonly ExposureType[] = [
@@ -24,28 +26,29 @@ export const EXPOSURE_MATURITIES: readonly ExposureMaturity[] = ['high', 'medium
 /** Per-workbook changes, keyed by workbook luid or exact workbook name (luid wins). */
 export interface ExposureOverride {
   /** Exposure name; must match `^[a-z][a-z0-9_]*$` (≤ 64 characters) and be unique. */
-  name?: string;
-  label?: string;
-  type?: ExposureType;
-  maturity?: ExposureMaturity;
-  owner?: LineageOwner;
-  description?: string;
+  name?: string | undefined;
+  label?: string | undefined;
+  type?: ExposureType | undefined;
+  maturity?: ExposureMaturity | undefined;
+  owner?: LineageOwner | undefined;
+  description?: string | undefined;
   /** Replaces the default `tags` for this exposure. */
-  tags?: string[];
+  tags?: string[] | undefined;
   /** Leave this workbook out (reported in `skippedWorkbooks` as `excluded`). */
-  exclude?: boolean;
+  exclude?: boolean | undefined;
 }
 
+/** Which workbooks become exposures (project and workbook globs) and per-workbook overrides. */
 export interface CurationOptions {
   /** Project name globs (picomatch, case-insensitive); when given, only matching projects. */
-  includeProjects?: string[];
+  includeProjects?: string[] | undefined;
   /** Project name globs to leave out (wins over include). */
-  excludeProjects?: string[];
+  excludeProjects?: string[] | undefined;
   /** Workbook name globs; when given, only matching workbooks. */
-  includeWorkbooks?: string[];
+  includeWorkbooks?: string[] | undefined;
   /** Workbook name globs to leave out (wins over include). */
-  excludeWorkbooks?: string[];
-  overrides?: Readonly<Record<string, ExposureOverride>>;
+  excludeWorkbooks?: string[] | undefined;
+  overrides?: Readonly<Record<string, ExposureOverride>> | undefined;
 }
 
 type Matcher = (value: string) => boolean;

@@ -29,11 +29,12 @@ import type { DbtReference, MatchKind, UnmatchedReason, UnmatchedTable } from '.
 /** Tableau-side name → dbt-side name; keys compare case-insensitively. */
 export type NameAliases = Readonly<Record<string, string>>;
 
+/** Name aliases applied before Tableau tables are matched onto dbt relations. */
 export interface MatchOptions {
   /** Map Tableau database names onto dbt ones (`{ PROD_ANALYTICS: 'analytics' }`). */
-  databaseAliases?: NameAliases;
+  databaseAliases?: NameAliases | undefined;
   /** Map Tableau schema names onto dbt ones (`{ REPORTING: 'marts' }`). */
-  schemaAliases?: NameAliases;
+  schemaAliases?: NameAliases | undefined;
 }
 
 /** What became of one Tableau table (or custom SQL query): a dbt node, or a reported miss. */

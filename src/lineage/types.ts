@@ -7,6 +7,10 @@
 
 export const LINEAGE_VERSION = 2;
 
+/**
+ * How a table was matched onto a dbt node (`exact`, `schema_identifier`, `custom_sql`,
+ * `custom_sql_parsed`).
+ */
 export type MatchKind =
   /** database.schema.identifier matched (after aliases and case folding). */
   | 'exact'
@@ -17,6 +21,7 @@ export type MatchKind =
   /** Table listed by Tableau's own parser for a custom SQL query. */
   | 'custom_sql';
 
+/** Why a Tableau table matched no dbt node (`no_relation`, `database_mismatch`, `ambiguous`, …). */
 export type UnmatchedReason =
   | 'no_relation'
   | 'database_mismatch'
@@ -37,6 +42,10 @@ export type DbtReference =
   | { kind: 'ref'; package: string; name: string; version: string | number | null }
   | { kind: 'source'; package: string; source: string; name: string };
 
+/**
+ * One dbt node an exposure depends on: its unique id, reference, the Tableau tables that matched
+ * it and how.
+ */
 export interface LineageDependency {
   uniqueId: string;
   ref: DbtReference;
@@ -45,6 +54,10 @@ export interface LineageDependency {
   match: MatchKind;
 }
 
+/**
+ * A workbook or published data source to refresh for an exposure, with `hasExtracts` and
+ * `lastRefreshAt` at sync time.
+ */
 export interface LineageRefreshTarget {
   kind: 'workbook' | 'datasource';
   luid: string;
@@ -54,6 +67,7 @@ export interface LineageRefreshTarget {
   lastRefreshAt: string | null;
 }
 
+/** A Tableau table that matched no dbt node, with the reason and candidates. */
 export interface UnmatchedTable {
   table: string;
   reason: UnmatchedReason;
@@ -62,11 +76,16 @@ export interface UnmatchedTable {
   candidates?: string[] | undefined;
 }
 
+/** An exposure's owner: `name` and, when Tableau knows it, `email`. */
 export interface LineageOwner {
   name: string;
   email?: string | undefined;
 }
 
+/**
+ * One exposure: name, ids, label, type, maturity, url, owner, description, tags, meta,
+ * dependencies, refresh targets and unmatched tables.
+ */
 export interface LineageExposure {
   name: string;
   uniqueId: string;
@@ -92,6 +111,7 @@ export interface LineageExposure {
   unmatchedTables: UnmatchedTable[];
 }
 
+/** A Tableau table that matched several dbt nodes: the workbook, the table and the candidates. */
 export interface AmbiguousMatch {
   workbookLuid: string;
   workbookName: string;
@@ -99,12 +119,17 @@ export interface AmbiguousMatch {
   candidates: string[];
 }
 
+/** Where the workbooks came from: `kind` (`tableau`, `snapshot`), `serverUrl`, `siteName`. */
 export interface LineageSource {
   kind: 'tableau' | 'snapshot';
   serverUrl: string | null;
   siteName: string | null;
 }
 
+/**
+ * The dbt project the lineage was built against: project and package name, adapter, manifest
+ * schema version, dbt version.
+ */
 export interface LineageDbtInfo {
   /** `metadata.project_name` of the manifest (null before dbt 1.6). */
   projectName: string | null;
@@ -118,6 +143,7 @@ export interface LineageDbtInfo {
   dbtVersion: string;
 }
 
+/** Counts of a sync: workbooks, tables, matched and unmatched tables, custom SQL. */
 export interface LineageStats {
   workbooks: number;
   tables: number;
@@ -138,6 +164,10 @@ export interface SkippedWorkbook {
   unmatchedTables: UnmatchedTable[];
 }
 
+/**
+ * The lineage object (format 2) that `sync` writes and `refresh` reads: exposures with their
+ * dependencies and refresh targets, ambiguous matches, skipped workbooks, stats.
+ */
 export interface ExposureLineage {
   version: typeof LINEAGE_VERSION;
   /** Only when the caller passes a clock; omitted otherwise so output is deterministic. */

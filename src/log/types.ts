@@ -5,6 +5,7 @@
  */
 import type { LogEntryCode, LogEntryName } from './events.js';
 
+/** An entry's level, as dbt's: `debug`, `info`, `warn` or `error`. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 /** The `info` part of an entry: dbt's EventInfo fields, with the code and name of `C`. */
@@ -162,8 +163,8 @@ export function isLogEntry<C extends LogEntryCode>(
 
 /** A quiet, injectable logger (all methods optional; the default does nothing). */
 export interface Logger {
-  debug?(message: string, data?: Record<string, unknown>): void;
-  info?(message: string, data?: Record<string, unknown>): void;
-  warn?(message: string, data?: Record<string, unknown>): void;
-  error?(message: string, data?: Record<string, unknown>): void;
+  debug?: ((message: string, data?: Record<string, unknown>) => void) | undefined;
+  info?: ((message: string, data?: Record<string, unknown>) => void) | undefined;
+  warn?: ((message: string, data?: Record<string, unknown>) => void) | undefined;
+  error?: ((message: string, data?: Record<string, unknown>) => void) | undefined;
 }

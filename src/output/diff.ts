@@ -22,8 +22,10 @@ const DIFFED_FIELDS = [
   'unmatchedTables',
 ] as const;
 
+/** An exposure field `diffLineage` compares. */
 export type DiffedField = (typeof DIFFED_FIELDS)[number];
 
+/** One changed exposure: its name, the fields that differ, and the dependencies gained and lost. */
 export interface ExposureChange {
   name: string;
   /** Fields that differ, in report order. */
@@ -32,6 +34,7 @@ export interface ExposureChange {
   dependencies: { added: string[]; removed: string[] };
 }
 
+/** What `diffLineage` found: exposures added, removed, changed and unchanged. */
 export interface LineageDiff {
   /** Exposure names, sorted. */
   added: string[];

@@ -8,6 +8,10 @@ import type { ExposureLineage, LineageExposure } from '../lineage/types.js';
 import { compareStrings } from '../util/compare.js';
 import { parseDbtVersion, versionAtLeast } from './dbt-version.js';
 
+/**
+ * Options of `injectExposures`: the file the exposures are said to come from and their
+ * `created_at`.
+ */
 export interface InjectExposuresOptions {
   /**
    * The properties file the exposures are said to come from, relative to the dbt project root.

@@ -150,11 +150,13 @@ const lineageSchemaV1 = lineageSchema(1, z.string().min(1), {});
 // The schema describes the lineage types: what it accepts is an `ExposureLineage`.
 const asLineage = (value: z.output<typeof lineageSchemaV2>): ExposureLineage => value;
 
+/** Options of `parseLineage`. */
 export interface ParseLineageOptions {
   /** The file the JSON came from, for error messages. */
   path?: string | undefined;
 }
 
+/** Options of `loadLineage` and `writeLineage`. */
 export interface LineageFileOptions {
   signal?: AbortSignal | undefined;
 }

@@ -6,6 +6,7 @@ import type { DbtReference, ExposureLineage } from '../lineage/types.js';
 import { compareStrings } from '../util/compare.js';
 import { plainText } from '../util/terminal-text.js';
 
+/** Options of `renderMermaid`: which nodes, the direction, and whether to fence it. */
 export interface RenderMermaidOptions {
   /**
    * Only these dbt nodes (model/seed/snapshot/source names, or unique ids) and the dashboards that

@@ -22,6 +22,10 @@ export const PROJECT_FILE_PREFIX = 'tableau__';
 /** The file for workbooks without a Tableau project (personal space). */
 export const NO_PROJECT_FILE = `${PROJECT_FILE_PREFIX}no_project.yml`;
 
+/**
+ * Options of `renderExposuresYaml`: the dbt version to write for, the grouping of files, and the
+ * header.
+ */
 export interface RenderExposuresYamlOptions {
   /**
    * The dbt version that will parse the YAML (`1.10.6`, `2.0.0-beta.2`). Default:

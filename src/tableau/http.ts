@@ -31,14 +31,14 @@ import { POD_REDIRECT_EVENT } from './types.js';
 /** The part of a fetch `Response` the client reads. */
 export interface FetchResponseLike {
   status: number;
-  statusText?: string;
+  statusText?: string | undefined;
   headers: { get(name: string): string | null };
   /** The body stream (node-fetch: a Node stream; global fetch: a web stream); read under the cap. */
   body?: unknown;
   /** The final URL, when the fetch reports it (a redirect followed despite `redirect: 'manual'`). */
-  url?: string;
+  url?: string | undefined;
   /** Whether the fetch followed a redirect (it must not). */
-  redirected?: boolean;
+  redirected?: boolean | undefined;
   text(): Promise<string>;
 }
 

@@ -45,11 +45,11 @@ import {
 /** `waitForJob` options, with the polling cadence (exposed mainly for tests). */
 export interface JobPollOptions extends WaitForJobOptions {
   /** First delay between polls, ms. Default 500. */
-  pollIntervalMs?: number;
+  pollIntervalMs?: number | undefined;
   /** Growth of the delay per poll. Default 1.4. */
-  pollFactor?: number;
+  pollFactor?: number | undefined;
   /** Longest delay between polls, ms. Default 30000. */
-  maxPollIntervalMs?: number;
+  maxPollIntervalMs?: number | undefined;
 }
 
 /** Defaults of `waitForJob`. */

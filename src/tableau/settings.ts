@@ -20,52 +20,52 @@ export interface TableauClientOptions {
   /** The site's contentUrl (the part after `/site/` in the browser URL); `""` = default site on Server. */
   siteName: string;
   /** Personal access token name. Give it with `tokenSecret`, or give `connectedApp` instead. */
-  tokenName?: string;
+  tokenName?: string | undefined;
   /** Personal access token secret. Never logged, never put in an error. */
-  tokenSecret?: string;
+  tokenSecret?: string | undefined;
   /**
    * A connected app (direct trust) to sign in with instead of a personal access token: the client
    * mints a fresh JWT for every sign-in. Exactly one of `connectedApp` and `tokenName`/`tokenSecret`.
    */
-  connectedApp?: ConnectedAppOptions;
+  connectedApp?: ConnectedAppOptions | undefined;
   /** Pin the REST API version (`"3.22"`); default: the server's own, from `serverinfo`. Minimum 3.6. */
   apiVersion?: string | undefined;
   /** A WHATWG-compatible fetch; default: node-fetch. */
-  fetch?: FetchLike;
+  fetch?: FetchLike | undefined;
   /** Per-request timeout in ms (response headers and body). Default 30000. */
   timeoutMs?: number | undefined;
   /** Retries after a failed attempt (network, timeout, 408, 429, 5xx). Default 4 (5 attempts). */
-  retries?: number;
+  retries?: number | undefined;
   /** First retry delay in ms, doubled each retry. Default 500. */
-  retryMinDelayMs?: number;
+  retryMinDelayMs?: number | undefined;
   /** Longest retry delay in ms. Default 30000. */
-  retryMaxDelayMs?: number;
+  retryMaxDelayMs?: number | undefined;
   /**
    * Longest `Retry-After` waited for, in ms. Default 60000. A server asking for longer fails the
    * request at once (not retried) instead of holding the run.
    */
-  maxRetryAfterMs?: number;
+  maxRetryAfterMs?: number | undefined;
   /**
    * Largest response body read, in bytes, counted while it streams in. Default 67108864 (64 MiB).
    * A larger body fails with `ERR_TABLEAU_RESPONSE_TOO_LARGE`, not retried.
    */
-  maxResponseBytes?: number;
+  maxResponseBytes?: number | undefined;
   /** Most pages one listing (workbooks, custom SQL, refresh times, REST lists) reads. Default 10000. */
-  maxListingPages?: number;
+  maxListingPages?: number | undefined;
   /** Most nodes (items) one listing collects. Default 1000000. */
-  maxListingNodes?: number;
+  maxListingNodes?: number | undefined;
   /** Aborts every call made by this client. Default: none. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Receives debug lines (method, redacted path, status, attempt, ms) and warnings. Default: silent. */
-  logger?: Logger;
+  logger?: Logger | undefined;
   /** Allow `http://` to a non-loopback host (sends the token in clear text). Default false. */
-  allowInsecureHttp?: boolean;
+  allowInsecureHttp?: boolean | undefined;
   /**
    * Metadata API page size (`first`) of listings, 1..1000, used for every page (halved
    * automatically on time/node limits). Default: the first page asks 100, later pages what fits
    * in Tableau's 20,000-node limit at the size measured so far (at most 1000).
    */
-  pageSize?: number;
+  pageSize?: number | undefined;
 }
 
 /** A Tableau connected app (direct trust) and the Tableau user it signs in as. */
@@ -79,7 +79,7 @@ export interface ConnectedAppOptions {
   /** The Tableau user the session acts as (the JWT's `sub`; on Tableau Cloud an email address). */
   username: string;
   /** Scopes (`scp`). Default: `DEFAULT_CONNECTED_APP_SCOPES`, what this library calls. */
-  scopes?: string[];
+  scopes?: string[] | undefined;
 }
 
 /**

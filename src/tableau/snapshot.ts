@@ -33,10 +33,10 @@ const SNAPSHOT_HINT =
 
 /** Where a snapshot came from. Every field optional; no timestamp unless given. */
 export interface TableauSnapshotSource {
-  serverUrl?: string | null;
-  siteName?: string | null;
+  serverUrl?: string | null | undefined;
+  siteName?: string | null | undefined;
   /** ISO time the data was fetched (only when the caller passes it). */
-  fetchedAt?: string | null;
+  fetchedAt?: string | null | undefined;
 }
 
 /** The snapshot file. */
@@ -116,14 +116,14 @@ const snapshotSchema = z.object({
 
 /** Options of `loadTableauSnapshot` / `parseTableauSnapshot`. */
 export interface LoadTableauSnapshotOptions {
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** For raw payloads: server URL and site for browser URLs (own snapshots keep their URLs). */
-  serverUrl?: string;
-  siteName?: string;
+  serverUrl?: string | undefined;
+  siteName?: string | undefined;
   /** For raw payloads: accept pages with GraphQL errors (partial data). Default false. */
-  allowErrors?: boolean;
+  allowErrors?: boolean | undefined;
   /** For raw payloads: receives GraphQL warnings. */
-  onWarning?: (warning: TableauWarning) => void;
+  onWarning?: ((warning: TableauWarning) => void) | undefined;
 }
 
 function snapshotError(
@@ -153,7 +153,7 @@ function snapshotError(
  */
 export function parseTableauSnapshot(
   value: unknown,
-  options: Omit<LoadTableauSnapshotOptions, 'signal'> & { file?: string } = {},
+  options: Omit<LoadTableauSnapshotOptions, 'signal'> & { file?: string | undefined } = {},
 ): TableauWorkbook[] {
   const { file } = options;
   const kind =
@@ -275,8 +275,8 @@ export async function loadTableauSnapshot(
 
 /** Options of `writeTableauSnapshot`. */
 export interface WriteTableauSnapshotOptions {
-  source?: TableauSnapshotSource;
-  signal?: AbortSignal;
+  source?: TableauSnapshotSource | undefined;
+  signal?: AbortSignal | undefined;
 }
 
 /** The snapshot file text for some workbooks: canonical order, 2-space JSON, trailing newline. Pure. */

@@ -30,6 +30,7 @@ export interface TableauCustomSql {
   tables: TableauTable[];
 }
 
+/** A published data source: its extract state and the tables and custom SQL it reads. */
 export interface TableauPublishedDatasource {
   luid: string;
   name: string;
@@ -42,6 +43,10 @@ export interface TableauPublishedDatasource {
   customSql: TableauCustomSql[];
 }
 
+/**
+ * A data source embedded in a workbook: its extract state, the tables it reads directly, its
+ * custom SQL and the published data sources it uses.
+ */
 export interface TableauEmbeddedDatasource {
   name: string;
   hasExtracts: boolean;
@@ -53,12 +58,17 @@ export interface TableauEmbeddedDatasource {
   publishedDatasourceLuids: string[];
 }
 
+/** The owner of a workbook, as Tableau reports it. */
 export interface TableauOwner {
   name: string | null;
   email: string | null;
   username: string | null;
 }
 
+/**
+ * A Tableau workbook, normalised from the Metadata API or a snapshot: ids, project, owner, tags,
+ * URLs, and its data sources.
+ */
 export interface TableauWorkbook {
   luid: string;
   name: string;
@@ -98,9 +108,9 @@ export function refreshTargetKey(target: Pick<RefreshTarget, 'kind' | 'luid'>): 
 export type RefreshTrigger =
   | { status: 'queued'; jobId: string }
   /** Tableau 409093: a refresh of this target is already queued or running. */
-  | { status: 'already_queued'; detail?: string }
+  | { status: 'already_queued'; detail?: string | undefined }
   /** Tableau 409090: the target has no extract that can be refreshed. */
-  | { status: 'not_refreshable'; detail?: string };
+  | { status: 'not_refreshable'; detail?: string | undefined };
 
 export interface JobOutcome {
   jobId: string;
@@ -118,8 +128,8 @@ export interface JobOutcome {
 }
 
 export interface WaitForJobOptions {
-  timeoutMs?: number;
-  signal?: AbortSignal;
+  timeoutMs?: number | undefined;
+  signal?: AbortSignal | undefined;
 }
 
 /**
@@ -130,40 +140,46 @@ export interface TableauWarning {
   code: string | null;
   message: string;
   /** The JSON path in the payload it is about, when there is one. */
-  path?: string;
+  path?: string | undefined;
 }
 
+/** Which workbooks to list: projects, collections, tags, name globs, personal space. */
 export interface WorkbookFilter {
   /** Project names, nested paths ("Finance/Reporting") or luids. Default: every project. */
-  projects?: string[];
+  projects?: string[] | undefined;
   /** Tableau Collection luids or names (REST API 3.28+). */
-  collections?: string[];
+  collections?: string[] | undefined;
   /** Keep workbooks carrying at least one of these tags. */
-  tags?: string[];
+  tags?: string[] | undefined;
   /** Workbook name globs to include (default: all). */
-  include?: string[];
+  include?: string[] | undefined;
   /** Workbook name globs to exclude. */
-  exclude?: string[];
+  exclude?: string[] | undefined;
   /** Include workbooks in personal spaces (default false). */
-  includePersonalSpace?: boolean;
+  includePersonalSpace?: boolean | undefined;
 }
 
+/** Progress of a listing, handed to `onProgress` after each page. */
 export interface ListWorkbooksProgress {
   pagesFetched: number;
   workbooksFetched: number;
   totalCount: number | null;
 }
 
+/**
+ * Options of `listWorkbooks`: the filter, page size, progress and warning callbacks, and `signal`.
+ */
 export interface ListWorkbooksOptions extends WorkbookFilter {
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Page size for the Metadata API (`first`). */
-  pageSize?: number;
-  onProgress?: (progress: ListWorkbooksProgress) => void;
-  onWarning?: (warning: TableauWarning) => void;
+  pageSize?: number | undefined;
+  onProgress?: ((progress: ListWorkbooksProgress) => void) | undefined;
+  onWarning?: ((warning: TableauWarning) => void) | undefined;
 }
 
+/** Options of a single client call. */
 export interface RequestOptions {
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /** What the library needs from Tableau. `createTableauClient` returns one; tests may fake it. */

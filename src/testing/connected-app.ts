@@ -19,11 +19,11 @@ export interface MockConnectedApp {
   secretId: string;
   secretValue: string;
   /** Tableau users it may sign in as (case-sensitive). Default: `MOCK_USERNAME` only. */
-  usernames?: string[];
+  usernames?: string[] | undefined;
 }
 
 /** Default connected app (used when `connectedApps` is not given). Not a real secret. */
-export const MOCK_CONNECTED_APP: Required<MockConnectedApp> = {
+export const MOCK_CONNECTED_APP: MockConnectedApp & { usernames: string[] } = {
   clientId: 'mock-client-id',
   secretId: 'mock-secret-id',
   secretValue: 'mock-connected-app-secret-value',
@@ -81,7 +81,7 @@ function decodePart(part: string | undefined): Record<string, unknown> | null {
 
 /** Verifies sign-in tokens for the mock's connected apps and remembers every `jti` used. */
 export class ConnectedAppBook {
-  readonly #apps: Required<MockConnectedApp>[];
+  readonly #apps: (MockConnectedApp & { usernames: string[] })[];
   readonly #usedJtis = new Set<string>();
   readonly #now: () => number;
 

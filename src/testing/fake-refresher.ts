@@ -26,26 +26,27 @@ export type FakeRefreshAnswer =
 /** How a job of one target ends when waited for. Default `success` in 0 ms after 1 poll. */
 export interface FakeJobOutcome {
   status: JobOutcome['status'];
-  notes?: string;
-  durationMs?: number;
+  notes?: string | undefined;
+  durationMs?: number | undefined;
 }
 
+/** Options of `createFakeRefresher`: last refresh times, answers per target, job outcomes. */
 export interface FakeRefresherOptions {
   /** Last refresh time per target key (`workbook:<luid>`); missing keys answer null. */
-  lastRefreshTimes?: Readonly<Record<string, Date | string | null>>;
+  lastRefreshTimes?: Readonly<Record<string, Date | string | null>> | undefined;
   /** False: the fake has no `getLastRefreshTimes` (pair it with a `lastRefreshStore`). Default true. */
-  canReportLastRefreshTimes?: boolean;
+  canReportLastRefreshTimes?: boolean | undefined;
   /** `getLastRefreshTimes` rejects with an Error carrying this message. */
-  lastRefreshTimesError?: string;
+  lastRefreshTimesError?: string | undefined;
   /** Answer per target key. */
-  refreshAnswers?: Readonly<Record<string, FakeRefreshAnswer>>;
+  refreshAnswers?: Readonly<Record<string, FakeRefreshAnswer>> | undefined;
   /** Job outcome per target key. */
-  jobOutcomes?: Readonly<Record<string, FakeJobOutcome>>;
+  jobOutcomes?: Readonly<Record<string, FakeJobOutcome>> | undefined;
   /**
    * When given, a queued refresh sets the target's last refresh time to `refreshedAt()`, so a
    * second run within the cadence sees it (like Tableau after the job ran).
    */
-  refreshedAt?: () => Date;
+  refreshedAt?: (() => Date) | undefined;
 }
 
 /** One recorded call. */
@@ -54,6 +55,7 @@ export type FakeRefresherCall =
   | { method: 'refresh'; target: RefreshTarget }
   | { method: 'waitForJob'; jobId: string; timeoutMs: number | null };
 
+/** A scripted `Refresher` for tests: answers as configured and records every call. */
 export interface FakeRefresher extends Refresher {
   /** Every call, in order. */
   readonly calls: FakeRefresherCall[];

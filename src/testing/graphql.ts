@@ -48,16 +48,19 @@ export interface MockGraphQLLimits {
 
 /** A GraphQL error or warning entry, as Tableau sends them. */
 export interface MockGraphQLError {
-  message?: string | null;
-  path?: (string | number)[] | null;
+  message?: string | null | undefined;
+  path?: (string | number)[] | null | undefined;
   locations?: unknown;
-  extensions?: {
-    severity?: string | null;
-    code?: string | null;
-    properties?: Record<string, unknown> | null;
-    /** graphql-java's error class (`ValidationError` for a document the schema rejects). */
-    classification?: string | null;
-  } | null;
+  extensions?:
+    | {
+        severity?: string | null | undefined;
+        code?: string | null | undefined;
+        properties?: Record<string, unknown> | null | undefined;
+        /** graphql-java's error class (`ValidationError` for a document the schema rejects). */
+        classification?: string | null | undefined;
+      }
+    | null
+    | undefined;
 }
 
 /** A GraphQL response body. */

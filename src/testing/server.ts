@@ -54,47 +54,50 @@ import {
 /** Options of `createMockTableauServer`. Every option has a default. */
 export interface MockTableauServerOptions {
   /** The site's contentUrl, or contentUrl/luid/name. Default: `siteModel.contentUrl` or "mock". */
-  site?: string | { contentUrl: string; luid?: string; name?: string };
+  site?:
+    | string
+    | { contentUrl: string; luid?: string | undefined; name?: string | undefined }
+    | undefined;
   /** The workbooks to serve (e.g. `TableauWorkbook[]` from a snapshot). Exclusive with `siteModel`. */
-  workbooks?: MockWorkbookInput[];
+  workbooks?: MockWorkbookInput[] | undefined;
   /** A whole site (projects, published data sources, collections). Exclusive with `workbooks`. */
-  siteModel?: MockSiteInput;
+  siteModel?: MockSiteInput | undefined;
   /**
    * The Tableau release simulated: `"cloud"` (default) or a Tableau Server release such as
    * `"2021.4"`, `"2022.1"`, `"2023.3"`. Every GraphQL document is validated against Tableau's
    * published Metadata API schema as that release serves it (fields newer than it are rejected),
    * and serverinfo reports its versions (see `apiVersion`, `productVersion`).
    */
-  tableauVersion?: MockTableauVersion;
+  tableauVersion?: MockTableauVersion | undefined;
   /** Latest REST API version the server supports (serverinfo). Default: the release's (Cloud "3.28"). */
   apiVersion?: string | undefined;
   /** productVersion in serverinfo. Default: the release's (`"2023.3.0"`; Cloud "2025.3.0"). */
-  productVersion?: string;
+  productVersion?: string | undefined;
   /**
    * The token's user is no site administrator: a `customSQLTablesConnection` query without a
    * `filter` answers Tableau's FILTER_REQUIRED error. Default false.
    */
-  filterRequired?: boolean;
+  filterRequired?: boolean | undefined;
   /** Accepted personal access tokens. Default: one, `mock-token` / `mock-token-secret` (see `token`). */
-  tokens?: MockToken[];
+  tokens?: MockToken[] | undefined;
   /** Trusted connected apps (direct trust). Default: one, `MOCK_CONNECTED_APP` (see `connectedApp`). */
-  connectedApps?: MockConnectedApp[];
+  connectedApps?: MockConnectedApp[] | undefined;
   /** Session token for the n-th sign-in (1-based). Default: `mock-session-<n>-<random hex>`. */
-  issueSessionToken?: (n: number) => string;
+  issueSessionToken?: ((n: number) => string) | undefined;
   /** A session expires after this many authenticated requests. Default: never. */
-  sessionRequestLimit?: number;
+  sessionRequestLimit?: number | undefined;
   /** Server clock (epoch ms) for jobs and refresh times. Default `Date.now`. */
-  now?: () => number;
-  /** Default plan of every refresh job (see `MockJobPlan`). */
-  jobPlan?: MockJobPlan;
+  now?: (() => number) | undefined;
+  /** The plan of every refresh job (see `MockJobPlan`). Default: each field at its own default. */
+  jobPlan?: MockJobPlan | undefined;
   /** Plans per target, by `workbook:<luid>` / `datasource:<luid>`. */
-  jobPlans?: Record<string, MockJobPlan>;
+  jobPlans?: Record<string, MockJobPlan> | undefined;
   /** Faults per route (`*` = every route). */
-  faults?: Partial<Record<MockRoute | '*', MockFaultSpec>>;
+  faults?: Partial<Record<MockRoute | '*', MockFaultSpec | undefined>> | undefined;
   /** Largest GraphQL `first` honoured. Default 1000. */
-  maxPageSize?: number;
+  maxPageSize?: number | undefined;
   /** Objects per GraphQL response before NODE_LIMIT_EXCEEDED. Default 20000. */
-  nodeLimit?: number;
+  nodeLimit?: number | undefined;
   /**
    * Tableau Cloud's generic host in front of the site's pod. The server then also listens on
    * `host` (default `"127.0.0.3"`, another loopback address standing in for the pod's host), given
@@ -102,18 +105,18 @@ export interface MockTableauServerOptions {
    * and every other request, the sign-in first, with a redirect (`status`, default 301) to the same
    * path and query at the pod. Default: no pod, `url` serves everything.
    */
-  pod?: MockPodOptions;
+  pod?: MockPodOptions | undefined;
 }
 
 /** The `pod` option of `createMockTableauServer`. */
 export interface MockPodOptions {
   /** Loopback address the pod listens on. Default `"127.0.0.3"`. */
-  host?: string;
+  host?: string | undefined;
   /**
    * Status of the redirects from the generic host. Default 301, the status Tableau's own Python
    * client (tableauserverclient) follows for a sign-in at `online.tableau.com`.
    */
-  status?: 301 | 302 | 307 | 308;
+  status?: 301 | 302 | 307 | 308 | undefined;
 }
 
 /** A running mock server. */
@@ -169,9 +172,14 @@ export type MockFault =
   /** Delay the answer (the request is then handled normally). */
   | { kind: 'latency'; ms: number }
   /** Answer 429 with Tableau Cloud's HTML page; `retryAfter` (seconds or an HTTP date) sets `Retry-After`. */
-  | { kind: 'rate-limit'; retryAfter?: number | string }
+  | { kind: 'rate-limit'; retryAfter?: number | string | undefined }
   /** Answer this status (500, 502, 503, 408…) with a Tableau error body, or an HTML page with `html`. */
-  | { kind: 'status'; status: number; html?: boolean; retryAfter?: number | string }
+  | {
+      kind: 'status';
+      status: number;
+      html?: boolean | undefined;
+      retryAfter?: number | string | undefined;
+    }
   /** Destroy the socket without answering. */
   | { kind: 'drop' }
   /** Send the headers and half of the real body, then destroy the socket. */
@@ -179,7 +187,11 @@ export type MockFault =
   /** End the caller's session before handling the request (it then gets 401000). */
   | { kind: 'expire-session' }
   /** GraphQL only: add errors to the real answer (partial data) or replace the data (`partial: false`). */
-  | { kind: 'graphql-errors'; errors?: MockGraphQLError[]; partial?: boolean }
+  | {
+      kind: 'graphql-errors';
+      errors?: MockGraphQLError[] | undefined;
+      partial?: boolean | undefined;
+    }
   /**
    * GraphQL only: Tableau Cloud's throttling of the Metadata API: HTTP 200, no data, one error
    * with `extensions.code: "RATE_EXCEEDED"`.
@@ -189,11 +201,11 @@ export type MockFault =
 /** When a fault hits. */
 export interface MockFaultSchedule {
   /** Requests of the route let through before the rule can hit. Default 0. */
-  after?: number;
+  after?: number | undefined;
   /** Hit every n-th request after that. Default 1 (each one). */
-  every?: number;
+  every?: number | undefined;
   /** How many times the rule hits. Default 1; `Infinity` for a permanent fault. */
-  times?: number;
+  times?: number | undefined;
 }
 
 /** A fault with its schedule. */
@@ -206,7 +218,7 @@ export type MockFaultSpec = MockFault | MockFaultRule | (MockFault | MockFaultRu
 
 interface ActiveRule {
   route: MockRoute | '*';
-  rule: Required<MockFaultSchedule> & { fault: MockFault };
+  rule: { after: number; every: number; times: number; fault: MockFault };
   seen: number;
   hits: number;
 }

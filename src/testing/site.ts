@@ -21,112 +21,118 @@ export interface MockOwner {
 export type MockTableInput =
   | string
   | {
-      name?: string;
+      name?: string | undefined;
       /** Default: `[SCHEMA].[TABLE]` (the Snowflake form Tableau reports), or `[TABLE]`. */
-      fullName?: string | null;
-      schema?: string | null;
-      databaseName?: string | null;
+      fullName?: string | null | undefined;
+      schema?: string | null | undefined;
+      databaseName?: string | null | undefined;
       /** Default: the site's `defaultConnectionType` ("snowflake"). */
-      connectionType?: string | null;
+      connectionType?: string | null | undefined;
       /**
        * The token may not see it: answered as Tableau's default `OBFUSCATE_RESULTS` mode does, with
        * its name, fullName, schema, connection type and database nulled. Default false.
        */
-      hidden?: boolean;
+      hidden?: boolean | undefined;
     };
 
+/** A custom SQL query as given to the mock site; unset fields get defaults. */
 export interface MockCustomSqlInput {
-  id?: string;
-  name?: string;
+  id?: string | undefined;
+  name?: string | undefined;
   query: string;
-  connectionType?: string | null;
-  databaseName?: string | null;
+  connectionType?: string | null | undefined;
+  databaseName?: string | null | undefined;
   /** Also accepts the normalised field name. */
-  isUnsupported?: boolean;
+  isUnsupported?: boolean | undefined;
   /** Tableau's parsed tables; leave empty for SQL its parser cannot read. */
-  tables?: MockTableInput[];
+  tables?: MockTableInput[] | undefined;
 }
 
+/** A published data source as given to the mock site; unset fields get defaults. */
 export interface MockPublishedDatasourceInput {
   luid: string;
   name: string;
-  id?: string;
-  projectName?: string | null;
-  projectLuid?: string | null;
-  vizportalUrlId?: string | null;
+  id?: string | undefined;
+  projectName?: string | null | undefined;
+  projectLuid?: string | null | undefined;
+  vizportalUrlId?: string | null | undefined;
   /** Default: false (a live connection). */
-  hasExtracts?: boolean;
-  extractLastRefreshTime?: string | null;
+  hasExtracts?: boolean | undefined;
+  extractLastRefreshTime?: string | null | undefined;
   /** Last full or incremental refresh (or creation). Default: `extractLastRefreshTime`. */
-  extractLastUpdateTime?: string | null;
-  tables?: MockTableInput[];
-  customSql?: MockCustomSqlInput[];
+  extractLastUpdateTime?: string | null | undefined;
+  tables?: MockTableInput[] | undefined;
+  customSql?: MockCustomSqlInput[] | undefined;
 }
 
+/** An embedded data source as given to the mock site; unset fields get defaults. */
 export interface MockEmbeddedDatasourceInput {
-  id?: string;
+  id?: string | undefined;
   name: string;
   /** Default: false (a live connection). */
-  hasExtracts?: boolean;
-  extractLastRefreshTime?: string | null;
+  hasExtracts?: boolean | undefined;
+  extractLastRefreshTime?: string | null | undefined;
   /** Last full or incremental refresh (or creation). Default: `extractLastRefreshTime`. */
-  extractLastUpdateTime?: string | null;
-  tables?: MockTableInput[];
-  customSql?: MockCustomSqlInput[];
+  extractLastUpdateTime?: string | null | undefined;
+  tables?: MockTableInput[] | undefined;
+  customSql?: MockCustomSqlInput[] | undefined;
   /** Published data sources (by luid) this embedded one connects to. */
-  publishedDatasourceLuids?: string[];
+  publishedDatasourceLuids?: string[] | undefined;
 }
 
 /** A workbook. A `TableauWorkbook` (e.g. read from a snapshot) is a valid `MockWorkbookInput`. */
 export interface MockWorkbookInput {
   luid: string;
   name: string;
-  id?: string;
-  projectName?: string | null;
-  projectLuid?: string | null;
-  owner?: MockOwner | null;
-  tags?: string[];
-  description?: string | null;
-  createdAt?: string | null;
-  updatedAt?: string | null;
-  vizportalUrlId?: string | null;
-  embeddedDatasources?: MockEmbeddedDatasourceInput[];
+  id?: string | undefined;
+  projectName?: string | null | undefined;
+  projectLuid?: string | null | undefined;
+  owner?: MockOwner | null | undefined;
+  tags?: string[] | undefined;
+  description?: string | null | undefined;
+  createdAt?: string | null | undefined;
+  updatedAt?: string | null | undefined;
+  vizportalUrlId?: string | null | undefined;
+  embeddedDatasources?: MockEmbeddedDatasourceInput[] | undefined;
   /** Published data sources it uses; merged into the site's list by luid. */
-  publishedDatasources?: MockPublishedDatasourceInput[];
+  publishedDatasources?: MockPublishedDatasourceInput[] | undefined;
   /** In the owner's personal space (default false). */
-  personalSpace?: boolean;
+  personalSpace?: boolean | undefined;
   /** Ignored (the server builds URLs from vizportalUrlId); present so `TableauWorkbook` fits. */
-  url?: string | null;
+  url?: string | null | undefined;
 }
 
+/** A project as given to the mock site. */
 export interface MockProjectInput {
   luid: string;
   name: string;
-  parentLuid?: string | null;
+  parentLuid?: string | null | undefined;
 }
 
+/** A collection as given to `buildMockSite` or `createMockTableauServer` (`siteModel`). */
 export interface MockCollectionInput {
   luid: string;
   name: string;
-  description?: string;
-  ownerLuid?: string;
+  description?: string | undefined;
+  ownerLuid?: string | undefined;
   items: { type: 'workbook' | 'datasource'; luid: string }[];
 }
 
 /** A hand-written site. Everything but `workbooks` is optional. */
 export interface MockSiteInput {
   /** The site's contentUrl (what sign-in takes). Default "mock". */
-  contentUrl?: string;
-  luid?: string;
-  name?: string;
+  contentUrl?: string | undefined;
+  luid?: string | undefined;
+  name?: string | undefined;
   /** Connection type of tables that do not say. Default "snowflake". */
-  defaultConnectionType?: string;
-  projects?: MockProjectInput[];
-  workbooks?: MockWorkbookInput[];
-  publishedDatasources?: MockPublishedDatasourceInput[];
-  collections?: MockCollectionInput[];
+  defaultConnectionType?: string | undefined;
+  projects?: MockProjectInput[] | undefined;
+  workbooks?: MockWorkbookInput[] | undefined;
+  publishedDatasources?: MockPublishedDatasourceInput[] | undefined;
+  collections?: MockCollectionInput[] | undefined;
 }
 
+/** A table of the mock site, with every field resolved. */
 export interface MockTable {
   id: string;
   name: string;
@@ -138,6 +144,7 @@ export interface MockTable {
   hidden: boolean;
 }
 
+/** A custom SQL query of the mock site, with every field resolved. */
 export interface MockCustomSql {
   id: string;
   name: string;
@@ -148,6 +155,7 @@ export interface MockCustomSql {
   tables: MockTable[];
 }
 
+/** A published data source of the mock site, with every field resolved. */
 export interface MockPublishedDatasource {
   id: string;
   luid: string;
@@ -162,6 +170,7 @@ export interface MockPublishedDatasource {
   customSql: MockCustomSql[];
 }
 
+/** An embedded data source of the mock site, with every field resolved. */
 export interface MockEmbeddedDatasource {
   id: string;
   name: string;
@@ -173,6 +182,7 @@ export interface MockEmbeddedDatasource {
   publishedDatasourceLuids: string[];
 }
 
+/** A workbook of the mock site, with every field resolved. */
 export interface MockWorkbook {
   id: string;
   luid: string;
@@ -191,12 +201,14 @@ export interface MockWorkbook {
   publishedDatasourceLuids: string[];
 }
 
+/** A project of the mock site. */
 export interface MockProject {
   luid: string;
   name: string;
   parentLuid: string | null;
 }
 
+/** A collection of the mock site. */
 export interface MockCollection {
   luid: string;
   name: string;
@@ -282,7 +294,7 @@ function resolveTable(input: MockTableInput, owner: string, defaultType: string)
 }
 
 function resolveCustomSql(
-  input: MockCustomSqlInput & { isUnsupported?: boolean },
+  input: MockCustomSqlInput,
   owner: string,
   index: number,
   defaultType: string,
@@ -442,17 +454,17 @@ export function resolveMockSite(input: MockSiteInput): MockSite {
 /** Options of `buildMockSite`. */
 export interface BuildMockSiteOptions {
   /** PRNG seed. Default 1. */
-  seed?: number;
+  seed?: number | undefined;
   /** Number of workbooks. Default 20. */
-  workbooks?: number;
+  workbooks?: number | undefined;
   /** Number of top-level projects (each with one nested child). Default 3. */
-  projects?: number;
+  projects?: number | undefined;
   /** Number of published data sources. Default: workbooks / 5, at least 1. */
-  publishedDatasources?: number;
+  publishedDatasources?: number | undefined;
   /** Site contentUrl. Default "mock". */
-  contentUrl?: string;
+  contentUrl?: string | undefined;
   /** Warehouse database name used in table names. Default "ANALYTICS". */
-  database?: string;
+  database?: string | undefined;
 }
 
 /** A small seeded PRNG (mulberry32): deterministic across platforms. */

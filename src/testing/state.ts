@@ -158,18 +158,18 @@ export class SessionBook {
 /** How a refresh job behaves. */
 export interface MockJobPlan {
   /** Default "success". */
-  outcome?: 'success' | 'failed' | 'cancelled' | 'hang';
+  outcome?: 'success' | 'failed' | 'cancelled' | 'hang' | undefined;
   /** Time spent queued, in ms of the server clock. Default 50. */
-  queuedMs?: number;
+  queuedMs?: number | undefined;
   /** Time spent running, in ms of the server clock. Default 100. */
-  runMs?: number;
+  runMs?: number | undefined;
   /** Tableau's failure notes (for "failed"). Default: a realistic driver error. */
-  notes?: string;
+  notes?: string | undefined;
   /**
    * An incremental refresh: on success it moves `extractLastUpdateTime` only (Tableau's
    * `extractLastRefreshTime` is the last FULL refresh). Default false.
    */
-  incremental?: boolean;
+  incremental?: boolean | undefined;
 }
 
 /** Default plan values. */
@@ -180,14 +180,17 @@ const DEFAULT_JOB_PLAN = {
   notes:
     'com.tableausoftware.nativeapi.dll.DataSourceException: The database returned an error: relation does not exist',
   incremental: false,
-} as const satisfies Required<MockJobPlan>;
+} as const satisfies ResolvedJobPlan;
+
+/** A plan with every field set. */
+type ResolvedJobPlan = { [K in keyof MockJobPlan]-?: Exclude<MockJobPlan[K], undefined> };
 
 /** A job as created. */
 export interface MockJob {
   id: string;
   target: MockTarget;
   createdAtMs: number;
-  plan: Required<MockJobPlan>;
+  plan: ResolvedJobPlan;
   /** Whether its success has been applied to the site's refresh times. */
   applied: boolean;
 }
@@ -209,9 +212,21 @@ function isoSeconds(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
+/** The fields of a plan that are given (a field set to `undefined` is not). */
+function givenFields(plan: MockJobPlan | undefined): MockJobPlan {
+  return Object.fromEntries(Object.entries(plan ?? {}).filter(([, value]) => value !== undefined));
+}
+
 /** Complete a partial plan with the defaults. */
-function resolveJobPlan(plan: MockJobPlan | undefined): Required<MockJobPlan> {
-  return { ...DEFAULT_JOB_PLAN, ...(plan ?? {}) };
+function resolveJobPlan(plan: MockJobPlan = {}): ResolvedJobPlan {
+  // Field by field: a field given as `undefined` takes its default too.
+  return {
+    outcome: plan.outcome ?? DEFAULT_JOB_PLAN.outcome,
+    queuedMs: plan.queuedMs ?? DEFAULT_JOB_PLAN.queuedMs,
+    runMs: plan.runMs ?? DEFAULT_JOB_PLAN.runMs,
+    notes: plan.notes ?? DEFAULT_JOB_PLAN.notes,
+    incremental: plan.incremental ?? DEFAULT_JOB_PLAN.incremental,
+  };
 }
 
 /** When the job finishes (ms), or null if it never does. */
@@ -402,8 +417,8 @@ export class MockState {
     this.#jobCount += 1;
     const id = `00000000-0000-4000-8000-${String(this.#jobCount).padStart(12, '0')}`;
     const plan = resolveJobPlan({
-      ...this.defaultJobPlan,
-      ...this.jobPlans.get(targetKey(target)),
+      ...givenFields(this.defaultJobPlan),
+      ...givenFields(this.jobPlans.get(targetKey(target))),
     });
     const job: MockJob = {
       id,

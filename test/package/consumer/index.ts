@@ -28,6 +28,8 @@ const client = createTableauClient(options);
 try {
   const workbooks: TableauWorkbook[] = await client.listWorkbooks({
     signal: AbortSignal.timeout(60_000),
+    projects: process.env.TABLEAU_PROJECTS?.split(','),
+    pageSize: process.env.TABLEAU_PAGE_SIZE ? Number(process.env.TABLEAU_PAGE_SIZE) : undefined,
   });
   console.log(`listed ${workbooks.length} workbooks: ${workbooks.map((w) => w.name).join(', ')}`);
 } catch (error) {
