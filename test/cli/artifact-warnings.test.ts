@@ -7,9 +7,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
 import { run } from '../../src/cli/run.js';
-import { createMockTableauServer, type MockSiteInput } from '../../src/testing/index.js';
-import { SENTINEL_SECRET, SENTINEL_TOKEN_NAME } from '../helpers/secrets.js';
-import { captureIo, copyExample, exampleProject } from './helpers.js';
+import { captureIo, copyExample, exampleProject, mockTableau } from './helpers.js';
 
 const snapshot = join(exampleProject, 'tableau-snapshot.json');
 
@@ -48,21 +46,8 @@ t.test('a manifest schema newer than known: read, and a warning from every comma
 
 t.test('refresh: run_results of another invocation, older than the manifest', async (t) => {
   const project = await copyExample(t);
-  const site = JSON.parse(
-    await readFile(join(exampleProject, 'tableau-site.json'), 'utf8'),
-  ) as MockSiteInput;
-  const server = await createMockTableauServer({
-    siteModel: site,
-    tokens: [{ name: SENTINEL_TOKEN_NAME, secret: SENTINEL_SECRET }],
-  });
-  t.teardown(() => server.close());
-  const env = {
-    TABLEAU_SERVER_URL: server.url,
-    TABLEAU_SITE_NAME: server.siteName,
-    TABLEAU_TOKEN_NAME: SENTINEL_TOKEN_NAME,
-    TABLEAU_TOKEN_SECRET: SENTINEL_SECRET,
-    DBT_ACTIVE_EXPOSURES: '1',
-  };
+  const mock = await mockTableau(t);
+  const env = { ...mock.env, DBT_ACTIVE_EXPOSURES: '1' };
   t.equal(await run(['sync'], captureIo(env, project).io), 0);
   const belongs = captureIo(env, project);
   t.equal(await run(['refresh', '--dry-run'], belongs.io), 0, belongs.stderr());
