@@ -164,11 +164,28 @@ const tableOrder = byKeys<TableauTable>(
   (t) => t.schema,
 );
 
-/** Tables deduplicated by `tableKey`, sorted. */
+/** Null before "" where `tableOrder` reads both as "". */
+function nullFirst(a: string | null, b: string | null): number {
+  return a === b ? 0 : a === null ? -1 : b === null ? 1 : 0;
+}
+
+/** `tableOrder`, then null before "": two tables compare equal exactly when their `tableKey`s do. */
+function compareTables(a: TableauTable, b: TableauTable): number {
+  return (
+    tableOrder(a, b) ||
+    nullFirst(a.databaseName, b.databaseName) ||
+    nullFirst(a.connectionType, b.connectionType) ||
+    nullFirst(a.schema, b.schema)
+  );
+}
+
+/**
+ * Tables deduplicated by `tableKey` (the last of equal tables kept), sorted. Sorted first, equal
+ * tables are neighbours, so no key is built per table (200,000 tables in a large snapshot).
+ */
 function uniqueTables(tables: readonly TableauTable[]): TableauTable[] {
-  const byKey = new Map<string, TableauTable>();
-  for (const table of tables) byKey.set(tableKey(table), table);
-  return [...byKey.values()].sort(tableOrder);
+  const sorted = [...tables].sort(compareTables);
+  return sorted.filter((t, i) => i + 1 === sorted.length || compareTables(t, sorted[i + 1]!) !== 0);
 }
 
 /** Normalise raw tables: deduplicated by `tableKey`, sorted. */

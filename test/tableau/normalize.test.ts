@@ -523,3 +523,68 @@ t.test('anything that is not Metadata API output is a coded error naming the fie
   t.same(normalizeWorkbooks({ data: {} }), []);
   t.same(normalizeWorkbooks({ workbooksConnection: null, otherConnection: { nodes: [] } }), []);
 });
+
+t.test(
+  'tables that differ only by a null or an empty part: one order, duplicates once',
+  async (t) => {
+    const table = (id: string, schema: string | null, connectionType: string | null) => ({
+      id,
+      name: 'ORDERS',
+      fullName: 'ORDERS',
+      schema,
+      connectionType,
+      database: { name: 'ANALYTICS' },
+    });
+    // The same table twice (a and c), and two that differ from it only by null vs "".
+    const a = table('t1', null, 'snowflake');
+    const b = table('t2', '', 'snowflake');
+    const c = table('t3', null, 'snowflake');
+    const d = table('t4', null, null);
+    const page = (upstreamTables: object[]) => ({
+      data: {
+        workbooksConnection: {
+          nodes: [
+            {
+              luid: 'wb1',
+              name: 'W',
+              embeddedDatasources: [{ id: 'e1', name: 'Main', upstreamTables }],
+            },
+          ],
+        },
+      },
+    });
+    const tablesOf = (upstream: object[]) =>
+      normalizeWorkbooks(page(upstream))[0]!.embeddedDatasources[0]!.tables;
+    const expected = [
+      {
+        name: 'ORDERS',
+        fullName: 'ORDERS',
+        schema: null,
+        databaseName: 'ANALYTICS',
+        connectionType: null,
+      },
+      {
+        name: 'ORDERS',
+        fullName: 'ORDERS',
+        schema: null,
+        databaseName: 'ANALYTICS',
+        connectionType: 'snowflake',
+      },
+      {
+        name: 'ORDERS',
+        fullName: 'ORDERS',
+        schema: '',
+        databaseName: 'ANALYTICS',
+        connectionType: 'snowflake',
+      },
+    ];
+    for (const order of [
+      [a, b, c, d],
+      [b, c, d, a],
+      [d, c, b, a],
+      [c, a, d, b],
+    ]) {
+      t.same(tablesOf(order), expected, order.map((x) => x.id).join(','));
+    }
+  },
+);
