@@ -17,7 +17,11 @@ export interface CliIo {
   stdin?: Readable | undefined;
   stdout: TextSink;
   stderr: TextSink;
-  /** Environment variables (never printed as a whole: they may hold the token secret). */
+  /**
+   * Environment variables (never printed as a whole: they may hold the token secret). Two are
+   * read from the process instead: the proxy variables (the Tableau transport reads process.env)
+   * and NODE_EXTRA_CA_CERTS (Node reads it at start).
+   */
   env: Readonly<Record<string, string | undefined>>;
   /** Directory relative paths are resolved against. */
   cwd: string;

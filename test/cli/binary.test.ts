@@ -1,12 +1,14 @@
 /**
- * The built binary, spawned as users run it (`node dist/cli/main.js`). `npm test` builds first;
- * in a manual run, `npm run build` before tap.
+ * The built binary, spawned as users run it (`node dist/cli/main.js`): once per thing only a real
+ * process shows (its exit code, stdout and stderr, process.env read as the environment, a command
+ * loaded from dist/); the other cases of the same tests run in process through `run` (`runCli`).
+ * `npm test` builds first; in a manual run, `npm run build` before tap.
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
-import { binary, copyExample, jaffleLineage, spawnCli, tempDir } from './helpers.js';
+import { binary, copyExample, jaffleLineage, runCli, spawnCli, tempDir } from './helpers.js';
 
 if (!existsSync(binary)) {
   t.fail(`${binary} is missing: run \`npm run build\` first (npm test does)`);
@@ -21,7 +23,7 @@ if (!existsSync(binary)) {
     t.equal(help.code, 0);
     t.match(help.stdout, /Usage: dbt-auto-exposures <command> \[options\]/);
     for (const command of ['sync', 'refresh', 'impact', 'lineage', 'snapshot']) {
-      const r = await spawnCli([command, '--help']);
+      const r = await runCli([command, '--help']);
       t.equal(r.code, 0, `${command} --help`);
       t.match(r.stdout, `Usage: dbt-auto-exposures ${command}`);
       t.match(r.stdout, 'Examples:');
@@ -34,14 +36,14 @@ if (!existsSync(binary)) {
     t.match(r.stderr, /^ERR_INVALID_OPTION: sync: unknown option --no-such-flag\n/);
     t.match(r.stderr, /\nhint: run `dbt-auto-exposures sync --help`/);
     t.equal(r.stdout, '');
-    const value = await spawnCli(['refresh', '--concurrency', 'many']);
+    const value = await runCli(['refresh', '--concurrency', 'many']);
     t.equal(value.code, 2);
     t.match(value.stderr, /--concurrency: expected a whole number ≥ 1, got "many"/);
   });
 
   t.test('missing artifacts exit 1 naming the file, with a hint', async (t) => {
     const dir = await tempDir(t);
-    const r = await spawnCli([
+    const r = await runCli([
       'impact',
       '--select',
       'orders',
@@ -57,7 +59,7 @@ if (!existsSync(binary)) {
     );
     t.match(r.stderr, /\nhint: run dbt first/);
     t.notMatch(r.stderr, /\n {4}at /, 'no stack without --verbose');
-    const lineage = await spawnCli(['refresh', '--project-dir', dir]);
+    const lineage = await runCli(['refresh', '--project-dir', dir]);
     t.equal(lineage.code, 1);
     t.match(
       lineage.stderr,
@@ -80,7 +82,7 @@ if (!existsSync(binary)) {
       "  Sales Overview (sales_overview) — dashboard, owner Ada Park <ada.park@jaffle.example>\n    https://tableau.example/#/site/jaffle/workbooks/101\n    reads ref('customers', v=2), ref('orders')",
     );
     const out = join(project, 'impact.md');
-    const md = await spawnCli([
+    const md = await runCli([
       'impact',
       '--run-results',
       join(project, 'target', 'run_results.json'),
@@ -98,10 +100,10 @@ if (!existsSync(binary)) {
     const text = await readFile(out, 'utf8');
     t.match(text, /^### Tableau exposures downstream of the 9 nodes rebuilt by the run\n/);
     t.equal(text.split('\n').filter((l) => l.startsWith('| [') || l.startsWith('| O')).length, 3);
-    const bad = await spawnCli(['lineage', '--format', 'pdf', '--project-dir', project]);
+    const bad = await runCli(['lineage', '--format', 'pdf', '--project-dir', project]);
     t.equal(bad.code, 2);
     t.match(bad.stderr, /--format: expected text, markdown, mermaid, json, got "pdf"/);
-    const none = await spawnCli(['impact', '--project-dir', project, '--lineage', jaffleLineage]);
+    const none = await runCli(['impact', '--project-dir', project, '--lineage', jaffleLineage]);
     t.equal(none.code, 2);
     t.match(
       none.stderr,
@@ -135,12 +137,9 @@ if (!existsSync(binary)) {
         await readFile(join(project, 'target', 'active_exposures.json'), 'utf8'),
       );
       t.equal(report.enabled, false);
-      const bad = await spawnCli(
-        ['refresh', '--project-dir', project, '--lineage', jaffleLineage],
-        {
-          env: { DBT_ACTIVE_EXPOSURES: 'yes' },
-        },
-      );
+      const bad = await runCli(['refresh', '--project-dir', project, '--lineage', jaffleLineage], {
+        env: { DBT_ACTIVE_EXPOSURES: 'yes' },
+      });
       t.equal(bad.code, 2);
       t.match(bad.stderr, /^ERR_CONFIG: DBT_ACTIVE_EXPOSURES="yes" is not a valid value/);
     },

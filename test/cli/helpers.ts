@@ -1,12 +1,13 @@
 /**
- * Helpers for the CLI tests: a captured `CliIo`, a scratch copy of the example dbt project, and
- * spawning the built binary.
+ * Helpers for the CLI tests: a captured `CliIo`, running the CLI in process, a scratch copy of the
+ * example dbt project, and spawning the built binary (only where the real process is the point).
  */
 import { spawn } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CliIo } from '../../src/cli/io.js';
+import { run } from '../../src/cli/run.js';
 import { createMockTableauServer, type MockSiteInput } from '../../src/testing/index.js';
 import { SENTINEL_SECRET, SENTINEL_TOKEN_NAME } from '../helpers/secrets.js';
 import { repoFixtures, repoRoot } from '../helpers/shared-fixtures.js';
@@ -59,17 +60,31 @@ export async function copyExample(t: Teardown): Promise<string> {
   return dir;
 }
 
-export interface Spawned {
+/** How a CLI run ended: its exit code and everything it printed. */
+export interface CliResult {
   code: number | null;
   stdout: string;
   stderr: string;
+}
+
+/**
+ * Run the CLI in process (`run(args, io)`, what the binary does) with exactly `env` (never
+ * process.env), in `cwd`: the same arguments and result as `spawnCli`, without a process.
+ */
+export async function runCli(
+  args: string[],
+  options: { env?: Record<string, string>; cwd?: string } = {},
+): Promise<CliResult> {
+  const c = captureIo(options.env ?? {}, options.cwd ?? repoRoot);
+  const code = await run(args, c.io);
+  return { code, stdout: c.stdout(), stderr: c.stderr() };
 }
 
 /** Run the built binary with `args`, a clean environment plus `env`, in `cwd`. */
 export function spawnCli(
   args: string[],
   options: { env?: Record<string, string>; cwd?: string } = {},
-): Promise<Spawned> {
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [binary, ...args], {
       cwd: options.cwd ?? repoRoot,

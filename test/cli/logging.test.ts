@@ -1,14 +1,15 @@
 /**
- * dbt's logging flags and variables, through the built binary: --log-format text|json|debug and
- * DBT_LOG_FORMAT (in JSON every stdout line is a JSON event with dbt-common's EventInfo fields,
- * fatal errors included), --log-level, -q/--quiet, --no-color/NO_COLOR, --output json, and
- * --warn-error (flag, DBT_WARN_ERROR, config key).
+ * dbt's logging flags and variables, in process (`run` with captured output; the real binary's
+ * output is in test/cli/binary.test.ts): --log-format text|json|debug and DBT_LOG_FORMAT (in JSON
+ * every stdout line is a JSON event with dbt-common's EventInfo fields, fatal errors included),
+ * --log-level, -q/--quiet, --no-color/NO_COLOR, --output json, and --warn-error (flag,
+ * DBT_WARN_ERROR, config key).
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { run } from '../../src/cli/run.js';
-import { captureIo, copyExample, type Spawned, spawnCli } from './helpers.js';
+import { type CliResult, captureIo, copyExample, runCli } from './helpers.js';
 
 /** dbt-common's EventInfo fields (dbt_common/events/types.proto), as dbt's JSON logs carry them. */
 const EVENT_INFO = [
@@ -30,7 +31,7 @@ type Line = { info: Record<string, unknown>; data: Record<string, unknown> } & R
   unknown
 >;
 
-function jsonLines(t: Test, r: Spawned): Line[] {
+function jsonLines(t: Test, r: CliResult): Line[] {
   const lines = r.stdout.trimEnd().split('\n');
   return lines.map((line) => {
     try {
@@ -49,7 +50,7 @@ t.test('--log-format json / DBT_LOG_FORMAT=json: every stdout line is a dbt even
     [['--log-format', 'json'], {}],
     [[], { DBT_LOG_FORMAT: 'json' }],
   ] as [string[], Record<string, string>][]) {
-    const r = await spawnCli(['sync', '--snapshot', snapshot, ...args], { cwd: project, env });
+    const r = await runCli(['sync', '--snapshot', snapshot, ...args], { cwd: project, env });
     t.equal(r.code, 0, r.stderr);
     const events = jsonLines(t, r);
     t.ok(events.length >= 1);
@@ -70,13 +71,13 @@ t.test('--log-format json / DBT_LOG_FORMAT=json: every stdout line is a dbt even
 t.test('in JSON mode fatal errors are JSON lines on stdout too', async (t) => {
   const project = await copyExample(t);
   const snapshot = join(project, 'tableau-snapshot.json');
-  t.equal((await spawnCli(['sync', '--snapshot', snapshot], { cwd: project })).code, 0);
+  t.equal((await runCli(['sync', '--snapshot', snapshot], { cwd: project })).code, 0);
   const cases: [string[], Record<string, string>, number, string][] = [
     [['impact', '-s', 'ordrs', '--log-format', 'json'], {}, 2, 'ERR_INVALID_OPTION'],
     [['synk'], { DBT_LOG_FORMAT: 'json' }, 2, 'ERR_INVALID_OPTION'],
   ];
   for (const [args, env, exit, code] of cases) {
-    const r = await spawnCli(args, { cwd: project, env });
+    const r = await runCli(args, { cwd: project, env });
     t.equal(r.code, exit, args.join(' '));
     t.equal(r.stderr, '', 'nothing on stderr');
     const [event, ...more] = jsonLines(t, r);
@@ -91,7 +92,7 @@ t.test('in JSON mode fatal errors are JSON lines on stdout too', async (t) => {
 t.test('--log-format debug: dbt debug lines with time, level and thread', async (t) => {
   const project = await copyExample(t);
   const snapshot = join(project, 'tableau-snapshot.json');
-  const r = await spawnCli(['sync', '--snapshot', snapshot, '--log-format', 'debug'], {
+  const r = await runCli(['sync', '--snapshot', snapshot, '--log-format', 'debug'], {
     cwd: project,
   });
   t.equal(r.code, 0, r.stderr);
@@ -104,7 +105,7 @@ t.test('-q, DBT_QUIET, --log-level: what is printed', async (t) => {
   const project = await copyExample(t);
   const snapshot = join(project, 'tableau-snapshot.json');
   const sync = (args: string[], env: Record<string, string> = {}) =>
-    spawnCli(['sync', '--snapshot', snapshot, ...args], { cwd: project, env });
+    runCli(['sync', '--snapshot', snapshot, ...args], { cwd: project, env });
   const quiet = await sync([], { DBT_QUIET: '1' });
   t.equal(quiet.code, 0, quiet.stderr);
   t.equal(quiet.stdout, '', 'DBT_QUIET: no summary');
@@ -143,7 +144,7 @@ t.test('--no-color and NO_COLOR win over FORCE_COLOR', async (t) => {
 t.test('--output json: one JSON object on stdout for sync, impact and lineage', async (t) => {
   const project = await copyExample(t);
   const snapshot = join(project, 'tableau-snapshot.json');
-  const sync = await spawnCli(['sync', '--snapshot', snapshot, '-o', 'json'], { cwd: project });
+  const sync = await runCli(['sync', '--snapshot', snapshot, '-o', 'json'], { cwd: project });
   t.equal(sync.code, 0, sync.stderr);
   const [summary, ...rest] = jsonLines(t, sync);
   t.same(rest, []);
@@ -156,7 +157,7 @@ t.test('--output json: one JSON object on stdout for sync, impact and lineage', 
       { reason: 'not_a_warehouse', count: 1 },
     ],
   });
-  const lineage = await spawnCli(['lineage', '--output', 'json'], { cwd: project });
+  const lineage = await runCli(['lineage', '--output', 'json'], { cwd: project });
   t.equal(JSON.parse(lineage.stdout).exposures.length, 6);
 });
 

@@ -4,8 +4,12 @@
  * with the loopback test certificate, trusted through NODE_EXTRA_CA_CERTS), the sync works
  * through it, the proxy never sees a credential (TLS runs end to end), NO_PROXY bypasses it,
  * redirects are still refused through it, and every request carries the User-Agent (proxy:
- * test/helpers/proxy.ts). A connected
- * app (TABLEAU_CONNECTED_APP_*) signs in through the proxy too.
+ * test/helpers/proxy.ts). A connected app (TABLEAU_CONNECTED_APP_*) signs in through the proxy
+ * too, named in lowercase (https_proxy).
+ *
+ * These runs are real processes because what they test is read from the process, not from the
+ * CLI's `io`: Node reads NODE_EXTRA_CA_CERTS once at start, and the transport reads the proxy
+ * variables from process.env (proxy-from-env). A case that needs neither runs in process.
  */
 import { readFileSync } from 'node:fs';
 import { cp, readFile, writeFile } from 'node:fs/promises';
@@ -22,7 +26,7 @@ import { repoRoot } from '../helpers/shared-fixtures.js';
 import { exampleProject, scratch, startMock } from '../reliability/harness.js';
 import { type SeenRequest, startHostile } from '../reliability/hostile.js';
 import { envFor } from '../reliability/hostile-cli.js';
-import { spawnCli } from './helpers.js';
+import { runCli, spawnCli } from './helpers.js';
 
 const VERSION = (
   JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }
@@ -88,19 +92,6 @@ t.test(
   },
 );
 
-t.test('lowercase https_proxy works the same', async (t) => {
-  const mock = await startMock(t);
-  const front = await startHostile(t, { tls: true, upstream: mock.url });
-  const proxy = await startProxy(t);
-  const dir = await project(t);
-  const run = await spawnCli(['sync'], {
-    cwd: dir,
-    env: { ...envFor(front.url, mock), https_proxy: proxy.url },
-  });
-  t.equal(run.code, 0, run.stderr);
-  t.ok(proxy.tunnels.length > 0, 'the proxy was used');
-});
-
 t.test('NO_PROXY bypasses the proxy', async (t) => {
   const mock = await startMock(t);
   const front = await startHostile(t, { tls: true, upstream: mock.url });
@@ -142,7 +133,7 @@ t.test(
   },
 );
 
-t.test('a connected app signs in through the proxy; its secret and JWT never show', async (t) => {
+t.test('a connected app signs in through https_proxy; its secret and JWT never show', async (t) => {
   const app = {
     clientId: 'ci-connected-app',
     secretId: 'ci-secret-id',
@@ -162,7 +153,7 @@ t.test('a connected app signs in through the proxy; its secret and JWT never sho
     cwd: dir,
     env: {
       ...env,
-      HTTPS_PROXY: proxy.url,
+      https_proxy: proxy.url,
       TABLEAU_CONNECTED_APP_CLIENT_ID: app.clientId,
       TABLEAU_CONNECTED_APP_SECRET_ID: app.secretId,
       TABLEAU_CONNECTED_APP_SECRET_VALUE: app.secretValue,
@@ -170,6 +161,7 @@ t.test('a connected app signs in through the proxy; its secret and JWT never sho
     },
   });
   t.equal(run.code, 0, run.stderr);
+  t.same(new Set(proxy.tunnels), new Set([hostOf(front.url)]), 'https_proxy: through the proxy');
   t.equal(mock.counters.signIns, 1);
   const signIn = front.requests.find((r) => r.url.endsWith('/auth/signin'));
   const jwt = (JSON.parse(signIn?.body ?? '{}') as { credentials?: { jwt?: string } }).credentials
@@ -184,7 +176,7 @@ t.test('a connected app signs in through the proxy; its secret and JWT never sho
 
 t.test('a connected app and a personal access token together are refused', async (t) => {
   const dir = await project(t);
-  const run = await spawnCli(['sync'], {
+  const run = await runCli(['sync'], {
     cwd: dir,
     env: {
       TABLEAU_SERVER_URL: 'https://tableau.example.com',

@@ -119,7 +119,8 @@ t.test('--wait in a terminal: one line shows the jobs waited on and the time', a
   const { project, server, env } = await setUp(t);
   server.setJobPlan(null, { queuedMs: 200, runMs: 1200 });
   const c = captureIo(env, project, true);
-  t.equal(await run(['refresh', '--wait'], c.io), 0, c.stderr());
+  // All five jobs waited on at once: one job's wait (~2 s) instead of three in a row.
+  t.equal(await run(['refresh', '--wait', '--concurrency', '5'], c.io), 0, c.stderr());
   // The line is rewritten in place: carriage return and erase-line before each update.
   t.match(c.stderr(), '\r\u001b[2Kwaiting for ');
   t.match(c.stderr(), /waiting for \d refresh jobs? \(\d+s\)/);

@@ -1,18 +1,20 @@
 /**
- * `refresh` as users run it (the built binary), read line by line as it prints: the log arrives
- * as things happen, `--follow -` refreshes before dbt's log ends, a job not waited on is
- * TRIGGERED (not success), and --wait prints that it is waiting.
+ * `refresh` as users run it, read line by line as it prints: the log arrives as things happen,
+ * `--follow -` refreshes before dbt's log ends, a job not waited on is TRIGGERED (not success),
+ * and --wait prints that it is waiting. The first case pipes dbt's log into the built binary and
+ * reads its stdout while it runs (a real process's pipes); the others run in process.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { PassThrough } from 'node:stream';
 import t, { type Test } from 'tap';
 import { run } from '../../src/cli/run.js';
 import { writeRun } from '../active/dbt-log-helpers.js';
 import { assertNoSecrets } from '../helpers/secrets.js';
-import { binary, captureIo, copyExample, mockTableau } from './helpers.js';
+import { binary, captureIo, copyExample, mockTableau, runCli } from './helpers.js';
 
 async function setUp(t: Test) {
   const project = await copyExample(t);
@@ -38,6 +40,19 @@ function start(args: string[], env: Record<string, string>, cwd: string) {
   void exited.then(() => (done = true));
   return { child, lines, exited, stderr: () => stderr, done: () => done };
 }
+
+/** The CLI in process, its stdin a pipe the test writes dbt's log into. */
+function startInProcess(args: string[], env: Record<string, string>, cwd: string) {
+  const c = captureIo(env, cwd);
+  const stdin = new PassThrough();
+  c.io.stdin = stdin;
+  let done = false;
+  const exited = run(args, c.io).finally(() => (done = true));
+  const lines = (): string[] => c.stdout().split('\n').slice(0, -1);
+  return { stdin, lines, exited, stderr: c.stderr, done: () => done };
+}
+
+const linesOf = (stdout: string): string[] => stdout.trimEnd().split('\n');
 
 async function until(check: () => boolean, ms = 15_000): Promise<void> {
   const startedAt = Date.now();
@@ -97,18 +112,18 @@ if (!existsSync(binary)) {
 
   t.test('--json: one JSON line per entry, as it happens', async (t) => {
     const { project, env } = await setUp(t);
-    const cli = start(
+    const cli = startInProcess(
       ['refresh', '--follow', '-', '--log-format', 'json'],
       { ...env, DBT_ACTIVE_EXPOSURES: '1' },
       project,
     );
     const snapshot = BUILD.finishedAt.get('snapshot.jaffle_tableau.customers_snapshot')!;
-    cli.child.stdin.write(`${BUILD.lines.slice(0, snapshot + 1).join('\n')}\n`);
-    await until(() => cli.lines.some((l) => l.includes('"AE010"')));
+    cli.stdin.write(`${BUILD.lines.slice(0, snapshot + 1).join('\n')}\n`);
+    await until(() => cli.lines().some((l) => l.includes('"AE010"')));
     t.equal(cli.done(), false);
-    cli.child.stdin.end(`${BUILD.lines.slice(snapshot + 1).join('\n')}\n`);
+    cli.stdin.end(`${BUILD.lines.slice(snapshot + 1).join('\n')}\n`);
     t.equal(await cli.exited, 0, cli.stderr());
-    const entries = cli.lines.map((l) => JSON.parse(l));
+    const entries = cli.lines().map((l) => JSON.parse(l));
     const library = entries.filter((e) => /^AE[01]/.test(e.info.code));
     t.equal(library.filter((e) => /^AE0/.test(e.info.code)).at(-1).info.code, 'AE007');
     t.ok(library.every((e) => e.info.category === 'active_exposures'));
@@ -120,27 +135,33 @@ if (!existsSync(binary)) {
       const { project, server, env } = await setUp(t);
       server.setJobPlan(null, { outcome: 'failed', queuedMs: 100, runMs: 400 });
       const enabled = { ...env, DBT_ACTIVE_EXPOSURES: '1' };
-      const noWait = start(['refresh'], enabled, project);
-      t.equal(await noWait.exited, 0, noWait.stderr());
-      t.notMatch(noWait.lines.join('\n'), /OK refreshed/);
-      t.match(noWait.lines.join('\n'), /TRIGGERED refresh of workbook 'Customer Health'/);
-      t.match(noWait.lines.at(-1), /TRIGGERED=5 REFRESHED=0 SKIP=2 ERROR=0/);
+      const noWait = await runCli(['refresh'], { env: enabled, cwd: project });
+      t.equal(noWait.code, 0, noWait.stderr);
+      t.notMatch(noWait.stdout, /OK refreshed/);
+      t.match(noWait.stdout, /TRIGGERED refresh of workbook 'Customer Health'/);
+      t.match(linesOf(noWait.stdout).at(-1), /TRIGGERED=5 REFRESHED=0 SKIP=2 ERROR=0/);
       const report = JSON.parse(
         await readFile(join(project, 'target', 'active_exposures.json'), 'utf8'),
       );
       t.notOk(report.results.some((r: { status: string }) => r.status === 'success'));
       t.equal(report.summary.triggered, 5);
 
-      const waited = start(
-        ['refresh', '--wait', '--build-after', '0'],
-        { ...enabled, DBT_AUTO_EXPOSURES_PROGRESS_INTERVAL: '0.05' },
-        project,
+      // Those jobs end before the next run asks (else Tableau answers "already queued").
+      await until(() => server.jobs().every((job) => job.completedAt !== null));
+      // All five jobs waited on at once: one poll interval (500 ms) instead of three at the
+      // default concurrency of 2.
+      const waited = await runCli(
+        ['refresh', '--wait', '--build-after', '0', '--concurrency', '5'],
+        {
+          env: { ...enabled, DBT_AUTO_EXPOSURES_PROGRESS_INTERVAL: '0.05' },
+          cwd: project,
+        },
       );
-      t.equal(await waited.exited, 1, waited.stderr());
-      t.match(waited.lines.at(-1), /TRIGGERED=0 REFRESHED=0 SKIP=2 ERROR=5/);
-      t.match(waited.lines.join('\n'), /ERROR refreshing .* \[ERROR: job failed: /);
+      t.equal(waited.code, 1, waited.stderr);
+      t.match(linesOf(waited.stdout).at(-1), /TRIGGERED=0 REFRESHED=0 SKIP=2 ERROR=5/);
+      t.match(waited.stdout, /ERROR refreshing .* \[ERROR: job failed: /);
       // Not a terminal: a line now and then while the jobs run.
-      t.match(waited.stderr(), /waiting for \d refresh jobs? \(\d+s\)\n/);
+      t.match(waited.stderr, /waiting for \d refresh jobs? \(\d+s\)\n/);
     },
   );
 }

@@ -17,7 +17,7 @@ import t from 'tap';
 import { run } from '../../src/cli/run.js';
 import { select, selectionGraph } from '../../src/cli/selection.js';
 import { loadLineage, loadManifest } from '../../src/index.js';
-import { captureIo, copyExample, spawnCli } from './helpers.js';
+import { captureIo, copyExample, runCli } from './helpers.js';
 
 /** A synced copy of the example project, and its selection graph. */
 async function synced(t: Parameters<typeof copyExample>[0]) {
@@ -145,10 +145,10 @@ t.test('a name, tag, method or path that matches nothing: exit 2 with the closes
   }
 });
 
-t.test('through the binary: impact -s, --exclude, JSON output, exit codes', async (t) => {
+t.test('impact -s, --exclude, JSON output, exit codes', async (t) => {
   const { project } = await synced(t);
   const names = async (args: string[]) => {
-    const r = await spawnCli(['impact', ...args, '--output', 'json'], { cwd: project });
+    const r = await runCli(['impact', ...args, '--output', 'json'], { cwd: project });
     t.equal(r.code, 0, r.stderr);
     const lines = r.stdout.trimEnd().split('\n');
     t.equal(lines.length, 1, 'one JSON object on stdout');
@@ -174,11 +174,11 @@ t.test('through the binary: impact -s, --exclude, JSON output, exit codes', asyn
     '--exclude removes from the result',
   );
   t.same(await names(['-s', 'exposure:customer_health']), ['customer_health']);
-  const typo = await spawnCli(['impact', '-s', 'ordrs'], { cwd: project });
+  const typo = await runCli(['impact', '-s', 'ordrs'], { cwd: project });
   t.equal(typo.code, 2, 'a typo fails the CI check');
   t.match(typo.stderr, /did you mean "orders"\?/);
   t.equal(typo.stdout, '');
-  const viaEnv = await spawnCli(['impact', '--output', 'json'], {
+  const viaEnv = await runCli(['impact', '--output', 'json'], {
     cwd: project,
     env: { DBT_AUTO_EXPOSURES_SELECT: 'stg_refunds' },
   });

@@ -179,12 +179,16 @@ t.test('a failed refresh job exits 1', async (t) => {
   t.equal(await run(['sync'], captureIo(base, project).io), 0);
   server.setJobPlan(null, { outcome: 'failed' });
   const c = captureIo({ ...base, DBT_ACTIVE_EXPOSURES: '1' }, project);
-  t.equal(await run(['refresh', '--wait'], c.io), 1);
+  // All five jobs waited on at once: one job poll interval instead of three.
+  t.equal(await run(['refresh', '--wait', '--concurrency', '5'], c.io), 1);
   t.match(c.stdout(), /ERROR=[1-9]/);
 });
 
 t.test('an unreachable server: a clear error, exit 1, nothing written', async (t) => {
   const project = await copyExample(t);
+  // One retry (500 ms) shows the retry line; the default four wait 7.5 s for the same error.
+  const config = join(project, 'dbt-auto-exposures.config.yml');
+  await writeFile(config, `${await readFile(config, 'utf8')}tableau:\n  retries: 1\n`);
   const c = captureIo(
     {
       TABLEAU_SERVER_URL: 'http://127.0.0.1:9',
