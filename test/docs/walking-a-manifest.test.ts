@@ -28,6 +28,7 @@ t.test('the examples typecheck against the public API', async (t) => {
   const source = code.replace("from 'dbt-auto-exposures'", "from '../../src/index.js'");
   const options: ts.CompilerOptions = {
     target: ts.ScriptTarget.ES2022,
+    lib: ['lib.es2023.d.ts'],
     module: ts.ModuleKind.NodeNext,
     moduleResolution: ts.ModuleResolutionKind.NodeNext,
     strict: true,
