@@ -454,7 +454,7 @@ export function createHttpClient(config: HttpConfig): HttpClient {
     const timeoutMs =
       deadline === undefined
         ? config.timeoutMs
-        : Math.max(1, Math.min(config.timeoutMs, Math.round(deadline - performance.now())));
+        : Math.max(1, Math.min(config.timeoutMs, Math.ceil(deadline - performance.now())));
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(), timeoutMs);
     // Aborted to drop a body the client will not read (a redirect's, one over the cap); one per hop.

@@ -234,12 +234,15 @@ export function createRefreshApi(deps: RefreshDeps): RefreshApi {
           path: (s) => `/api/${s.apiVersion}/sites/${s.siteLuid}/jobs/${encodeURIComponent(jobId)}`,
           signal: options.signal,
           operation,
-          budgetMs: Math.max(1, Math.round(timeoutMs - (now() - started))),
+          // Rounded up: the poll may run to the wait's deadline, never stop short of it.
+          budgetMs: Math.max(1, Math.ceil(timeoutMs - (now() - started))),
         });
       } catch (error) {
-        // A poll cut short by the wait's deadline: the job is still running as far as anyone knows.
+        // A poll cut short by the wait's deadline: the job is still running as far as anyone
+        // knows. Node's timers count whole milliseconds of loop time, so the cut can come up to
+        // 1 ms before `now()` reaches the deadline.
         const cut = error instanceof TableauApiError && error.code === 'ERR_TABLEAU_TIMEOUT';
-        if (cut && now() - started >= timeoutMs) return timedOut();
+        if (cut && now() - started >= timeoutMs - 1) return timedOut();
         throw error;
       }
       polls++;

@@ -270,3 +270,20 @@ t.test(
     );
   },
 );
+
+t.test('a poll cut by the wait deadline is a timeout, whatever the fraction of a ms', async (t) => {
+  const server = await startScriptedServer((req) => {
+    if (req.url.endsWith('/serverinfo'))
+      return { body: '{"serverInfo":{"restApiVersion":"3.22"}}' };
+    if (req.url.endsWith('/signin'))
+      return { body: '{"credentials":{"token":"tok","site":{"id":"site-1"},"user":{"id":"u"}}}' };
+    return 'hang';
+  });
+  t.teardown(() => server.close());
+  const parts = buildParts(clientOptions({ url: server.url, siteName: 's' }));
+  // Deadlines from 1 to 12 ms land at every fraction of the loop's millisecond clock.
+  for (let timeoutMs = 1; timeoutMs <= 12; timeoutMs += 1) {
+    const outcome = await parts.refresh.waitForJob('stuck', { ...fast, timeoutMs });
+    t.match(outcome, { status: 'timeout', polls: 0 }, `timeoutMs ${timeoutMs}`);
+  }
+});
