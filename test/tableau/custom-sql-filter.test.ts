@@ -21,6 +21,7 @@ import type {
 } from '../../src/testing/index.js';
 import { assertNoSecrets } from '../helpers/secrets.js';
 import { manifest, node } from '../lineage/helpers/builders.js';
+import { signIn } from '../testing/mock-helpers.js';
 import { clientOptions, rejection, startMock } from './harness.js';
 import { asserter, captureLogger } from './scripted-server.js';
 
@@ -201,18 +202,7 @@ t.test('refused even by id: a coded error that says what to grant', async (t) =>
 
 /** A raw GraphQL caller signed in to `mock`, asking custom SQL tables with `filter`. */
 async function customSqlAsker(mock: MockTableauServer) {
-  const signIn = await fetch(`${mock.url}/api/${mock.apiVersion}/auth/signin`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
-    body: JSON.stringify({
-      credentials: {
-        personalAccessTokenName: mock.token.name,
-        personalAccessTokenSecret: mock.token.secret,
-        site: { contentUrl: mock.siteName },
-      },
-    }),
-  });
-  const token = ((await signIn.json()) as { credentials: { token: string } }).credentials.token;
+  const token = await signIn(mock, mock.token.name, mock.token.secret);
   return async (filter: string) => {
     const res = await fetch(`${mock.url}/api/metadata/graphql`, {
       method: 'POST',

@@ -15,6 +15,7 @@ import {
   type MockTableauVersion,
 } from '../../src/testing/index.js';
 import type { Facet } from '../helpers/covering.js';
+import { signIn } from '../testing/mock-helpers.js';
 import { clientOptions, startMock } from './harness.js';
 
 const FINANCE = '0000000f-0000-4000-8000-000000000001';
@@ -207,18 +208,7 @@ const ask = async (mock: { url: string }, token: string, query: string, variable
 async function schemaGuard(t: Test, { version, projectLuid }: Release): Promise<void> {
   const mock = await createMockTableauServer({ siteModel, tableauVersion: version });
   t.teardown(() => mock.close());
-  const signin = await fetch(`${mock.url}/api/${mock.apiVersion}/auth/signin`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
-    body: JSON.stringify({
-      credentials: {
-        personalAccessTokenName: mock.token.name,
-        personalAccessTokenSecret: mock.token.secret,
-        site: { contentUrl: mock.siteName },
-      },
-    }),
-  });
-  const token = ((await signin.json()) as { credentials: { token: string } }).credentials.token;
+  const token = await signIn(mock, mock.token.name, mock.token.secret);
   const field = await ask(mock, token, '{ workbooksConnection { nodes { luid projectLuid } } }');
   const filter = await ask(
     mock,
