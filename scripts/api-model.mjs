@@ -1,7 +1,7 @@
 // @ts-check
 // The public API as the TypeScript compiler sees it: every export of the two entry points, with
 // its declaration and TSDoc. Read by scripts/render-api-doc.mjs (docs/api.md) and by the tests
-// that check the public types (test/public-types.test.ts).
+// that check the public types (test/public-api.test.ts).
 import { join } from 'node:path';
 import ts from 'typescript';
 

@@ -3,7 +3,7 @@
 // points with its signature and the first sentence of its TSDoc; interfaces with each property,
 // its type, default and description. Hand-written prose lives in `<!-- prose:NAME -->` regions,
 // which are kept: `intro` under the title, a folder's name (`artifacts`, `errors`, …) under that
-// section's heading. test/docs-api.test.ts fails when docs/api.md differs from what this renders.
+// section's heading. test/public-api.test.ts fails when docs/api.md differs from what this renders.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
