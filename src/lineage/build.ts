@@ -191,8 +191,8 @@ interface WorkbookLineage {
  * that led to it, and the most direct match kind), and the misses; labels are counted at the end.
  */
 class WorkbookTables {
-  /** Dependencies by their node's rank (one rank per node), so sorting them sorts numbers. */
-  readonly #dependencies = new Map<number, LineageDependency>();
+  /** Dependencies by their node's unique id. */
+  readonly #dependencies = new Map<string, LineageDependency>();
   /** Misses as they come (duplicates removed at the end). */
   readonly #misses: UnmatchedTable[] = [];
 
@@ -202,11 +202,16 @@ class WorkbookTables {
       this.#misses.push(outcome.entry);
       return false;
     }
-    const { node, label, match, rank } = outcome;
-    const dependency = this.#dependencies.get(rank);
+    const { node, label, match } = outcome;
+    const dependency = this.#dependencies.get(node.uniqueId);
     if (dependency === undefined) {
       const tables = [label];
-      this.#dependencies.set(rank, { uniqueId: node.uniqueId, ref: outcome.ref, tables, match });
+      this.#dependencies.set(node.uniqueId, {
+        uniqueId: node.uniqueId,
+        ref: outcome.ref,
+        tables,
+        match,
+      });
       return true;
     }
     if (!dependency.tables.includes(label)) dependency.tables.push(label);
@@ -224,9 +229,10 @@ class WorkbookTables {
   }
 
   result(refreshTargets: LineageRefreshTarget[]): WorkbookLineage {
+    // The default sort compares UTF-16 code units, as compareStrings does, without a callback.
     const dependencies = [...this.#dependencies.keys()]
-      .sort((a, b) => a - b)
-      .map((rank) => this.#dependencies.get(rank)!);
+      .sort()
+      .map((uniqueId) => this.#dependencies.get(uniqueId)!);
     const matchedLabels = new Set<string>();
     for (const d of dependencies) {
       for (const label of d.tables) matchedLabels.add(label);

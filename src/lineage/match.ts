@@ -45,8 +45,6 @@ export type TableOutcome =
       node: DbtNode;
       match: MatchKind;
       ref: DbtReference;
-      /** The node's rank in unique-id order (`RelationCandidate.rank`). */
-      rank: number;
     }
   | { kind: 'unmatched'; label: string; entry: UnmatchedTable };
 
@@ -150,8 +148,6 @@ export class Matcher {
   readonly #bySpelling = new Map<string, Spelling[]>();
   readonly #byPublishedLuid = new Map<string, TableOutcome[]>();
   readonly #byQuery = new Map<string, TableOutcome[]>();
-  /** One reference per node, shared by every dependency on it. */
-  readonly #references = new Map<DbtNode, DbtReference>();
   /** `isWarehouseConnection` by connection type (a site has a handful). */
   readonly #warehouse = new Map<string | null, boolean>();
   /** Distinct custom SQL queries Tableau listed no tables for, and how many were parsed here. */
@@ -351,18 +347,20 @@ export class Matcher {
         candidates,
       );
     }
-    const onSchema = this.#index.onSchema(
-      normalizeIdentifier(schema),
-      normalizeIdentifier(identifier),
-    );
-    if (database !== null) {
-      const wanted = normalizeIdentifier(database);
-      const exact = onSchema.filter((c) => c.database === wanted);
-      if (exact.length === 1) return this.#accept(label, exact[0]!, viaSql ?? 'exact');
-      if (exact.length > 1) {
-        const relation = { database, schema, identifier };
-        return this.#several(label, relation, exact, viaSql ?? 'exact', 'several dbt nodes build');
-      }
+    // The nodes on `schema.identifier` (any database), and those of them in Tableau's database.
+    const wantedSchema = normalizeIdentifier(schema);
+    const wantedDatabase = database === null ? null : normalizeIdentifier(database);
+    const onSchema: RelationCandidate[] = [];
+    const exact: RelationCandidate[] = [];
+    for (const candidate of this.#index.withIdentifier(normalizeIdentifier(identifier))) {
+      if (candidate.schema !== wantedSchema) continue;
+      onSchema.push(candidate);
+      if (candidate.database === wantedDatabase) exact.push(candidate);
+    }
+    if (exact.length === 1) return this.#accept(label, exact[0]!, viaSql ?? 'exact');
+    if (exact.length > 1) {
+      const relation = { database, schema, identifier };
+      return this.#several(label, relation, exact, viaSql ?? 'exact', 'several dbt nodes build');
     }
     if (onSchema.length === 0) {
       return unmatched(
@@ -397,7 +395,8 @@ export class Matcher {
   }
 
   /** A private model cannot be an exposure's dependency: dbt raises DbtReferenceError. */
-  #accept(label: string, { node, rank }: RelationCandidate, match: MatchKind): TableOutcome {
+  #accept(label: string, candidate: RelationCandidate, match: MatchKind): TableOutcome {
+    const { node } = candidate;
     if (node.resourceType === 'model' && node.access === 'private') {
       return unmatched(
         label,
@@ -406,12 +405,9 @@ export class Matcher {
         [node.uniqueId],
       );
     }
-    let ref = this.#references.get(node);
-    if (ref === undefined) {
-      ref = referenceOf(node);
-      this.#references.set(node, ref);
-    }
-    return { kind: 'matched', label, node, match, ref, rank };
+    // One reference per node, shared by every dependency on it.
+    candidate.ref ??= referenceOf(node);
+    return { kind: 'matched', label, node, match, ref: candidate.ref };
   }
 
   /**

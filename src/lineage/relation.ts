@@ -11,7 +11,7 @@
 import { splitQualifiedName } from '../artifacts/relation-name.js';
 import type { DbtNode } from '../artifacts/types.js';
 import type { TableauTable } from '../tableau/types.js';
-import { compareStrings } from '../util/compare.js';
+import type { DbtReference } from './types.js';
 
 /** A relation's parts as a Tableau name gives them (null: not given). */
 export interface RelationParts {
@@ -54,8 +54,8 @@ export interface RelationCandidate {
   readonly node: DbtNode;
   readonly schema: string;
   readonly database: string;
-  /** The node's position among the index's nodes in unique-id order. */
-  readonly rank: number;
+  /** How exposures name the node, made by the matcher on its first match and shared after. */
+  ref: DbtReference | undefined;
 }
 
 /**
@@ -68,7 +68,6 @@ export class RelationIndex {
   readonly #byIdentifier = new Map<string, RelationCandidate[]>();
 
   constructor(nodes: Iterable<DbtNode>) {
-    const candidates: { node: DbtNode; schema: string; database: string; rank: number }[] = [];
     for (const node of nodes) {
       if (!node.enabled || node.materialization === 'ephemeral') continue;
       const identifier = normalizeIdentifier(node.identifier);
@@ -76,26 +75,17 @@ export class RelationIndex {
         node,
         schema: normalizeIdentifier(node.schema),
         database: node.database ? normalizeIdentifier(node.database) : '',
-        rank: 0,
+        ref: undefined,
       };
-      candidates.push(candidate);
       const list = this.#byIdentifier.get(identifier);
       if (list === undefined) this.#byIdentifier.set(identifier, [candidate]);
       else list.push(candidate);
     }
-    // Dependencies are sorted by rank, so sorting them compares numbers, not unique ids.
-    candidates.sort((a, b) => compareStrings(a.node.uniqueId, b.node.uniqueId));
-    for (let i = 0; i < candidates.length; i += 1) candidates[i]!.rank = i;
   }
 
   /** Every node with this normalised identifier, whatever its schema and database. */
   withIdentifier(identifier: string): readonly RelationCandidate[] {
     return this.#byIdentifier.get(identifier) ?? [];
-  }
-
-  /** Every node on `schema.identifier` (normalised parts), whatever its database. */
-  onSchema(schema: string, identifier: string): RelationCandidate[] {
-    return this.withIdentifier(identifier).filter((c) => c.schema === schema);
   }
 }
 

@@ -64,7 +64,7 @@ const node = (
   description: null,
 });
 
-t.test('RelationIndex: by identifier and by schema, every database, manifest order', async (t) => {
+t.test('RelationIndex: by identifier, every schema and database, manifest order', async (t) => {
   const disabled = { ...node('model.p.x', 'DB', 'MARTS', 'orders'), enabled: false };
   const ephemeral = { ...node('model.p.e', 'DB', 'MARTS', 'orders'), materialization: 'ephemeral' };
   const index = new RelationIndex([
@@ -78,13 +78,17 @@ t.test('RelationIndex: by identifier and by schema, every database, manifest ord
   ]);
   const ids = (list: readonly { node: DbtNode }[]) => list.map((c) => c.node.uniqueId);
   t.same(ids(index.withIdentifier('orders')), ['model.p.a', 'model.p.b'], 'enabled relations only');
-  t.same(ids(index.onSchema('staging', 'customers')), ['model.p.c', 'model.p.d']);
-  t.same(ids(index.onSchema('marts', 'customers')), []);
+  t.same(ids(index.withIdentifier('customers')), ['model.p.c', 'model.p.d']);
+  t.same(ids(index.withIdentifier('missing')), []);
   t.same(ids(index.withIdentifier('ORDERS')), [], 'lookups take normalised parts');
   t.same(
-    index.onSchema('staging', 'customers').map((c) => c.database),
-    ['db', 'other'],
-    'databases normalised',
+    index.withIdentifier('customers').map((c) => [c.schema, c.database]),
+    [
+      ['staging', 'db'],
+      ['staging', 'other'],
+    ],
+    'schemas and databases normalised',
   );
-  t.same(index.onSchema('marts', 'nodb')[0]?.database, '', 'no database: the empty string');
+  t.same(index.withIdentifier('nodb')[0]?.database, '', 'no database: the empty string');
+  t.equal(index.withIdentifier('nodb')[0]?.ref, undefined, 'references are made on first match');
 });
