@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { PerformanceObserver } from 'node:perf_hooks';
-import { setImmediate } from 'node:timers/promises';
+import { setImmediate, setTimeout } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { type MinimalNode, minimalMatch } from '../cases/minimal-matcher.js';
 import { benchPaths } from '../context.js';
@@ -27,21 +27,32 @@ function arg(name: string): string | undefined {
   return at === -1 ? undefined : process.argv[at + 1];
 }
 
-let gcTime = 0;
+/** Garbage collections seen so far: start time and duration (ms, `performance.now()` clock). */
+const collections: { start: number; duration: number }[] = [];
 new PerformanceObserver((list) => {
-  for (const entry of list.getEntries()) gcTime += entry.duration;
+  for (const entry of list.getEntries()) {
+    collections.push({ start: entry.startTime, duration: entry.duration });
+  }
 }).observe({ entryTypes: ['gc'] });
 
-/** CPU time of one run, and the garbage collection time (wall) inside it. */
+/**
+ * CPU time of one run, and the garbage collection time (wall) inside it. Entries arrive
+ * asynchronously, so they are picked by start time: the forced collection before the run is not
+ * counted.
+ */
 async function cpuOf(fn: () => unknown): Promise<{ cpu: number; gc: number }> {
   (globalThis as { gc?: () => void }).gc?.();
   await setImmediate();
-  gcTime = 0;
+  const from = performance.now();
   const start = process.cpuUsage();
   fn();
   const used = process.cpuUsage(start);
-  await setImmediate();
-  return { cpu: (used.user + used.system) / 1000, gc: gcTime };
+  const to = performance.now();
+  await setTimeout(20);
+  let gc = 0;
+  for (const c of collections) if (c.start >= from && c.start < to) gc += c.duration;
+  collections.length = 0;
+  return { cpu: (used.user + used.system) / 1000, gc };
 }
 
 const seed = 20260101;
