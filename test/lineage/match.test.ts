@@ -158,6 +158,17 @@ t.test('no relation, and no schema', async (t) => {
     reason: 'no_relation',
     detail: 'no dbt model, seed, snapshot or source builds analytics.marts.nope',
   });
+  // dbt builds `orders` in marts, not in staging: another schema is another relation.
+  t.same(matcher.match({ database: 'analytics', schema: 'staging', identifier: 'orders' }), {
+    kind: 'unmatched',
+    reason: 'no_relation',
+    detail: 'no dbt model, seed, snapshot or source builds analytics.staging.orders',
+  });
+  t.same(matcher.match({ database: null, schema: 'staging', identifier: 'orders' }), {
+    kind: 'unmatched',
+    reason: 'no_relation',
+    detail: 'no dbt model, seed, snapshot or source builds staging.orders',
+  });
   const bare = matcher.match({ database: null, schema: null, identifier: 'orders' });
   t.same(bare.kind === 'unmatched' && [bare.reason, bare.candidates], [
     'no_relation',
