@@ -61,9 +61,15 @@ t.test('normalizeIdentifier is idempotent', async (t) => {
   fc.assert(
     fc.property(fc.string({ maxLength: 30 }), (s) => {
       const once = normalizeIdentifier(s);
-      // a value that still looks quoted after one pass is a name whose real spelling has quotes
-      if (!/^["`[]/.test(once)) t.equal(normalizeIdentifier(once), once);
+      // A value that still looks quoted, or keeps spaces at its ends, after one pass came from a
+      // quoted name (`"a""b"`, `" x "`): its real spelling has them, and a second pass would read
+      // it as a bare name.
+      if (!/^["`[]/.test(once) && once.trim() === once) t.equal(normalizeIdentifier(once), once);
     }),
     { numRuns: 500 },
   );
+  // The exemption's cases, as CI met them at random: spaces inside quotes belong to the name.
+  t.equal(normalizeIdentifier('" "'), ' ');
+  t.equal(normalizeIdentifier('[  Orders ]'), '  orders ');
+  t.equal(normalizeIdentifier('  Orders '), 'orders');
 });
