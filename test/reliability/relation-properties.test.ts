@@ -1,7 +1,10 @@
 /**
  * Property-based tests for the one relation normalisation everything relies on: idempotent, and
  * independent of the quoting style a side used (dbt's double quotes/backticks, Tableau's brackets).
+ * The properties assert with node:assert, so a failure throws out of `fc.assert`, which then shrinks
+ * it and reports the counterexample and the seed that reproduces it.
  */
+import { deepStrictEqual, strictEqual } from 'node:assert/strict';
 import fc from 'fast-check';
 import t from 'tap';
 import { splitQualifiedName } from '../../src/artifacts/relation-name.js';
@@ -32,7 +35,7 @@ t.test('splitQualifiedName recovers parts from any quoting style', async (t) => 
       fc.constantFrom('"', '`', '[') as fc.Arbitrary<'"' | '`' | '['>,
       (parts, style) => {
         const text = parts.map((p) => quoteWith(style, p)).join('.');
-        t.same(splitQualifiedName(text), parts);
+        deepStrictEqual(splitQualifiedName(text), parts);
       },
     ),
     { numRuns: 300 },
@@ -43,12 +46,15 @@ t.test('relationKey is independent of quoting style and case', async (t) => {
   fc.assert(
     fc.property(part, part, part, (db, schema, id) => {
       const plain = relationKey(db, schema, id);
-      t.same(relationKey(quoteWith('[', db), quoteWith('[', schema), quoteWith('[', id)), plain);
-      t.same(
+      deepStrictEqual(
+        relationKey(quoteWith('[', db), quoteWith('[', schema), quoteWith('[', id)),
+        plain,
+      );
+      deepStrictEqual(
         relationKey(quoteWith('"', db.toUpperCase()), quoteWith('`', schema), id.toUpperCase()),
         relationKey(db.toUpperCase(), schema, id.toUpperCase()),
       );
-      t.same(
+      deepStrictEqual(
         relationKey(db.toUpperCase(), schema.toUpperCase(), id.toUpperCase()),
         relationKey(db.toLowerCase(), schema.toLowerCase(), id.toLowerCase()),
       );
@@ -64,7 +70,7 @@ t.test('normalizeIdentifier is idempotent', async (t) => {
       // A value that still looks quoted, or keeps spaces at its ends, after one pass came from a
       // quoted name (`"a""b"`, `" x "`): its real spelling has them, and a second pass would read
       // it as a bare name.
-      if (!/^["`[]/.test(once) && once.trim() === once) t.equal(normalizeIdentifier(once), once);
+      if (!/^["`[]/.test(once) && once.trim() === once) strictEqual(normalizeIdentifier(once), once);
     }),
     { numRuns: 500 },
   );
