@@ -28,7 +28,7 @@ const quoteWith = (style: '"' | '`' | '[', value: string): string => {
   return `${style}${value.split(close).join(close + close)}${close}`;
 };
 
-t.test('splitQualifiedName recovers parts from any quoting style', async (t) => {
+t.test('splitQualifiedName recovers parts from any quoting style', async () => {
   fc.assert(
     fc.property(
       fc.array(anyPart, { minLength: 1, maxLength: 3 }),
@@ -42,7 +42,7 @@ t.test('splitQualifiedName recovers parts from any quoting style', async (t) => 
   );
 });
 
-t.test('relationKey is independent of quoting style and case', async (t) => {
+t.test('relationKey is independent of quoting style and case', async () => {
   fc.assert(
     fc.property(part, part, part, (db, schema, id) => {
       const plain = relationKey(db, schema, id);
@@ -70,7 +70,8 @@ t.test('normalizeIdentifier is idempotent', async (t) => {
       // A value that still looks quoted, or keeps spaces at its ends, after one pass came from a
       // quoted name (`"a""b"`, `" x "`): its real spelling has them, and a second pass would read
       // it as a bare name.
-      if (!/^["`[]/.test(once) && once.trim() === once) strictEqual(normalizeIdentifier(once), once);
+      if (!/^["`[]/.test(once) && once.trim() === once)
+        strictEqual(normalizeIdentifier(once), once);
     }),
     { numRuns: 500 },
   );
